@@ -1,0 +1,3 @@
+from touchsheet.cli import cli
+
+cli(prog_name="python -m touchsheet")

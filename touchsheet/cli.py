@@ -1,0 +1,156 @@
+"""The command line: parses arguments, wires a backend and a transport, prints what happened.
+
+Every command's docstring is its --help. Errors a person can fix are printed as one message
+(exit status 1); nothing here holds a sales rule.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from touchsheet import config as config_module
+from touchsheet.config import Config
+from touchsheet.errors import TouchsheetError
+from touchsheet.mail import Transport
+from touchsheet.mail.outbox import Outbox
+from touchsheet.sheets import Workbook
+from touchsheet.sheets.xlsx import XlsxWorkbook
+
+
+def open_workbook(config: Config) -> Workbook:
+    return XlsxWorkbook(config.workbook_path, config.locale)
+
+
+def open_transport(config: Config) -> Transport:
+    return Outbox(config.resolve(config.mail.outbox_dir))
+
+
+def parse_now(text: str | None, config: Config) -> datetime:
+    """--now: an ISO moment; without an offset it is read in the config's time zone."""
+    if not text:
+        return datetime.now(config.tz)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"'{text}' is not an ISO date-time like 2026-11-25T10:00", param_hint="--now") from None
+    return moment.replace(tzinfo=config.tz) if moment.tzinfo is None else moment.astimezone(config.tz)
+
+
+def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except TouchsheetError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def with_config(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--config PATH and --verbose, shared by every command that reads config.yaml."""
+
+    @click.option(
+        "--config", "config_path", default="config.yaml", show_default=True, type=click.Path(path_type=Path),
+        help="The config.yaml to use.",
+    )
+    @click.option("-v", "--verbose", is_flag=True, help="Log every step.")
+    @functools.wraps(command)
+    def wrapper(config_path: Path, verbose: bool, **kwargs: Any) -> Any:
+        logging.basicConfig(
+            level=logging.DEBUG if verbose else logging.WARNING,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        return command(config=config_module.load(config_path), **kwargs)
+
+    return handles_errors(wrapper)
+
+
+@click.group()
+def cli() -> None:
+    """touchsheet: a Google Sheet (or a local .xlsx) that works like a disciplined CRM.
+
+    Try it: python -m touchsheet demo
+    """
+
+
+@cli.command()
+@with_config
+def init(config: Config) -> None:
+    """Create the workbook, or add the tabs and columns it lacks. Existing data is never touched.
+
+    Example: python -m touchsheet init --config config.yaml
+    """
+    done = open_workbook(config).init()
+    click.echo("\n".join(done) if done else "nothing to add: every tab and column is there")
+
+
+@cli.command()
+@with_config
+@click.option("--now", help="Replay a moment: 2026-11-25T10:00 (config time zone) or with an offset.")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent and written; change nothing.")
+def sync(config: Config, now: str | None, dry_run: bool) -> None:
+    """Read the sheet, send due emails, rewrite Due today, the worker's columns and KPI.
+
+    Example: python -m touchsheet sync --config config.yaml --now 2026-11-25T10:00
+    """
+    from touchsheet.sync import run_once
+
+    summary = run_once(config, open_workbook(config), open_transport(config), parse_now(now, config), dry_run)
+    click.echo("\n".join(summary.lines()))
+
+
+@cli.command()
+@with_config
+@click.option("--now", help="Check as of this moment (default: now).")
+def check(config: Config, now: str | None) -> None:
+    """Validate config.yaml, the templates and the workbook; list every problem (exit 1 if any).
+
+    Example: python -m touchsheet check --config config.yaml
+    """
+    from touchsheet.checks import check_all
+
+    problems = check_all(config, open_workbook(config), parse_now(now, config))
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        click.echo(f"{len(problems)} problem(s)", err=True)
+        sys.exit(1)
+    click.echo("all good: config, templates and workbook")
+
+
+@cli.command()
+@click.option("--dir", "folder", default="demo", show_default=True, type=click.Path(path_type=Path),
+              help="Where to create the demo.")
+@click.option("--locale", type=click.Choice(["en", "ru"]), default="en", show_default=True)
+@click.option("--now", help="Build the demo as of this moment (default: now).")
+@click.option("--leads", default=200, show_default=True, help="How many leads to invent.")
+@handles_errors
+def demo(folder: Path, locale: str, now: str | None, leads: int) -> None:
+    """Create a demo folder (config + workbook with ~200 leads and their history), run one sync.
+
+    Example: python -m touchsheet demo --locale ru
+    """
+    from touchsheet.demo import write_demo_config, write_demo_workbook
+    from touchsheet.sync import run_once
+
+    config = write_demo_config(folder, locale)
+    moment = parse_now(now, config)
+    write_demo_workbook(config, moment, leads)
+    summary = run_once(config, open_workbook(config), open_transport(config), moment)
+    click.echo("\n".join(summary.lines()))
+    click.echo(
+        f"\nOpen {config.workbook_path} in LibreOffice or Excel: tabs Leads, Due today, Touch log, KPI.\n"
+        f"The emails it sent are .eml files in {config.resolve(config.mail.outbox_dir)}.\n"
+        f"Tick Done on a Due today row, pick a Result, save, close, then run:\n"
+        f"  python -m touchsheet sync --config {folder / 'config.yaml'}"
+    )

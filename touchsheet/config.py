@@ -1,0 +1,317 @@
+"""config.yaml -> a frozen, validated Config. Every bad key gets one message naming it and the fix.
+
+Secrets (mail password, Google key) never live here: config names the environment variable or file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays as holiday_calendars
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from touchsheet.engine.model import Channel, Kind
+from touchsheet.engine.worktime import WorkCalendar
+from touchsheet.errors import ConfigError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _month_day(text: str) -> str:
+    datetime.strptime(f"2024-{text}", "%Y-%m-%d")  # 2024: leap year, so 02-29 is accepted
+    return text
+
+
+class Touchpoint(Frozen):
+    """What a touch is: channel, warm or closing, the reason, and the email template or call script."""
+
+    channel: Channel
+    kind: Kind
+    reason: str = Field(min_length=1)
+    template: str = ""
+    script: str = ""
+
+    @model_validator(mode="after")
+    def _email_needs_template(self) -> Touchpoint:
+        if self.channel is Channel.EMAIL and not self.template:
+            raise ValueError("an email step needs `template:` (a file name in templates/email/<locale>/)")
+        return self
+
+
+class CalendarStep(Touchpoint):
+    day: int = Field(ge=0)
+    id: str = ""
+
+    @model_validator(mode="after")
+    def _default_id(self) -> CalendarStep:
+        if not self.id:
+            object.__setattr__(self, "id", f"d{self.day}")
+        return self
+
+
+class RepeatPhase(Frozen):
+    every_days: int = Field(ge=1)
+    times: int | None = Field(default=None, ge=1)  # None: until the lead buys, refuses or opts out
+    steps: list[Touchpoint] = Field(min_length=1)
+
+
+class Cadence(Frozen):
+    """R1, R3, R4: the new-lead calendar, then weekly nurture, then monthly."""
+
+    calendar: list[CalendarStep] = Field(min_length=1)
+    nurture: RepeatPhase
+    monthly: RepeatPhase
+
+    @field_validator("calendar")
+    @classmethod
+    def _unique_ids(cls, steps: list[CalendarStep]) -> list[CalendarStep]:
+        ids = [s.id for s in steps]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"two steps share the id {', '.join(twice)}: give each its own `id:`")
+        return sorted(steps, key=lambda s: s.day)
+
+
+class FirstContact(Touchpoint):
+    """R5: the first manual touch, due as soon as the lead arrives, with a deadline in working minutes."""
+
+    deadline_minutes: int = Field(ge=1)
+
+
+class Callbacks(Touchpoint):
+    """R6: a promised callback becomes a task at its time and is flagged once `grace_minutes` pass."""
+
+    grace_minutes: int = Field(default=30, ge=0)
+
+
+class Invoices(Frozen):
+    """R7: reminders counted from the invoice date until it is paid."""
+
+    reminders: list[CalendarStep] = Field(min_length=1)
+    then_every_days: int = Field(ge=1)
+    then: Touchpoint
+
+
+class Reactivation(Touchpoint):
+    """R8: a client past their average purchase interval gets a weekly call until they buy again."""
+
+    default_interval_days: int = Field(ge=1)
+    every_days: int = Field(default=7, ge=1)
+    manager: str = ""  # who calls clients without a manager
+
+
+class Holiday(Touchpoint):
+    name: str = Field(min_length=1)
+    date: Annotated[str, AfterValidator(_month_day)]  # "MM-DD"
+
+
+class Greetings(Frozen):
+    """R9: birthdays and holidays, on the day (the working day before when it falls on a day off)."""
+
+    birthday: Touchpoint | None = None
+    holidays: list[Holiday] = []
+    late_days: int = Field(default=1, ge=0)
+
+
+class WorkingHours(Frozen):
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _order(self) -> WorkingHours:
+        if self.start >= self.end:
+            raise ValueError("`start` must be before `end`")
+        return self
+
+
+class HolidaySource(Frozen):
+    country: str | None = None  # ISO code for public holidays (python-holidays), e.g. RU, US, DE
+    dates: list[date] = []  # extra days off
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, code: str | None) -> str | None:
+        if code and code.upper() not in holiday_calendars.list_supported_countries():
+            raise ValueError(f"'{code}' is not a country code python-holidays knows (try RU, US, DE)")
+        return code.upper() if code else None
+
+
+class WorkbookConfig(Frozen):
+    backend: Literal["xlsx", "google"] = "xlsx"
+    path: Path = Path("touchsheet.xlsx")  # xlsx: relative to config.yaml
+
+
+class MailConfig(Frozen):
+    transport: Literal["outbox"] = "outbox"
+    outbox_dir: Path = Path("outbox")  # relative to config.yaml
+    sender: str = Field(min_length=3)  # "Acme Sales <sales@acme.example>"
+    unsubscribe_email: str = ""
+
+
+class Manager(Frozen):
+    email: str = ""
+    phone: str = ""
+    signature: str = ""
+
+
+class Company(Frozen):
+    name: str = Field(min_length=1)
+    phone: str = ""
+    website: str = ""
+
+
+class Config(Frozen):
+    locale: Literal["en", "ru"] = "en"
+    timezone: str
+    working_hours: WorkingHours
+    working_days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(min_length=1)
+    holidays: HolidaySource = HolidaySource()
+    workbook: WorkbookConfig = WorkbookConfig()
+    templates_dir: Path = Path("templates")
+    mail: MailConfig
+    company: Company
+    links: dict[str, str] = {}
+    managers: dict[str, Manager] = {}
+    id_prefix: str = "L-"
+    forgotten_after_days: int = Field(default=3, ge=1)
+    first_contact: FirstContact
+    cadence: Cadence
+    callbacks: Callbacks
+    invoices: Invoices
+    reactivation: Reactivation
+    greetings: Greetings = Greetings()
+    base_dir: Path = Path(".")  # the folder of config.yaml; relative paths start there
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{name}' is not a time zone name (like Europe/Moscow or America/New_York)")
+        return name
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @functools.cached_property
+    def calendar(self) -> WorkCalendar:
+        public = holiday_calendars.country_holidays(self.holidays.country) if self.holidays.country else {}
+        return WorkCalendar(
+            tz=self.tz,
+            start=self.working_hours.start,
+            end=self.working_hours.end,
+            weekdays=frozenset(WEEKDAYS.index(d) for d in self.working_days),
+            is_holiday=lambda day: day in public or day in self.holidays.dates,
+        )
+
+    def resolve(self, path: Path) -> Path:
+        return path if path.is_absolute() else self.base_dir / path
+
+    @property
+    def workbook_path(self) -> Path:
+        return self.resolve(self.workbook.path)
+
+    @property
+    def template_root(self) -> Path:
+        return self.resolve(self.templates_dir)
+
+    def email_templates(self) -> set[str]:
+        """Every template name an email step refers to."""
+        points: list[Touchpoint] = [
+            *self.cadence.calendar,
+            *self.cadence.nurture.steps,
+            *self.cadence.monthly.steps,
+            self.first_contact,
+            self.callbacks,
+            *self.invoices.reminders,
+            self.invoices.then,
+            self.reactivation,
+            *self.greetings.holidays,
+        ]
+        if self.greetings.birthday:
+            points.append(self.greetings.birthday)
+        return {p.template for p in points if p.channel is Channel.EMAIL}
+
+
+
+def load(path: Path | str, **overrides: Any) -> Config:
+    """Read and validate config.yaml; raise ConfigError with every problem, each naming its key."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such file. Fix: pass --config with the path to your config.yaml, "
+            "or run `python -m touchsheet demo` to get a working example."
+        ) from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML: {e}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected keys like `timezone:` and `cadence:` at the top level")
+    data = {**data, **overrides, "base_dir": path.resolve().parent}
+    try:
+        return Config.model_validate(data)
+    except ValidationError as e:
+        lines = [f"{path}: {len(e.errors())} problem(s):"]
+        lines += [f"  - {_describe(err)}" for err in e.errors()]
+        lines.append("Fix these keys; config.yaml in the project root documents every key.")
+        raise ConfigError("\n".join(lines)) from None
+
+
+def _describe(err: Any) -> str:
+    where = ".".join(str(part) for part in err["loc"]) or "(top level)"
+    if err["type"] == "extra_forbidden":
+        parent, name = err["loc"][:-1], str(err["loc"][-1])
+        known = _known_keys(parent)
+        guess = difflib.get_close_matches(name, known, n=1)
+        hint = f" (did you mean `{guess[0]}`?)" if guess else ""
+        return f"{where}: unknown key{hint}"
+    if err["type"] == "missing":
+        return f"{where}: required key is missing"
+    message = err["msg"].removeprefix("Value error, ")
+    value = err.get("input")
+    shown = f" (got {value!r})" if isinstance(value, (str, int, float)) and str(value) not in message else ""
+    return f"{where}: {message}{shown}"
+
+
+def _known_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed where an unknown key was found, for a did-you-mean."""
+    model: Any = Config
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return []
+        model = _model_of(field.annotation)
+    return list(model.model_fields) if model else []
+
+
+def _model_of(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found:
+            return found
+    return None

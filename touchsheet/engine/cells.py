@@ -1,0 +1,168 @@
+"""Cell values as people type them -> typed values, or a `BadCell` saying what is wrong and how to type it."""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from touchsheet.engine.table import Formula
+from touchsheet.schema import NO, YES, norm, word_to_value
+
+
+class BadCell(ValueError):
+    """A cell that cannot be read; the message is written for the person who typed it."""
+
+
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_SERIAL_RANGE = (367, 73051)  # 1901-01-01 .. 2099-12-31: outside this a number is not a date
+_DOTTED = re.compile(
+    r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?:[ T,]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?$"
+)
+_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\.]{2,}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+DATE_HINT = "type it like 25.11.2026 or 2026-11-25"
+DATETIME_HINT = "type it like 25.11.2026 14:30 or 2026-11-25 14:30"
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _no_formula(value: Any) -> None:
+    if isinstance(value, Formula):
+        raise BadCell(f"holds a formula ({value.text[:40]}): type the value itself")
+
+
+def text(value: Any) -> str:
+    """Any cell as text; whole numbers lose their '.0' (phones typed as numbers)."""
+    _no_formula(value)
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def moment(value: Any, tz: ZoneInfo) -> datetime | None:
+    """A date-time cell -> aware datetime in `tz`; a date alone means midnight."""
+    _no_formula(value)
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime):
+        found = value
+    elif isinstance(value, date):
+        found = datetime.combine(value, time())
+    elif isinstance(value, bool):
+        raise BadCell(f"'{value}' is not a date: {DATETIME_HINT}")
+    elif isinstance(value, (int, float)):
+        found = _serial(value)
+    else:
+        found = _from_text(str(value).strip())
+    if found.tzinfo is None:
+        return found.replace(tzinfo=tz)
+    return found.astimezone(tz)
+
+
+def day(value: Any) -> date | None:
+    """A date cell -> date; a time part, if any, is dropped."""
+    _no_formula(value)
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        raise BadCell(f"'{value}' is not a date: {DATE_HINT}")
+    if isinstance(value, (int, float)):
+        return _serial(value).date()
+    try:
+        return _from_text(str(value).strip()).date()
+    except BadCell:
+        raise BadCell(f"'{value}' is not a date: {DATE_HINT}") from None
+
+
+def _serial(number: float) -> datetime:
+    if not _SERIAL_RANGE[0] <= number <= _SERIAL_RANGE[1]:
+        raise BadCell(f"{number} is not a date: {DATETIME_HINT}")
+    seconds = round(number * 86400)
+    return _EXCEL_EPOCH + timedelta(seconds=seconds)
+
+
+def _from_text(typed: str) -> datetime:
+    match = _DOTTED.match(typed)
+    try:
+        if match:
+            d, m, y, hh, mm, ss = match.groups()
+            year = int(y) + (2000 if len(y) == 2 else 0)
+            return datetime(year, int(m), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+        if typed[:4].isdigit():
+            return datetime.fromisoformat(typed)
+    except ValueError:
+        pass
+    raise BadCell(f"'{typed}' is not a date: {DATETIME_HINT}")
+
+
+def number(value: Any) -> float | None:
+    """'12 500,50 ₽' -> 12500.5."""
+    _no_formula(value)
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise BadCell(f"'{value}' is not a number")
+    if isinstance(value, (int, float)):
+        return float(value)
+    cleaned = re.sub(r"[\s\u00a0₽$€£]|руб\.?|rub", "", str(value), flags=re.IGNORECASE)
+    cleaned = cleaned.replace(",", ".")
+    try:
+        return float(cleaned)
+    except ValueError:
+        raise BadCell(f"'{value}' is not a number (type it like 12500 or 12 500,50)") from None
+
+
+def flag(value: Any) -> bool | None:
+    """Yes/no cells: True, False, or None when the word is neither."""
+    _no_formula(value)
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    key = norm(text(value))
+    if key in YES:
+        return True
+    if key in NO:
+        return False
+    return None
+
+
+def choice(kind: type[enum.Enum], value: Any) -> Any:
+    """A dropdown cell -> its enum value, None when empty; BadCell for an unknown word."""
+    _no_formula(value)
+    if is_blank(value):
+        return None
+    found = word_to_value(kind, text(value))
+    if found is None:
+        words = ", ".join(str(v.value) for v in kind)
+        raise BadCell(f"'{text(value)}' is not one of: {words}")
+    return found
+
+
+def email_address(value: Any) -> str:
+    """A plausible single address, or BadCell. Control characters can never pass (header safety)."""
+    address = text(value)
+    if not address:
+        return ""
+    if _CONTROL.search(address) or not _EMAIL.match(address):
+        raise BadCell(f"'{address[:60]}' is not a valid email address")
+    return address
+
+
+def has_control(value: str) -> bool:
+    return bool(_CONTROL.search(value))

@@ -1,0 +1,230 @@
+"""The sales team's vocabulary as plain data: leads, touches, steps, tasks.
+
+Everything here is frozen: the engine builds new values with `dataclasses.replace`.
+Datetimes are timezone-aware (the business time zone from config); dates are plain dates.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+
+class Stage(enum.Enum):
+    NEW = "new"
+    CONTACTED = "contacted"
+    MEETING = "meeting"
+    PROPOSAL = "proposal"
+    INVOICE = "invoice"
+    WON = "won"
+    LOST = "lost"
+
+
+FUNNEL = (Stage.NEW, Stage.CONTACTED, Stage.MEETING, Stage.PROPOSAL, Stage.INVOICE, Stage.WON)
+OPEN_STAGES = frozenset(FUNNEL[:-1])
+
+
+class Result(enum.Enum):
+    REACHED = "reached"
+    NO_ANSWER = "no answer"
+    CALLBACK = "callback"
+    MEETING = "meeting"
+    INVOICE = "invoice"
+    PAID = "paid"
+    REFUSED = "refused"
+
+
+class Channel(enum.Enum):
+    EMAIL = "email"
+    CALL = "call"
+    MESSENGER = "messenger"
+    SMS = "sms"
+    VIDEO = "video"
+    LETTER = "letter"
+    GIFT = "gift"
+
+    @property
+    def automatic(self) -> bool:
+        """Email is the one channel the worker sends itself; the rest are manager tasks."""
+        return self is Channel.EMAIL
+
+
+class Kind(enum.Enum):
+    WARM = "warm"
+    CLOSING = "closing"
+
+
+class Status(enum.Enum):
+    DONE = "done"  # a manager did it and said so
+    SENT = "sent"  # the worker handed the email to the mail server, which accepted it
+    PENDING = "pending"  # recorded just before handing over; confirmed by the same run
+    UNCONFIRMED = "unconfirmed"  # a pending left by a run that died: a person decides
+    FAILED = "failed"  # the mail server refused it for good; the reason is in Note
+    RETRY = "retry"  # not handed over (server down, or a person said send again): the next run sends it
+    SKIPPED = "skipped"  # decided against on purpose (a person or a rule); the reason is in Note
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """One row of the Leads tab, parsed. `row` is the sheet row it was read from."""
+
+    row: int
+    id: str
+    name: str
+    created_at: datetime
+    stage: Stage
+    email: str = ""
+    phone: str = ""
+    manager: str = ""
+    source: str = ""
+    callback_at: datetime | None = None
+    invoice_at: datetime | None = None
+    invoice_amount: float | None = None
+    paid_at: datetime | None = None
+    last_purchase_at: datetime | None = None
+    birthday: date | None = None
+    opt_out: bool = False
+    timezone: str = ""
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.strip() else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    """One row of the Touch log: something done (or sent, or attempted) to a lead."""
+
+    at: datetime
+    lead_id: str
+    channel: Channel | None
+    status: Status
+    step: str = ""
+    kind: Kind | None = None
+    result: Result | None = None
+    manager: str = ""
+    note: str = ""
+    key: str = ""
+    row: int = 0  # 0: not in the sheet yet
+
+    @property
+    def manual(self) -> bool:
+        """A touch a manager made (a call, a message...), as opposed to an email the worker sent."""
+        return self.status is Status.DONE
+
+    @property
+    def counts(self) -> bool:
+        """Whether the lead was actually touched (done, or an email the server accepted)."""
+        return self.status in (Status.DONE, Status.SENT)
+
+
+class Touchpoint(Protocol):
+    """A configured touch: what config.yaml says each step is."""
+
+    @property
+    def channel(self) -> Channel: ...
+    @property
+    def kind(self) -> Kind: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def template(self) -> str: ...
+    @property
+    def script(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One touch a lead is owed: a cadence step (or rule) on its date.
+
+    `step` names the occurrence uniquely for the lead (`d4`, `nurture-3`,
+    `invoice+2@2026-11-20`), so (lead, step) is done at most once whatever the config says later.
+    """
+
+    lead_id: str
+    step: str
+    track: str
+    channel: Channel
+    kind: Kind
+    reason: str
+    due_at: datetime
+    deadline: datetime  # overdue after this
+    template: str = ""
+    script: str = ""
+    expires_at: datetime | None = None  # no longer owed after this (greetings)
+
+    @classmethod
+    def of(
+        cls,
+        point: Touchpoint,
+        lead_id: str,
+        step: str,
+        track: str,
+        due_at: datetime,
+        deadline: datetime,
+        expires_at: datetime | None = None,
+    ) -> Occurrence:
+        return cls(
+            lead_id=lead_id,
+            step=step,
+            track=track,
+            channel=point.channel,
+            kind=point.kind,
+            reason=point.reason,
+            due_at=due_at,
+            deadline=deadline,
+            template=point.template,
+            script=point.script,
+            expires_at=expires_at,
+        )
+
+    @property
+    def key(self) -> str:
+        return f"{self.lead_id}/{self.step}/{self.due_at.date().isoformat()}"
+
+    @property
+    def lane(self) -> tuple[str, bool]:
+        """Within a track, a newer occurrence replaces an older undone one of the same lane."""
+        return (self.track, self.channel.automatic)
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """A manual touch on the Due today tab."""
+
+    occurrence: Occurrence
+    lead: Lead
+    manager: str
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EmailTouch:
+    """An email the worker should send now."""
+
+    occurrence: Occurrence
+    lead: Lead
+    manager: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeadStatus:
+    """The worker's columns of one lead, as they should read after this run."""
+
+    lead: Lead
+    next_touch: Occurrence | None
+    touches: int
+    last_touch_at: datetime | None
+    flags: tuple[str, ...]
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """One row of the Costs tab."""
+
+    month: date  # first day of the month
+    category: str
+    amount: float

@@ -1,0 +1,63 @@
+"""R8: a client who has not bought for longer than their average purchase interval (or the base's,
+when they have bought only once) goes on the reactivation list: a weekly call until they buy again."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from touchsheet.config import Config
+from touchsheet.engine.cadence import day_end
+from touchsheet.engine.model import Lead, Occurrence, Result, Stage, Touch
+
+REACTIVATION = "reactivation"
+
+
+def purchase_dates(lead: Lead, touches: Iterable[Touch]) -> list[date]:
+    """Every day the client bought: `Paid at`, `Last purchase at` and each `paid` touch, oldest first."""
+    days = {t.at.date() for t in touches if t.result is Result.PAID and t.counts}
+    days |= {d.date() for d in (lead.paid_at, lead.last_purchase_at) if d is not None}
+    return sorted(days)
+
+
+def gaps(days: list[date]) -> list[int]:
+    return [(b - a).days for a, b in zip(days, days[1:])]
+
+
+def base_interval(histories: Iterable[list[date]]) -> float | None:
+    """The base's average days between two purchases, over every client who bought twice or more."""
+    pooled = [gap for days in histories for gap in gaps(days)]
+    return sum(pooled) / len(pooled) if pooled else None
+
+
+def interval_days(days: list[date], base: float | None, config: Config) -> int:
+    own = gaps(days)
+    average = sum(own) / len(own) if own else base
+    return math.ceil(average) if average else config.reactivation.default_interval_days
+
+
+def reactivation_start(lead: Lead, days: list[date], base: float | None, config: Config) -> date | None:
+    """The day the client becomes due for reactivation, or None when they are not a buying client."""
+    if lead.stage is not Stage.WON or not days:
+        return None
+    return days[-1] + timedelta(days=interval_days(days, base, config))
+
+
+def reactivation(
+    lead: Lead, days: list[date], base: float | None, config: Config, now: datetime
+) -> list[Occurrence]:
+    start = reactivation_start(lead, days, base, config)
+    if start is None:
+        return []
+    calendar = config.calendar
+    every = config.reactivation.every_days
+    current = max((now.astimezone(calendar.tz).date() - start).days // every, 0)
+    found = []
+    for k in range(max(0, current - 1), current + 2):
+        due = calendar.opening(start + timedelta(days=k * every))
+        step = f"reactivation-{k + 1}@{days[-1].isoformat()}"
+        found.append(
+            Occurrence.of(config.reactivation, lead.id, step, REACTIVATION, due, day_end(calendar, due.date()))
+        )
+    return found

@@ -1,0 +1,51 @@
+"""Promises and money: a callback the manager promised (R6) and an invoice not yet paid (R7)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from touchsheet.config import Config
+from touchsheet.engine.cadence import day_end
+from touchsheet.engine.model import Lead, Occurrence, Stage, Touch
+
+CALLBACK = "callback"
+INVOICE = "invoice"
+
+
+def callback(lead: Lead, touches: list[Touch], config: Config) -> list[Occurrence]:
+    """A task at the promised time; any manual touch from `grace` before it on also keeps the promise."""
+    if lead.callback_at is None or lead.stage is Stage.LOST:
+        return []
+    grace = timedelta(minutes=config.callbacks.grace_minutes)
+    if any(t.manual and t.at >= lead.callback_at - grace for t in touches):
+        return []
+    step = f"callback@{lead.callback_at:%Y-%m-%d %H:%M}"
+    at = lead.callback_at
+    return [Occurrence.of(config.callbacks, lead.id, step, CALLBACK, at, at + grace)]
+
+
+def invoice_open(lead: Lead) -> bool:
+    """Issued and not paid: `Paid at` is empty or older than `Invoice at` (a new invoice)."""
+    if lead.invoice_at is None or lead.stage is Stage.LOST:
+        return False
+    return lead.paid_at is None or lead.paid_at.date() < lead.invoice_at.date()
+
+
+def invoice_reminders(lead: Lead, config: Config, now: datetime) -> list[Occurrence]:
+    """The configured reminders (+2 call, +3 email by default), then one every `then_every_days`."""
+    if not invoice_open(lead):
+        return []
+    assert lead.invoice_at is not None
+    calendar = config.calendar
+    issued = lead.invoice_at.date()
+    points = [(r.day, r) for r in config.invoices.reminders]
+    last = max(day for day, _ in points)
+    every = config.invoices.then_every_days
+    current = max(((now.astimezone(calendar.tz).date() - issued).days - last) // every, 0)
+    points += [(last + k * every, config.invoices.then) for k in range(max(1, current - 1), current + 3)]
+    found = []
+    for day, point in points:
+        due = calendar.opening(issued + timedelta(days=day))
+        step = f"invoice+{day}@{issued.isoformat()}"
+        found.append(Occurrence.of(point, lead.id, step, INVOICE, due, day_end(calendar, due.date())))
+    return found

@@ -1,0 +1,74 @@
+"""A tab as the engine receives it from any backend: its header row and its data rows, raw.
+
+Cells are what the backend read: str, int, float, bool, datetime, date, None, or `Formula`
+(xlsx only: a formula cell, which the engine never takes for a value someone typed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from touchsheet.errors import SheetError
+from touchsheet.schema import Tab, column_keys, norm
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class Table:
+    """One tab: `rows[i]` is sheet row `header_row + 1 + i`; rows may be shorter than the header."""
+
+    tab: Tab
+    title: str  # the tab's name as it is in the sheet (may be the Russian one)
+    header_row: int
+    headers: list[Any]
+    rows: list[list[Any]]
+    columns: dict[str, int] = field(default_factory=dict)  # canonical column name -> 0-based index
+
+    def __post_init__(self) -> None:
+        if not self.columns:
+            self.columns = match_columns(self.tab, self.headers)
+
+    def sheet_row(self, index: int) -> int:
+        return self.header_row + 1 + index
+
+    def missing(self) -> list[str]:
+        return [c.name for c in self.tab.columns if c.required and c.name not in self.columns]
+
+    def cell(self, row: list[Any], column: str) -> Any:
+        index = self.columns.get(column)
+        if index is None or index >= len(row):
+            return None
+        return row[index]
+
+
+def match_columns(tab: Tab, headers: list[Any]) -> dict[str, int]:
+    """Map each known column to its position by header name; the first match wins.
+
+    Unknown headers are simply not mapped: those columns belong to the team and are never touched.
+    """
+    found: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        if header is None or str(header).strip() == "":
+            continue
+        key = norm(header)
+        for column in tab.columns:
+            if column.name not in found and key in column_keys(column):
+                found[column.name] = index
+                break
+    return found
+
+
+def require_columns(table: Table, fix: str) -> None:
+    """Raise one clear error naming every required column the tab lacks."""
+    missing = table.missing()
+    if missing:
+        names = ", ".join(f"'{m}'" for m in missing)
+        raise SheetError(f"Tab '{table.title}' has no column {names}. Fix: {fix}")

@@ -1,0 +1,88 @@
+"""Working time: which days are working days, when the office opens, and minutes counted in working time.
+
+R5 counts the first-contact deadline in working minutes: a request at 23:00 is due at opening.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+_SEARCH_DAYS = 400  # more days off in a row than this is a config mistake, not a calendar
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    tz: ZoneInfo
+    start: time
+    end: time
+    weekdays: frozenset[int]  # Monday is 0
+    is_holiday: Callable[[date], bool]
+    _days: dict[date, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    def is_working_day(self, day: date) -> bool:
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = day.weekday() in self.weekdays and not self.is_holiday(day)
+        return known
+
+    def next_working_day(self, day: date) -> date:
+        """`day` itself when it is a working day, else the first working day after it."""
+        for offset in range(_SEARCH_DAYS):
+            candidate = day + timedelta(days=offset)
+            if self.is_working_day(candidate):
+                return candidate
+        raise ValueError(f"no working day within {_SEARCH_DAYS} days of {day}")
+
+    def previous_working_day(self, day: date) -> date:
+        """`day` itself when it is a working day, else the last working day before it."""
+        for offset in range(_SEARCH_DAYS):
+            candidate = day - timedelta(days=offset)
+            if self.is_working_day(candidate):
+                return candidate
+        raise ValueError(f"no working day within {_SEARCH_DAYS} days before {day}")
+
+    def at(self, day: date, moment: time) -> datetime:
+        return datetime.combine(day, moment, tzinfo=self.tz)
+
+    def opening(self, day: date) -> datetime:
+        """When the office opens on the first working day on or after `day`."""
+        return self.at(self.next_working_day(day), self.start)
+
+    def is_open(self, moment: datetime) -> bool:
+        local = moment.astimezone(self.tz)
+        return self.is_working_day(local.date()) and self.start <= local.time() < self.end
+
+    def clamp(self, moment: datetime) -> datetime:
+        """The earliest working moment at or after `moment`."""
+        local = moment.astimezone(self.tz)
+        if self.is_working_day(local.date()):
+            if local.time() < self.start:
+                return self.at(local.date(), self.start)
+            if local.time() < self.end:
+                return local
+        return self.opening(local.date() + timedelta(days=1))
+
+    def add_minutes(self, moment: datetime, minutes: float) -> datetime:
+        """`moment` plus `minutes` of working time."""
+        current = self.clamp(moment)
+        left = timedelta(minutes=minutes)
+        while True:
+            closing = self.at(current.date(), self.end)
+            if current + left <= closing:
+                return current + left
+            left -= closing - current
+            current = self.opening(current.date() + timedelta(days=1))
+
+    def minutes_between(self, start: datetime, end: datetime) -> float:
+        """Working minutes from `start` to `end` (0 when `end` is not later)."""
+        current = self.clamp(start)
+        end = end.astimezone(self.tz)
+        total = timedelta()
+        while current < end:
+            closing = self.at(current.date(), self.end)
+            total += min(closing, end) - current
+            current = self.opening(current.date() + timedelta(days=1))
+        return total.total_seconds() / 60

@@ -1,0 +1,29 @@
+"""Mail transports behind one small interface: open once per run, send each message, close.
+
+`outbox` writes .eml files (the offline default and dry runs); `smtp` sends through a real server.
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from typing import Protocol
+
+
+class Refused(Exception):
+    """The server refused this one message for good (5xx): it is not retried. str() is its reason."""
+
+
+class Unsure(Exception):
+    """The connection broke after the message was handed over: it may or may not have gone out."""
+
+
+class Transport(Protocol):
+    def open(self) -> None:
+        """Connect (once per run). MailError when the server cannot be reached or refuses the login."""
+        ...
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand one message over. Refused, Unsure, or MailError (not handed over: retry next run)."""
+        ...
+
+    def close(self) -> None: ...

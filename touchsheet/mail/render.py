@@ -1,0 +1,145 @@
+"""Email and script texts from Jinja2 templates: sandboxed, HTML autoescaped, strict about missing fields.
+
+An email template lives in <templates_dir>/email/<locale>/ as three files: <name>.subject.txt,
+<name>.txt (the plain-text part, written for people) and <name>.html. A lead field that is empty
+counts as missing: the email is not sent and the lead's Problem cell says which field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from touchsheet.config import Config
+from touchsheet.engine.cells import has_control
+from touchsheet.engine.model import EmailTouch, Lead, Task
+from touchsheet.schema import value_label
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+class RenderProblem(ValueError):
+    """A template cannot be rendered for this lead; the message says why, for the Problem cell."""
+
+
+@dataclass(frozen=True)
+class Email:
+    key: str
+    lead_id: str
+    to: str
+    subject: str
+    text: str
+    html: str
+    message: EmailMessage
+
+
+class Renderer:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        root = config.template_root / "email" / config.locale
+        self.emails = SandboxedEnvironment(
+            loader=jinja2.FileSystemLoader(root),
+            autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=False,
+        )
+        self.scripts = SandboxedEnvironment(autoescape=False, undefined=jinja2.ChainableUndefined)
+
+    def context(self, lead: Lead, manager_name: str) -> dict[str, Any]:
+        config = self.config
+        manager = config.managers.get(manager_name)
+        lead_fields = {
+            "id": lead.id,
+            "name": lead.name,
+            "first_name": lead.first_name,
+            "email": lead.email,
+            "phone": lead.phone,
+            "source": lead.source,
+            "stage": value_label(lead.stage, config.locale),
+            "invoice_amount": lead.invoice_amount,
+            "invoice_at": lead.invoice_at.date() if lead.invoice_at else None,
+            "birthday": lead.birthday,
+        }
+        return {
+            # only what the lead has: an empty field is undefined, so a template using it fails clearly
+            "lead": {k: v for k, v in lead_fields.items() if v not in (None, "")},
+            "manager": {
+                "name": manager_name if manager else config.company.name,
+                "email": manager.email if manager else "",
+                "phone": (manager.phone if manager else "") or config.company.phone,
+                "signature": (manager.signature if manager else "") or config.company.name,
+            },
+            "company": config.company.model_dump(),
+            "links": dict(config.links),
+            "unsubscribe": config.mail.unsubscribe_email,
+        }
+
+    def script(self, task: Task) -> str:
+        """The call or message script for Due today, with the lead's name filled in."""
+        text = task.occurrence.script
+        try:
+            return self.scripts.from_string(text).render(self.context(task.lead, task.manager)).strip()
+        except jinja2.TemplateError:
+            return text  # `check` reports the broken template; the manager still gets the words
+
+    def email(self, touch: EmailTouch, now: datetime) -> Email:
+        """The exact message that would go out; RenderProblem when it cannot."""
+        occurrence, lead = touch.occurrence, touch.lead
+        name = occurrence.template
+        context = {**self.context(lead, touch.manager), "reason": occurrence.reason, "step": occurrence.step}
+        try:
+            subject = self.emails.get_template(f"{name}.subject.txt").render(context).strip()
+            text = self.emails.get_template(f"{name}.txt").render(context).strip() + "\n"
+            html = self.emails.get_template(f"{name}.html").render(context)
+        except jinja2.UndefinedError as e:
+            raise RenderProblem(f"email {occurrence.step} not sent: template {name} uses {_field(e)}") from None
+        except jinja2.TemplateNotFound as e:
+            raise RenderProblem(f"email {occurrence.step} not sent: template file {e.name} is missing") from None
+        except jinja2.TemplateError as e:
+            raise RenderProblem(f"email {occurrence.step} not sent: template {name} is broken ({e})") from None
+        if has_control(subject):
+            raise RenderProblem(f"email {occurrence.step} not sent: the subject of {name} has a line break")
+        message = self._message(touch, subject, text, html, now)
+        return Email(occurrence.key, lead.id, lead.email, subject, text, html, message)
+
+    def _message(self, touch: EmailTouch, subject: str, text: str, html: str, now: datetime) -> EmailMessage:
+        config, lead = self.config, touch.lead
+        sender_name, sender_address = parseaddr(config.mail.sender)
+        domain = sender_address.rpartition("@")[2] or "touchsheet.local"
+        message = EmailMessage()
+        message["From"] = formataddr((_clean(sender_name), sender_address))
+        message["To"] = formataddr((_clean(lead.name), lead.email))
+        message["Subject"] = subject
+        message["Date"] = format_datetime(now)
+        # unique per message: yagmail's default repeats for equal subjects
+        digest = hashlib.sha256(touch.occurrence.key.encode()).hexdigest()[:16]
+        message["Message-ID"] = make_msgid(idstring=digest, domain=domain)
+        message["X-Touchsheet-Key"] = touch.occurrence.key
+        manager = config.managers.get(touch.manager)
+        if manager and manager.email:
+            message["Reply-To"] = formataddr((_clean(touch.manager), manager.email))
+        if config.mail.unsubscribe_email:
+            message["List-Unsubscribe"] = f"<mailto:{config.mail.unsubscribe_email}?subject=unsubscribe%20{lead.id}>"
+        message.set_content(text)
+        message.add_alternative(html, subtype="html")
+        return message
+
+
+def _clean(name: str) -> str:
+    """A display name with no line breaks or control characters: it can never add a header."""
+    return _CONTROL.sub(" ", name).strip()
+
+
+def _field(error: jinja2.UndefinedError) -> str:
+    match = re.search(r"'(?:dict object|[^']+)' has no attribute '([^']+)'", str(error))
+    if match:
+        return f"'{match.group(1)}', which is empty for this lead"
+    return str(error.message or error)

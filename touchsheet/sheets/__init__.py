@@ -1,0 +1,25 @@
+"""Workbook backends behind one small interface: read every tab, write one batch of changes.
+
+`xlsx` (a local file, openpyxl) is the offline default; `google` (gspread) is the team's real sheet.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from touchsheet.engine.table import Table
+from touchsheet.sheets.changes import Changes
+
+
+class Workbook(Protocol):
+    def read(self) -> dict[str, Table]:
+        """Every tab by its English name; SheetError naming the tab or column when one is missing."""
+        ...
+
+    def write(self, changes: Changes) -> dict[str, list[int]]:
+        """Apply one batch of changes, all or nothing; return the sheet rows appended, per tab."""
+        ...
+
+    def init(self) -> list[str]:
+        """Create the workbook, or the tabs and columns it lacks; say what was added. Data is never touched."""
+        ...

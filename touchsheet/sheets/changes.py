@@ -1,0 +1,219 @@
+"""A plan -> the cells to write, for any backend. Pure: only what differs from what was read.
+
+Values are plain: str, int, float, bool, naive local datetime or date, None (empty). Enum values are
+written as the sheet's words (English or Russian). Backends only place them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from touchsheet.engine.cells import is_blank
+from touchsheet.engine.model import LeadStatus, Task, Touch
+from touchsheet.engine.parse import Book, DueRow
+from touchsheet.engine.plan import Plan
+from touchsheet.engine.table import Formula, Table
+from touchsheet.schema import DUE_TODAY, LEADS, Owner, value_label
+from touchsheet.sheets.kpi_sheet import KpiSheet, kpi_sheet
+
+WORKER_LEAD_COLUMNS = tuple(c.name for c in LEADS.columns if c.owner is Owner.WORKER)
+DUE_MANAGER_COLUMNS = tuple(c.name for c in DUE_TODAY.columns if c.owner is Owner.MANAGER)
+
+
+@dataclass(frozen=True, slots=True)
+class CellWrite:
+    """One cell. `identity` is (column, value) that row must still hold, e.g. ("ID", "L-00012"):
+    backends where people edit during a run check it so nothing lands on the wrong row."""
+
+    tab: str
+    row: int
+    column: str
+    value: Any
+    identity: tuple[str, str] | None = None
+
+
+@dataclass
+class Changes:
+    cells: list[CellWrite] = field(default_factory=list)
+    appends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    due_today: list[dict[str, Any]] | None = None  # the whole tab; None: unchanged
+    kpi: KpiSheet | None = None  # None: unchanged
+
+    @property
+    def empty(self) -> bool:
+        return not self.cells and not any(self.appends.values()) and self.due_today is None and self.kpi is None
+
+
+def local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
+    """What a sheet cell holds: local wall time, to the minute, no zone."""
+    if moment is None:
+        return None
+    return moment.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def cell_value(value: Any, locale: str, tz: ZoneInfo) -> Any:
+    if isinstance(value, enum.Enum):
+        return value_label(value, locale)
+    if isinstance(value, datetime):
+        return local(value, tz) if value.tzinfo else value
+    return value
+
+
+def same(read: Any, new: Any) -> bool:
+    """Whether a cell already holds `new` (so writing it would change nothing)."""
+    if is_blank(read) and is_blank(new):
+        return True
+    if isinstance(read, Formula) or read is None or new is None:
+        return False
+    if isinstance(new, bool) or isinstance(read, bool):
+        return type(read) is type(new) and read == new
+    if isinstance(new, datetime) or isinstance(read, datetime):
+        if not (isinstance(new, date) and isinstance(read, date)):
+            return False
+        return _minute(read) == _minute(new)
+    if isinstance(new, date) or isinstance(read, date):
+        return isinstance(read, date) and isinstance(new, date) and read == new
+    if isinstance(new, (int, float)):
+        return isinstance(read, (int, float)) and float(read) == float(new)
+    return isinstance(read, str) and read == new
+
+
+def _minute(value: date) -> datetime:
+    """To the nearest minute: a date-time stored as a fraction of a day can come back as 09:59:59.999."""
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    return (value.replace(tzinfo=None) + timedelta(seconds=30)).replace(second=0, microsecond=0)
+
+
+def lead_cells(status: LeadStatus, locale: str, tz: ZoneInfo) -> dict[str, Any]:
+    nxt = status.next_touch
+    return {
+        "Next touch at": local(nxt.due_at, tz) if nxt else None,
+        "Next channel": value_label(nxt.channel, locale) if nxt else None,
+        "Next kind": value_label(nxt.kind, locale) if nxt else None,
+        "Next reason": nxt.reason if nxt else None,
+        "Touches": status.touches,
+        "Last touch at": local(status.last_touch_at, tz),
+        "Flags": ", ".join(status.flags) or None,
+        "Problem": "; ".join(status.problems) or None,
+    }
+
+
+def touch_row(touch: Touch, locale: str, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "At": local(touch.at, tz),
+        "Lead ID": touch.lead_id,
+        "Channel": cell_value(touch.channel, locale, tz),
+        "Kind": cell_value(touch.kind, locale, tz),
+        "Step": touch.step,
+        "Status": cell_value(touch.status, locale, tz),
+        "Result": cell_value(touch.result, locale, tz),
+        "Manager": touch.manager,
+        "Note": touch.note,
+        "Key": touch.key,
+    }
+
+
+def task_row(task: Task, script: str, kept: DueRow | None, locale: str, tz: ZoneInfo) -> dict[str, Any]:
+    o = task.occurrence
+    row = {
+        "Manager": task.manager,
+        "Due at": local(o.due_at, tz),
+        "Overdue": task.overdue,
+        "Lead ID": task.lead.id,
+        "Lead": task.lead.name,
+        "Phone": task.lead.phone,
+        "Channel": value_label(o.channel, locale),
+        "Kind": value_label(o.kind, locale),
+        "Step": o.step,
+        "Reason": o.reason,
+        "Script": script,
+        "Done": False,
+        "Result": None,
+        "Callback at": None,
+        "Note": None,
+        "Problem": None,
+        "Key": o.key,
+    }
+    if kept is not None:  # the manager's cells stay exactly as typed
+        row.update({c: kept.raw.get(c) for c in DUE_MANAGER_COLUMNS})
+        row["Problem"] = "; ".join(kept.problems) or None
+    return row
+
+
+def orphan_row(kept: DueRow) -> dict[str, Any]:
+    """A row the manager wrote on whose task is no longer due: kept as it is until they finish it."""
+    row = dict(kept.raw)
+    problems = kept.problems or ("this task is no longer due: tick Done with a result, or clear the row",)
+    row["Problem"] = "; ".join(problems)
+    return row
+
+
+def changes_for(
+    tables: dict[str, Table], book: Book, plan: Plan, scripts: dict[str, str], locale: str, tz: ZoneInfo
+) -> Changes:
+    changes = Changes()
+    changes.cells = _lead_writes(tables["Leads"], book, plan, locale, tz)
+    changes.appends["Touch log"] = [touch_row(t, locale, tz) for t in book.new_touches]
+    due_keys = {task.occurrence.key for task in plan.tasks}
+    rows = [task_row(t, scripts.get(t.occurrence.key, ""), book.kept.get(t.occurrence.key), locale, tz) for t in plan.tasks]
+    rows += [orphan_row(kept) for key, kept in book.kept.items() if key not in due_keys]
+    if not _table_holds(tables["Due today"], rows):
+        changes.due_today = rows
+    sheet = kpi_sheet(plan.kpi, locale, tz)
+    if not _grid_holds(tables["KPI"], sheet.rows):
+        changes.kpi = sheet
+    return changes
+
+
+def _lead_writes(table: Table, book: Book, plan: Plan, locale: str, tz: ZoneInfo) -> list[CellWrite]:
+    writes: list[CellWrite] = []
+    rows = {table.sheet_row(i): values for i, values in enumerate(table.rows)}
+
+    def put(row: int, column: str, value: Any, identity: str) -> None:
+        if column in table.columns and not same(table.cell(rows[row], column), value):
+            writes.append(CellWrite("Leads", row, column, value, ("ID", identity)))
+
+    for fill in book.fills:
+        value = cell_value(fill.value, locale, tz)
+        if LEADS.column(fill.column).type == "date" and isinstance(value, datetime):
+            value = value.date()
+        put(fill.row, fill.column, value, book.ids.get(fill.row, ""))
+    for status in plan.statuses:
+        row = status.lead.row
+        for column, value in lead_cells(status, locale, tz).items():
+            put(row, column, value, book.ids.get(row, ""))
+    for row in sorted(book.skipped):
+        put(row, "Problem", "; ".join(book.problems.get(row, ())) or None, book.ids.get(row, ""))
+    return writes
+
+
+def _table_holds(table: Table, rows: list[dict[str, Any]]) -> bool:
+    """Whether a tab already shows exactly these rows (in the columns touchsheet knows)."""
+    existing = [r for r in table.rows if any(not is_blank(v) for v in r)]
+    if len(existing) != len(rows):
+        return False
+    return all(
+        same(table.cell(old, column), new.get(column))
+        for old, new in zip(existing, rows)
+        for column in table.columns
+    )
+
+
+def _grid_holds(table: Table, grid: list[list[Any]]) -> bool:
+    existing = [r for r in table.rows]
+    while existing and all(is_blank(v) for v in existing[-1]):
+        existing.pop()
+    if len(existing) != len(grid):
+        return False
+    for old, new in zip(existing, grid):
+        width = max(len(old), len(new))
+        old = list(old) + [None] * (width - len(old))
+        new = list(new) + [None] * (width - len(new))
+        if not all(same(a, b) for a, b in zip(old, new)):
+            return False
+    return True

@@ -1,0 +1,275 @@
+"""The local workbook backend (openpyxl): what LibreOffice and Excel open.
+
+It refuses to touch a workbook someone has open (their lock file is there), and it never leaves a
+half-written file: it saves to a temporary file beside it and swaps it in.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.workbook import Workbook as Book
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from touchsheet.engine.model import Channel, Result, Stage
+from touchsheet.engine.table import Formula, Table, match_columns, require_columns
+from touchsheet.errors import SheetError
+from touchsheet.schema import DUE_TODAY, LEADS, TABS, Tab, allowed_words, norm, tab_keys
+from touchsheet.sheets.changes import Changes
+from touchsheet.sheets.kpi_sheet import KpiSheet
+
+logger = logging.getLogger(__name__)
+
+DATE_FORMAT = {"en": "yyyy-mm-dd", "ru": "dd.mm.yyyy"}
+DATETIME_FORMAT = {"en": "yyyy-mm-dd hh:mm", "ru": "dd.mm.yyyy hh:mm"}
+UNIT_FORMAT = {"percent": "0.0%", "money": "#,##0.00", "count": "0", "days": "0.0", "minutes": "0"}
+HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
+PROBLEM_FILL = PatternFill("solid", fgColor="F8D7DA")
+_HEADER_SCAN = 10  # a header row may sit below a title row or two
+_VALIDATED_ROWS = 5000
+
+
+class XlsxWorkbook:
+    def __init__(self, path: Path, locale: str = "en") -> None:
+        self.path = path
+        self.locale = locale
+        self._book: Book | None = None
+        self._tables: dict[str, Table] = {}
+
+    def read(self) -> dict[str, Table]:
+        self._refuse_if_open()
+        if not self.path.exists():
+            raise SheetError(f"{self.path} does not exist. Fix: run `python -m touchsheet init --config <config.yaml>`")
+        book = self._load()
+        tables: dict[str, Table] = {}
+        for tab in TABS:
+            sheet = _find_sheet(book, tab)
+            if sheet is None:
+                raise SheetError(
+                    f"{self.path.name} has no tab '{tab.label(self.locale)}'. "
+                    "Fix: run `python -m touchsheet init --config <config.yaml>` to add it (data is kept)."
+                )
+            table = _table(tab, sheet)
+            require_columns(table, "run `python -m touchsheet init --config <config.yaml>` to add it (data is kept).")
+            tables[tab.name] = table
+        self._book, self._tables = book, tables
+        return tables
+
+    def write(self, changes: Changes) -> dict[str, list[int]]:
+        appended: dict[str, list[int]] = {name: [] for name in changes.appends}
+        if changes.empty:
+            return appended
+        assert self._book is not None, "read() first"
+        book, tables = self._book, self._tables
+        for write in changes.cells:
+            table = tables[write.tab]
+            _put(_sheet(book, table), write.row, table.columns[write.column] + 1, write.value, self.locale)
+        for tab_name, rows in changes.appends.items():
+            table = tables[tab_name]
+            sheet = _sheet(book, table)
+            width = max(table.columns.values(), default=-1) + 1
+            for row in rows:
+                values = [None] * width
+                for column, value in row.items():
+                    if column in table.columns:
+                        values[table.columns[column]] = value
+                table.rows.append(values)
+                appended[tab_name].append(table.sheet_row(len(table.rows) - 1))
+                for position, value in enumerate(values):
+                    if value is not None:
+                        _put(sheet, appended[tab_name][-1], position + 1, value, self.locale)
+        if changes.due_today is not None:
+            _replace_rows(_sheet(book, tables["Due today"]), tables["Due today"], changes.due_today, self.locale)
+        if changes.kpi is not None:
+            _write_kpi(_sheet(book, tables["KPI"]), changes.kpi, self.locale)
+        self._save(book)
+        return appended
+
+    def init(self) -> list[str]:
+        self._refuse_if_open()
+        done: list[str] = []
+        if self.path.exists():
+            book = self._load()
+        else:
+            book = openpyxl.Workbook()
+            book.remove(book.active)
+            done.append(f"created {self.path}")
+        for tab in TABS:
+            sheet = _find_sheet(book, tab)
+            if sheet is None:
+                sheet = book.create_sheet(tab.label(self.locale))
+                done.append(f"added tab '{sheet.title}'")
+            done += _add_missing_columns(sheet, tab, self.locale)
+        if done:
+            self._save(book)
+        return done
+
+    def _load(self) -> Book:
+        try:
+            return openpyxl.load_workbook(self.path)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
+            raise SheetError(f"{self.path} is not a readable .xlsx workbook ({e}). Fix: point workbook.path at one.") from None
+
+    def _refuse_if_open(self) -> None:
+        name = self.path.name
+        for lock in (f".~lock.{name}#", f"~${name}", f"~${name[2:]}"):
+            if (self.path.parent / lock).exists():
+                raise SheetError(
+                    f"{name} is open in LibreOffice or Excel (lock file {lock} found). Close it and run again; "
+                    f"if nobody has it open, delete {self.path.parent / lock}."
+                )
+
+    def _save(self, book: Book) -> None:
+        self._refuse_if_open()
+        if self.path.exists() and not os.access(self.path, os.W_OK):
+            raise SheetError(f"{self.path} is read-only. Fix: make it writable (nothing was changed).")
+        try:
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.stem}.", suffix=".tmp")
+        except OSError as e:
+            raise SheetError(f"cannot write next to {self.path} ({e.strerror}). Fix: make the folder writable.") from None
+        os.close(handle)
+        try:
+            book.save(temporary)
+            os.replace(temporary, self.path)
+        except OSError as e:
+            raise SheetError(f"cannot save {self.path} ({e.strerror}); it was left as it was.") from None
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        logger.info("saved %s", self.path)
+
+
+def _find_sheet(book: Book, tab: Tab) -> Worksheet | None:
+    keys = tab_keys(tab)
+    return next((book[title] for title in book.sheetnames if norm(title) in keys), None)
+
+
+def _sheet(book: Book, table: Table) -> Worksheet:
+    return book[table.title]
+
+
+def _table(tab: Tab, sheet: Worksheet) -> Table:
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    for index, values in enumerate(rows):  # a formula reads as its text: mark it, a typed '=' stays text
+        for column, value in enumerate(values):
+            if isinstance(value, str) and value.startswith("=") and sheet.cell(index + 1, column + 1).data_type == "f":
+                values[column] = Formula(value)
+    while rows and all(v is None or v == "" for v in rows[-1]):
+        rows.pop()
+    header_row = 0
+    if tab.columns:
+        header_row = next(
+            (i + 1 for i, values in enumerate(rows[:_HEADER_SCAN]) if len(match_columns(tab, values)) >= 2), 1
+        )
+    headers = rows[header_row - 1] if header_row and rows else []
+    return Table(tab, sheet.title, header_row, list(headers), rows[header_row:])
+
+
+def _put(sheet: Worksheet, row: int, column: int, value: Any, locale: str) -> None:
+    cell = sheet.cell(row=row, column=column)
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # text that looks like a formula stays text
+    elif isinstance(value, datetime):
+        cell.number_format = DATETIME_FORMAT[locale]
+    elif isinstance(value, date):
+        cell.number_format = DATE_FORMAT[locale]
+
+
+def _replace_rows(sheet: Worksheet, table: Table, rows: Sequence[dict[str, Any]], locale: str) -> None:
+    old = len(table.rows)
+    for index, row in enumerate(rows):
+        for column, position in table.columns.items():
+            _put(sheet, table.sheet_row(index), position + 1, row.get(column), locale)
+    for index in range(len(rows), old):
+        for position in table.columns.values():
+            sheet.cell(row=table.sheet_row(index), column=position + 1).value = None
+
+
+def _write_kpi(sheet: Worksheet, kpi: KpiSheet, locale: str) -> None:
+    if sheet.max_row:
+        sheet.delete_rows(1, sheet.max_row)
+    for r, values in enumerate(kpi.rows):
+        for c, value in enumerate(values):
+            _put(sheet, r + 1, c + 1, value, locale)
+            unit = kpi.units.get((r, c))
+            if unit in UNIT_FORMAT:
+                sheet.cell(r + 1, c + 1).number_format = UNIT_FORMAT[unit]
+            if r in kpi.bold:
+                sheet.cell(r + 1, c + 1).font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 34
+    sheet.column_dimensions["B"].width = 18
+    sheet.column_dimensions["C"].width = 90
+
+
+def _add_missing_columns(sheet: Worksheet, tab: Tab, locale: str) -> list[str]:
+    if not tab.columns:
+        return []
+    table = _table(tab, sheet)
+    fresh = not table.headers or all(h is None for h in table.headers)
+    header_row = table.header_row or 1
+    next_column = 1 + max((i + 1 for i, h in enumerate(table.headers) if h not in (None, "")), default=0)
+    added = []
+    for column in tab.columns:
+        if column.name in table.columns:
+            continue
+        cell = sheet.cell(row=header_row, column=next_column)
+        cell.value = column.label(locale)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        sheet.column_dimensions[get_column_letter(next_column)].width = max(12, len(column.label(locale)) + 4)
+        next_column += 1
+        added.append(column.label(locale))
+    if fresh:
+        sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+        _dress(sheet, tab, locale, header_row)
+    return [f"tab '{sheet.title}': added column(s) {', '.join(added)}"] if added else []
+
+
+def _dress(sheet: Worksheet, tab: Tab, locale: str, header_row: int) -> None:
+    """Dropdowns, date formats and highlights for a tab `init` just laid out."""
+    columns = match_columns(tab, [c.value for c in sheet[header_row]])
+    last = header_row + _VALIDATED_ROWS
+
+    def span(name: str) -> str:
+        letter = get_column_letter(columns[name] + 1)
+        return f"{letter}{header_row + 1}:{letter}{last}"
+
+    yes_no = "да,нет" if locale == "ru" else "yes,no"
+    lists = {"Stage": allowed_words(Stage, locale), "Result": allowed_words(Result, locale)}
+    lists["Channel"] = allowed_words(Channel, locale)
+    for name, words in lists.items():
+        if name in columns and tab in (LEADS, DUE_TODAY):
+            _dropdown(sheet, span(name), ",".join(words))
+    for name in ("Opt out", "Done"):
+        if name in columns:
+            _dropdown(sheet, span(name), yes_no)
+    if "Problem" in columns:
+        letter = get_column_letter(columns["Problem"] + 1)
+        rule = FormulaRule(formula=[f"LEN(${letter}{header_row + 1})>0"], fill=PROBLEM_FILL)
+        sheet.conditional_formatting.add(span("Problem"), rule)
+    if tab is DUE_TODAY:
+        letter = get_column_letter(columns["Overdue"] + 1)
+        end = get_column_letter(len(tab.columns))
+        rule = FormulaRule(formula=[f"${letter}{header_row + 1}=TRUE"], fill=PROBLEM_FILL)
+        sheet.conditional_formatting.add(f"A{header_row + 1}:{end}{last}", rule)
+        sheet.auto_filter.ref = f"A{header_row}:{end}{header_row}"
+
+
+def _dropdown(sheet: Worksheet, cells: str, words: str) -> None:
+    validation = DataValidation(type="list", formula1=f'"{words}"', allow_blank=True)
+    validation.add(cells)
+    sheet.add_data_validation(validation)
