@@ -235,8 +235,8 @@ class Config(Frozen):
     def template_root(self) -> Path:
         return self.resolve(self.templates_dir)
 
-    def email_templates(self) -> set[str]:
-        """Every template name an email step refers to."""
+    def touchpoints(self) -> list[Touchpoint]:
+        """Every configured touch: calendar, nurture, monthly and rule steps."""
         points: list[Touchpoint] = [
             *self.cadence.calendar,
             *self.cadence.nurture.steps,
@@ -248,10 +248,11 @@ class Config(Frozen):
             self.reactivation,
             *self.greetings.holidays,
         ]
-        if self.greetings.birthday:
-            points.append(self.greetings.birthday)
-        return {p.template for p in points if p.channel is Channel.EMAIL}
+        return points + ([self.greetings.birthday] if self.greetings.birthday else [])
 
+    def email_templates(self) -> set[str]:
+        """Every template name an email step refers to."""
+        return {p.template for p in self.touchpoints() if p.channel is Channel.EMAIL}
 
 
 def load(path: Path | str, **overrides: Any) -> Config:

@@ -118,7 +118,7 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
         reader = _Row(table, values)
         if all(cells.is_blank(reader.raw(c)) for c in _MANAGER_COLUMNS):
             continue
-        lead_id = reader.get("ID", cells.text, "")
+        lead_id = reader.get("ID", _lead_id, "")
         ids[row] = lead_id
         if not lead_id and not reader.problems:
             unnamed.append((row, reader))
@@ -152,6 +152,13 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
         else:
             leads.append(lead)
     return leads, problems, skipped, fills, ids
+
+
+def _lead_id(value: Any) -> str:
+    lead_id = cells.text(value)
+    if cells.has_control(lead_id):
+        raise BadCell("has a line break or a control character: retype it")
+    return lead_id
 
 
 def _number_of(lead_id: str, prefix: str) -> int:

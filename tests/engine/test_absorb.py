@@ -1,0 +1,98 @@
+"""What managers record on Due today becomes touches and moves the lead on."""
+
+from __future__ import annotations
+
+from tests.builders import at, book, lead, touch
+from touchsheet.engine.absorb import absorb
+from touchsheet.engine.model import Channel, Kind, Result, Stage, Status
+from touchsheet.engine.parse import DueRow
+from touchsheet.engine.plan import plan
+
+NOW = at("2026-11-06 16:00")
+
+
+def due(result=None, done=True, key="L-1/d4/2026-11-06", step="d4", **fields) -> DueRow:
+    values = dict(row=2, key=key, lead_id="L-1", manager="Anna Smith", step=step, channel=Channel.CALL,
+                  kind=Kind.CLOSING, done=done, result=result, callback_at=None, note="")
+    values.update(fields)
+    return DueRow(**values)
+
+
+def absorbed(config, rows, leads=None, log=None):
+    b = book(leads or [lead(stage=Stage.CONTACTED)], log)
+    b.due = rows
+    return absorb(b, config, NOW)
+
+
+def test_a_ticked_task_becomes_a_touch_log_row(config):
+    b = absorbed(config, [due(Result.NO_ANSWER, note="voicemail")])
+    (t,) = b.new_touches
+    assert (t.at, t.lead_id, t.channel, t.kind, t.step, t.status, t.result, t.manager, t.note, t.key) == (
+        NOW, "L-1", Channel.CALL, Kind.CLOSING, "d4", Status.DONE, Result.NO_ANSWER, "Anna Smith", "voicemail",
+        "L-1/d4/2026-11-06")
+    assert b.log[-1] == t
+    assert b.fills == []  # no answer changes nothing on the lead (R11)
+
+
+def test_a_result_without_the_tick_still_counts(config):
+    assert len(absorbed(config, [due(Result.REACHED, done=False)]).new_touches) == 1
+
+
+def test_untouched_rows_are_not_touches(config):
+    assert absorbed(config, [due(None, done=False)]).new_touches == []
+
+
+def test_results_move_the_stage_forward_only(config):
+    b = absorbed(config, [due(Result.MEETING)])
+    assert b.leads[0].stage is Stage.MEETING
+    assert [(f.column, f.value) for f in b.fills] == [("Stage", Stage.MEETING)]
+    b = absorbed(config, [due(Result.REACHED)], leads=[lead(stage=Stage.PROPOSAL)])
+    assert b.leads[0].stage is Stage.PROPOSAL and b.fills == []
+
+
+def test_refused_makes_a_lead_lost_but_never_undoes_a_client(config):
+    assert absorbed(config, [due(Result.REFUSED)]).leads[0].stage is Stage.LOST
+    client = lead(stage=Stage.WON, paid_at=at("2026-10-01 00:00"))
+    assert absorbed(config, [due(Result.REFUSED)], leads=[client]).leads[0].stage is Stage.WON
+
+
+def test_paid_fills_paid_at_and_last_purchase_and_wins_the_lead(config):
+    invoiced = lead(stage=Stage.INVOICE, invoice_at=at("2026-11-02 00:00"))
+    b = absorbed(config, [due(Result.PAID)], leads=[invoiced])
+    today = at("2026-11-06 00:00")
+    assert [(f.column, f.value) for f in b.fills] == [("Stage", Stage.WON), ("Paid at", today),
+                                                      ("Last purchase at", today)]
+    assert plan(b, config, NOW).tasks == ()  # no more invoice reminders, no more sales calls
+
+
+def test_invoice_result_sets_invoice_at_unless_one_is_open(config):
+    b = absorbed(config, [due(Result.INVOICE)], leads=[lead(stage=Stage.PROPOSAL)])
+    assert [(f.column, f.value) for f in b.fills] == [("Stage", Stage.INVOICE), ("Invoice at", at("2026-11-06 00:00"))]
+    open_invoice = lead(stage=Stage.INVOICE, invoice_at=at("2026-11-02 00:00"))
+    assert absorbed(config, [due(Result.INVOICE)], leads=[open_invoice]).fills == []
+
+
+def test_callback_with_a_time_becomes_the_leads_callback(config):
+    b = absorbed(config, [due(Result.CALLBACK, callback_at=at("2026-11-09 11:00"))])
+    assert ("Callback at", at("2026-11-09 11:00")) in [(f.column, f.value) for f in b.fills]
+    tasks = plan(b, config, at("2026-11-09 10:00")).tasks
+    assert "callback@2026-11-09 11:00" in [t.occurrence.step for t in tasks]
+
+
+def test_callback_without_a_time_defaults_to_the_next_working_day(config):
+    b = absorbed(config, [due(Result.CALLBACK)])  # Friday -> Monday at opening
+    assert b.leads[0].callback_at == at("2026-11-09 09:00")
+    assert "no callback time given" in b.new_touches[0].note
+
+
+def test_rows_with_problems_or_work_in_progress_are_kept_not_absorbed(config):
+    bad = due(None, done=True, key="k1", problems=("Result: 'maybe' is not one of: reached, ...",))
+    noted = due(None, done=False, key="k2", note="will call after lunch")
+    b = absorbed(config, [bad, noted])
+    assert b.new_touches == []
+    assert set(b.kept) == {"k1", "k2"}
+
+
+def test_absorbing_twice_records_once(config):
+    already = [touch("2026-11-06 15:00", step="d4", key="L-1/d4/2026-11-06", result=Result.NO_ANSWER)]
+    assert absorbed(config, [due(Result.NO_ANSWER)], log=already).new_touches == []

@@ -1,0 +1,95 @@
+"""Cells as people type them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from tests.builders import MSK, at
+from touchsheet.engine import cells
+from touchsheet.engine.cells import BadCell
+from touchsheet.engine.model import Result, Stage
+from touchsheet.engine.table import Formula
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("25.11.2026", "2026-11-25 00:00"),
+        ("25.11.2026 14:30", "2026-11-25 14:30"),
+        ("5.1.2026 9:05", "2026-01-05 09:05"),
+        ("25.11.26", "2026-11-25 00:00"),
+        ("2026-11-25", "2026-11-25 00:00"),
+        ("2026-11-25 14:30", "2026-11-25 14:30"),
+        ("2026-11-25T14:30:00", "2026-11-25 14:30"),
+        (" 25.11.2026 ", "2026-11-25 00:00"),
+        (datetime(2026, 11, 25, 14, 30), "2026-11-25 14:30"),
+        (date(2026, 11, 25), "2026-11-25 00:00"),
+        (46351, "2026-11-25 00:00"),  # an Excel serial
+        (46351.6041666667, "2026-11-25 14:30"),
+    ],
+)
+def test_dates_as_people_type_them(typed, expected):
+    assert cells.moment(typed, MSK) == at(expected)
+
+
+def test_a_date_with_an_offset_is_moved_into_the_business_zone():
+    assert cells.moment("2026-11-25T10:00:00+00:00", MSK) == at("2026-11-25 13:00")
+
+
+@pytest.mark.parametrize("typed", ["31.02.2026", "tomorrow", "25/11/2026", "2026-13-01", 12, True])
+def test_what_is_not_a_date_says_how_to_type_one(typed):
+    with pytest.raises(BadCell, match="25.11.2026"):
+        cells.moment(typed, MSK)
+
+
+def test_empty_cells_are_empty():
+    assert cells.moment(None, MSK) is None
+    assert cells.moment("  ", MSK) is None
+    assert cells.day("", ) is None
+    assert cells.text(None) == ""
+
+
+def test_a_formula_is_never_taken_for_a_value():
+    with pytest.raises(BadCell, match="formula"):
+        cells.moment(Formula("=TODAY()"), MSK)
+    with pytest.raises(BadCell, match="formula"):
+        cells.text(Formula("=A1&B1"))
+
+
+def test_phones_typed_as_numbers_lose_the_decimal_point():
+    assert cells.text(79161234567.0) == "79161234567"
+
+
+@pytest.mark.parametrize("typed, expected", [("12 500,50 ₽", 12500.5), (45000, 45000.0), ("7800 руб.", 7800.0)])
+def test_amounts(typed, expected):
+    assert cells.number(typed) == expected
+
+
+def test_words_in_either_language_and_any_case():
+    assert cells.choice(Stage, "Встреча") is Stage.MEETING
+    assert cells.choice(Stage, "  PROPOSAL ") is Stage.PROPOSAL
+    assert cells.choice(Stage, "Счёт") is Stage.INVOICE
+    assert cells.choice(Stage, "счет") is Stage.INVOICE
+    assert cells.choice(Result, "no answer") is Result.NO_ANSWER
+    assert cells.choice(Result, "недозвон") is Result.NO_ANSWER
+    with pytest.raises(BadCell, match="'thinking' is not one of: new, contacted"):
+        cells.choice(Stage, "thinking")
+
+
+@pytest.mark.parametrize("typed, expected", [(True, True), ("да", True), ("x", True), ("", False), ("нет", False),
+                                             (None, False), ("maybe", None)])
+def test_yes_no(typed, expected):
+    assert cells.flag(typed) is expected
+
+
+@pytest.mark.parametrize("typed", ["ivan@", "ivan@example", "two@at@example.com", "a b@example.com",
+                                   "ivan@example.com\r\nBcc: x@evil.example", "<ivan@example.com>"])
+def test_bad_emails(typed):
+    with pytest.raises(BadCell, match="not a valid email address"):
+        cells.email_address(typed)
+
+
+def test_good_emails():
+    assert cells.email_address(" ivan.petrov+crm@example.co.uk ") == "ivan.petrov+crm@example.co.uk"

@@ -1,0 +1,141 @@
+"""Bad rows get a clear message and are left alone; every other row is read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tests.builders import MSK, at
+from touchsheet.engine.model import Stage, Status
+from touchsheet.engine.parse import parse_book
+from touchsheet.engine.table import Formula, Table
+from touchsheet.schema import COSTS, DUE_TODAY, KPI, LEADS, TOUCH_LOG
+
+NOW = at("2026-11-20 12:00")
+HEADERS = ["ID", "Name", "Email", "Phone", "Manager", "Source", "Created at", "Stage", "Callback at", "Invoice at",
+           "Invoice amount", "Paid at", "Last purchase at", "Birthday", "Opt out", "Next touch at", "Next channel",
+           "Next kind", "Next reason", "Touches", "Last touch at", "Flags", "Problem", "My notes"]
+
+
+def leads_table(*rows: dict) -> Table:
+    return Table(LEADS, "Leads", 1, HEADERS, [[row.get(h) for h in HEADERS] for row in rows])
+
+
+def tables(leads: Table, log_rows=(), costs_rows=()) -> dict[str, Table]:
+    log_headers = [c.name for c in TOUCH_LOG.columns]
+    return {
+        "Leads": leads,
+        "Touch log": Table(TOUCH_LOG, "Touch log", 1, log_headers, [[r.get(h) for h in log_headers] for r in log_rows]),
+        "Due today": Table(DUE_TODAY, "Due today", 1, [c.name for c in DUE_TODAY.columns], []),
+        "KPI": Table(KPI, "KPI", 0, [], []),
+        "Costs": Table(COSTS, "Costs", 1, ["Month", "Category", "Amount"], [list(r) for r in costs_rows]),
+    }
+
+
+def parse(leads: Table, **kw):
+    return parse_book(tables(leads, **kw), MSK, NOW, "L-")
+
+
+GOOD = {"ID": "L-00007", "Name": "Ivan Petrov", "Created at": "25.10.2026 14:30", "Stage": "contacted"}
+
+
+def test_a_good_row_is_read():
+    book = parse(leads_table(GOOD))
+    (lead,) = book.leads
+    assert (lead.row, lead.id, lead.name, lead.created_at, lead.stage) == (
+        2, "L-00007", "Ivan Petrov", at("2026-10-25 14:30"), Stage.CONTACTED)
+    assert book.problems == {} and book.skipped == set()
+
+
+def test_headers_are_found_by_name_in_any_order_case_and_language():
+    headers = ["этап", "  created AT ", "id", "имя"]
+    table = Table(LEADS, "Лиды", 1, headers, [["встреча", "01.11.2026", "L-9", "Анна"]])
+    assert table.columns == {"Stage": 0, "Created at": 1, "ID": 2, "Name": 3}
+    assert "Email" in table.missing()
+
+
+def test_empty_rows_are_skipped_silently():
+    book = parse(leads_table(GOOD, {}, {"Flags": "left by the worker"}, {"ID": "  "}))
+    assert [lead.id for lead in book.leads] == ["L-00007"]
+    assert book.problems == {}
+
+
+def test_missing_ids_are_assigned_after_the_highest_and_missing_created_at_is_now():
+    book = parse(leads_table(GOOD, {"Name": "No ID"}, {"ID": "L-00003", "Name": "Three", "Created at": "2026-11-01"}))
+    assert [(lead.id, lead.name) for lead in book.leads] == [("L-00007", "Ivan Petrov"), ("L-00008", "No ID"),
+                                                             ("L-00003", "Three")]
+    assert [(f.row, f.column, f.value) for f in book.fills] == [(3, "ID", "L-00008"), (3, "Created at", NOW)]
+    assert book.leads[1].created_at == NOW
+
+
+def test_a_duplicate_id_leaves_the_later_row_alone_with_a_message():
+    book = parse(leads_table(GOOD, {**GOOD, "Name": "Someone else"}))
+    assert [lead.row for lead in book.leads] == [2]
+    assert book.skipped == {3}
+    assert book.problems[3] == [
+        "ID L-00007 is also on row 2: give this row its own ID (or clear the cell and one will be assigned)"]
+
+
+def test_unreadable_essentials_leave_the_row_alone():
+    book = parse(leads_table(
+        {**GOOD, "ID": "L-1", "Created at": "31.02.2026"},
+        {**GOOD, "ID": "L-2", "Stage": "thinking"},
+        {**GOOD, "ID": "L-3", "Created at": Formula("=TODAY()")},
+        {**GOOD, "ID": "L-4"},
+    ))
+    assert [lead.id for lead in book.leads] == ["L-4"]
+    assert book.skipped == {2, 3, 4}
+    assert book.problems[2] == ["Created at: '31.02.2026' is not a date: type it like 25.11.2026 14:30 or "
+                                "2026-11-25 14:30"]
+    assert book.problems[3] == ["Stage: 'thinking' is not one of: new, contacted, meeting, proposal, invoice, won, "
+                                "lost"]
+    assert book.problems[4] == ["Created at: holds a formula (=TODAY()): type the value itself"]
+
+
+def test_a_bad_optional_cell_is_said_and_the_rest_of_the_row_works():
+    book = parse(leads_table({**GOOD, "Email": "ivan@", "Callback at": "tomorrow", "Invoice amount": "a lot"}))
+    (lead,) = book.leads
+    assert (lead.email, lead.callback_at, lead.invoice_amount) == ("", None, None)
+    assert book.problems[2] == [  # in the order of the columns
+        "Email: 'ivan@' is not a valid email address; no emails go to this lead until it is fixed",
+        "Callback at: 'tomorrow' is not a date: type it like 25.11.2026 14:30 or 2026-11-25 14:30",
+        "Invoice amount: 'a lot' is not a number (type it like 12500 or 12 500,50)",
+    ]
+
+
+def test_an_unclear_opt_out_counts_as_yes():
+    book = parse(leads_table({**GOOD, "Opt out": "asked us to stop"}))
+    assert book.leads[0].opt_out is True
+    assert "read as yes" in book.problems[2][0]
+
+
+def test_stage_empty_means_new_and_real_date_cells_work():
+    book = parse(leads_table({"ID": "L-1", "Name": "A", "Created at": datetime(2026, 11, 2, 9, 30)}))
+    assert book.leads[0].stage is Stage.NEW
+    assert book.leads[0].created_at == at("2026-11-02 09:30")
+
+
+def test_touch_log_rows_typed_by_hand_are_touches_and_bad_ones_are_reported():
+    log = [
+        {"At": "02.11.2026 10:15", "Lead ID": "L-00007", "Channel": "звонок", "Result": "недозвон"},
+        {"At": "someday", "Lead ID": "L-00007"},
+        {"At": datetime(2026, 11, 3, 9, 0), "Lead ID": "L-00007", "Status": "sent", "Step": "d2", "Key": "k"},
+    ]
+    book = parse(leads_table(GOOD), log_rows=log)
+    assert [(t.row, t.status, t.manual) for t in book.log] == [(2, Status.DONE, True), (4, Status.SENT, False)]
+    assert book.notes == ["Touch log row 3: At: 'someday' is not a date: type it like 25.11.2026 14:30 or "
+                          "2026-11-25 14:30; needs both At and Lead ID"]
+
+
+def test_costs_accept_months_as_people_write_them():
+    costs = [("2026-10", "ads", 1000), ("11.2026", "ads", "2 000"), (datetime(2026, 9, 15), "rent", 500),
+             ("soon", "ads", 1)]
+    book = parse(leads_table(GOOD), costs_rows=costs)
+    assert [(c.month.isoformat(), c.amount) for c in book.costs] == [("2026-10-01", 1000.0), ("2026-11-01", 2000.0),
+                                                                      ("2026-09-01", 500.0)]
+    assert len(book.notes) == 1 and book.notes[0].startswith("Costs row 5: Month:")
+
+
+def test_an_id_with_a_line_break_is_refused():
+    book = parse(leads_table({**GOOD, "ID": "L-1\r\nBcc: x@evil.example"}))
+    assert book.leads == [] and book.skipped == {2}
+    assert book.problems[2] == ["ID: has a line break or a control character: retype it"]

@@ -1,0 +1,110 @@
+"""The plan's manners: opt-out, lost, one email a day, working hours, priorities, greetings, flags."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.builders import at, book, lead, touch
+from touchsheet.engine.model import Channel, Result, Stage, Status
+from touchsheet.engine.plan import UNASSIGNED, plan
+
+
+def test_opt_out_is_absolute(every_day):
+    quiet = lead(opt_out=True, callback_at=at("2026-11-03 12:00"), invoice_at=at("2026-11-02 00:00"),
+                 birthday=date(1990, 11, 3))
+    p = plan(book([quiet]), every_day, at("2026-11-03 12:00"))
+    assert (p.emails, p.tasks) == ((), ())
+    assert p.statuses[0].next_touch is None
+    assert p.statuses[0].flags == ("opt out",)
+
+
+def test_lost_stops_everything(every_day):
+    gone = lead(stage=Stage.LOST, callback_at=at("2026-11-03 12:00"), birthday=date(1990, 11, 3))
+    p = plan(book([gone]), every_day, at("2026-11-03 12:00"))
+    assert (p.emails, p.tasks) == ((), ())
+    assert p.statuses[0].next_touch is None
+
+
+def test_at_most_one_email_per_lead_per_day(every_day):
+    # Day 3 owes d3; the lead already got an email today.
+    sent_today = [touch("2026-11-05 09:30", step="d2", status=Status.SENT)]
+    p = plan(book([lead(stage=Stage.CONTACTED)], sent_today), every_day, at("2026-11-05 12:00"))
+    assert p.emails == ()
+    assert p.statuses[0].next_touch.step == "d3"  # still owed: it goes tomorrow
+
+
+def test_no_email_outside_working_hours(config):
+    for night in ("2026-11-03 08:59", "2026-11-03 18:00", "2026-11-07 12:00"):  # Saturday noon too
+        assert plan(book([lead(created_at=at("2026-11-03 07:00"))]), config, at(night)).emails == ()
+
+
+def test_a_birthday_email_goes_before_the_cadence_email(every_day):
+    birthday = lead(birthday=date(1985, 11, 5))
+    p = plan(book([birthday], [touch("2026-11-02 10:01", step="d0", status=Status.SENT),
+                               touch("2026-11-04 09:01", step="d2", status=Status.SENT)]),
+             every_day, at("2026-11-05 12:00"))
+    assert [e.occurrence.step for e in p.emails] == ["birthday@2026"]
+
+
+def test_a_birthday_on_a_day_off_is_greeted_the_working_day_before(config):
+    # 7 Nov 2026 is a Saturday: greet on Friday 6 Nov, not on Monday.
+    client = lead(stage=Stage.WON, paid_at=at("2026-10-01 00:00"), birthday=date(1985, 11, 7))
+    friday = plan(book([client]), config, at("2026-11-06 10:00"))
+    assert [e.occurrence.step for e in friday.emails] == ["birthday@2026"]
+    sent = [touch("2026-11-06 10:00", step="birthday@2026", status=Status.SENT)]
+    assert plan(book([client], sent), config, at("2026-11-09 10:00")).emails == ()
+
+
+def test_a_greeting_is_dropped_once_late(every_day):
+    client = lead(stage=Stage.WON, paid_at=at("2026-10-01 00:00"), birthday=date(1985, 11, 3))
+    assert [e.occurrence.step for e in plan(book([client]), every_day, at("2026-11-04 12:00")).emails] == [
+        "birthday@2026"
+    ]  # late_days: 1
+    assert plan(book([client]), every_day, at("2026-11-05 12:00")).emails == ()
+
+
+def test_new_year_greeting_for_every_open_lead_and_client(every_day):
+    client = lead(stage=Stage.WON, paid_at=at("2026-12-01 00:00"))
+    assert [e.occurrence.step for e in plan(book([client]), every_day, at("2026-12-29 10:00")).emails] == [
+        "new_year@2026"
+    ]
+
+
+def test_leads_without_email_get_manual_touches_only(every_day):
+    p = plan(book([lead(email="")]), every_day, at("2026-11-02 12:00"))
+    assert p.emails == ()
+    assert [t.occurrence.step for t in p.tasks] == ["first-contact"]
+    assert "no email" in p.statuses[0].flags
+
+
+def test_tasks_go_to_the_leads_manager_overdue_first(every_day):
+    leads = [
+        lead(id="L-1", row=2, manager="Boris Clark", created_at=at("2026-11-01 10:00"), stage=Stage.CONTACTED),
+        lead(id="L-2", row=3, manager="", created_at=at("2026-11-05 10:00")),
+        lead(id="L-3", row=4, manager="Boris Clark", created_at=at("2026-11-05 10:00")),
+    ]
+    p = plan(book(leads), every_day, at("2026-11-05 12:00"))
+    assert [(t.manager, t.lead.id, t.occurrence.step, t.overdue) for t in p.tasks] == [
+        ("(no manager)", "L-2", "first-contact", True),
+        ("Boris Clark", "L-3", "first-contact", True),
+        ("Boris Clark", "L-1", "d4", False),
+    ]
+    assert UNASSIGNED == "(no manager)"
+
+
+def test_a_lead_is_forgotten_when_its_manual_touches_wait_for_days(every_day):
+    # Contacted on day 0, then nobody called: d4 (6 Nov) has waited 3 days on 9 Nov.
+    contacted = lead(stage=Stage.CONTACTED)
+    log = [touch("2026-11-02 10:05", step="first-contact", result=Result.REACHED)]
+    assert not any(f.startswith("forgotten") for f in plan(book([contacted], log), every_day,
+                                                           at("2026-11-08 12:00")).statuses[0].flags)
+    p = plan(book([contacted], log), every_day, at("2026-11-09 12:00"))
+    assert "forgotten 3d" in p.statuses[0].flags
+    called = log + [touch("2026-11-09 11:00", step="d5", channel=Channel.MESSENGER)]
+    assert not any(f.startswith("forgotten") for f in plan(book([contacted], called), every_day,
+                                                           at("2026-11-09 12:00")).statuses[0].flags)
+
+
+def test_the_same_book_and_moment_give_the_same_plan(config):
+    leads = [lead(id=f"L-{i}", row=i + 1, created_at=at(f"2026-11-0{i} 10:00")) for i in range(1, 8)]
+    assert plan(book(leads), config, at("2026-11-09 12:00")) == plan(book(leads), config, at("2026-11-09 12:00"))

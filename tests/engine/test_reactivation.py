@@ -1,0 +1,71 @@
+"""R8: clients past their average purchase interval go on a weekly reactivation call list."""
+
+from __future__ import annotations
+
+from tests.builders import at, book, d, lead, touch
+from touchsheet.engine import reactivation
+from touchsheet.engine.model import Result, Stage
+from touchsheet.engine.plan import plan
+
+
+def client(**fields):
+    values = {"stage": Stage.WON, "created_at": at("2025-12-01 10:00")}
+    return lead(**{**values, **fields})
+
+
+def paid(day: str, lead_id: str = "L-1"):
+    return touch(f"{day} 12:00", result=Result.PAID, lead_id=lead_id)
+
+
+def test_purchase_history_comes_from_paid_touches_and_the_purchase_dates():
+    buyer = client(paid_at=at("2026-05-10 00:00"), last_purchase_at=at("2026-05-10 00:00"))
+    log = [paid("2026-01-10"), paid("2026-03-10"), touch("2026-04-01 12:00", result=Result.REACHED)]
+    assert reactivation.purchase_dates(buyer, log) == [d("2026-01-10"), d("2026-03-10"), d("2026-05-10")]
+
+
+def test_own_average_interval_decides_when_reactivation_starts(every_day):
+    # Gaps of 59 and 61 days: average 60, so due from 9 July (60 days after 10 May).
+    buyer = client(last_purchase_at=at("2026-05-10 00:00"))
+    log = [paid("2026-01-10"), paid("2026-03-10")]
+    before = plan(book([buyer], log), every_day, at("2026-07-08 12:00"))
+    assert before.tasks == ()
+    assert "reactivation" not in before.statuses[0].flags
+    assert before.statuses[0].next_touch.due_at == at("2026-07-09 09:00")
+    due = plan(book([buyer], log), every_day, at("2026-07-09 12:00"))
+    (task,) = due.tasks
+    assert task.occurrence.step == "reactivation-1@2026-05-10"
+    assert task.manager == "Anna Smith"
+    assert "reactivation" in due.statuses[0].flags
+    # Weekly until they buy again.
+    week_later = plan(book([buyer], log), every_day, at("2026-07-16 12:00"))
+    assert [t.occurrence.step for t in week_later.tasks] == ["reactivation-2@2026-05-10"]
+    bought = plan(book([buyer], [*log, paid("2026-07-15")]), every_day, at("2026-07-16 12:00"))
+    assert bought.tasks == ()
+
+
+def test_a_one_time_buyer_uses_the_base_average(every_day):
+    # The base: one client with gaps of 20 and 40 days -> base average 30.
+    regular = client(id="L-2", row=3, last_purchase_at=at("2026-03-12 00:00"))
+    log = [paid("2026-01-11", "L-2"), paid("2026-01-31", "L-2")]
+    once = client(paid_at=at("2026-06-01 00:00"))
+    p = plan(book([once, regular], log), every_day, at("2026-07-01 12:00"))
+    assert [t.occurrence.step for t in p.tasks if t.lead.id == "L-1"] == ["reactivation-1@2026-06-01"]
+    assert [t.occurrence.due_at for t in p.tasks if t.lead.id == "L-1"] == [at("2026-07-01 09:00")]
+
+
+def test_without_any_history_in_the_base_the_default_interval_applies(every_day):
+    once = client(paid_at=at("2026-06-01 00:00"))  # default_interval_days: 90 -> 30 August
+    assert plan(book([once]), every_day, at("2026-08-29 12:00")).tasks == ()
+    assert len(plan(book([once]), every_day, at("2026-08-30 12:00")).tasks) == 1
+
+
+def test_clients_without_a_manager_are_called_by_the_reactivation_manager(every_day):
+    once = client(paid_at=at("2026-06-01 00:00"), manager="")
+    (task,) = plan(book([once]), every_day, at("2026-08-30 12:00")).tasks
+    assert task.manager == "Carla Diaz"
+
+
+def test_a_won_client_without_purchase_dates_gets_a_problem_not_a_guess(every_day):
+    p = plan(book([client()]), every_day, at("2026-08-30 12:00"))
+    assert p.tasks == ()
+    assert any("Paid at and Last purchase at are empty" in m for m in p.statuses[0].problems)

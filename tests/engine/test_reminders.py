@@ -1,0 +1,95 @@
+"""R6 callbacks and R7 invoice reminders."""
+
+from __future__ import annotations
+
+from tests.builders import at, book, d, lead, touch
+from tests.engine.replay import replay
+from touchsheet.engine.model import Channel, Result, Stage
+from touchsheet.engine.plan import plan
+
+CLIENT = {"stage": Stage.PROPOSAL, "created_at": at("2026-10-01 10:00")}
+
+
+def callback_tasks(p):
+    return [t for t in p.tasks if t.occurrence.track == "callback"]
+
+
+def test_a_promised_callback_is_a_task_at_its_time(config):
+    promised = lead(**CLIENT, callback_at=at("2026-11-10 15:00"))
+    morning = plan(book([promised]), config, at("2026-11-10 10:00"))
+    (task,) = callback_tasks(morning)
+    assert task.occurrence.due_at == at("2026-11-10 15:00")
+    assert task.occurrence.step == "callback@2026-11-10 15:00"
+    assert not task.overdue
+    assert plan(book([promised]), config, at("2026-11-09 17:00")).statuses[0].next_touch.due_at <= at(
+        "2026-11-10 15:00"
+    )
+
+
+def test_a_missed_callback_is_flagged_after_the_grace_minutes(config):
+    promised = lead(**CLIENT, callback_at=at("2026-11-10 15:00"))
+    in_grace = plan(book([promised]), config, at("2026-11-10 15:30"))
+    assert [t.overdue for t in callback_tasks(in_grace)] == [False]
+    assert "callback missed" not in in_grace.statuses[0].flags
+    missed = plan(book([promised]), config, at("2026-11-10 15:31"))
+    assert [t.overdue for t in callback_tasks(missed)] == [True]
+    assert "callback missed" in missed.statuses[0].flags
+    next_week = plan(book([promised]), config, at("2026-11-17 11:00"))
+    assert [t.overdue for t in callback_tasks(next_week)] == [True]  # never forgotten
+
+
+def test_a_callback_is_kept_by_its_task_or_by_any_call_near_its_time(config):
+    promised = lead(**CLIENT, callback_at=at("2026-11-10 15:00"))
+    ticked = [touch("2026-11-10 11:00", step="callback@2026-11-10 15:00", result=Result.REACHED)]
+    assert callback_tasks(plan(book([promised], ticked), config, at("2026-11-10 16:00"))) == []
+    other_call = [touch("2026-11-10 14:40", step="d30", result=Result.REACHED)]
+    assert callback_tasks(plan(book([promised], other_call), config, at("2026-11-10 16:00"))) == []
+    too_early = [touch("2026-11-10 11:00", step="d30", result=Result.REACHED)]
+    assert len(callback_tasks(plan(book([promised], too_early), config, at("2026-11-10 16:00")))) == 1
+
+
+def test_invoice_reminders_at_plus_2_and_plus_3_then_weekly_until_paid(every_day):
+    # Issued Monday 9 Nov; nothing else owed (a client whose calendar is over).
+    client = lead(stage=Stage.INVOICE, created_at=at("2026-01-01 10:00"), invoice_at=at("2026-11-09 00:00"))
+    done = replay(every_day, [client], at("2026-11-09 12:00"), 21)
+    invoice = {step: day for step, day in done.items() if step.startswith("invoice")}
+    assert invoice == {
+        "invoice+2@2026-11-09": d("2026-11-11"),  # a call
+        "invoice+3@2026-11-09": d("2026-11-12"),  # an email
+        "invoice+10@2026-11-09": d("2026-11-19"),
+        "invoice+17@2026-11-09": d("2026-11-26"),
+    }
+
+
+def test_invoice_reminder_channels(every_day):
+    client = lead(stage=Stage.INVOICE, created_at=at("2026-01-01 10:00"), invoice_at=at("2026-11-09 00:00"))
+    call_day = plan(book([client]), every_day, at("2026-11-11 12:00"))
+    assert [(t.occurrence.step, t.occurrence.channel) for t in call_day.tasks if t.occurrence.track == "invoice"] == [
+        ("invoice+2@2026-11-09", Channel.CALL)
+    ]
+    email_day = plan(book([client]), every_day, at("2026-11-12 12:00"))
+    assert [e.occurrence.step for e in email_day.emails] == ["invoice+3@2026-11-09"]
+    assert "invoice unpaid 3d" in email_day.statuses[0].flags
+
+
+def test_invoice_reminders_stop_when_paid(every_day):
+    paid = lead(
+        stage=Stage.INVOICE,
+        created_at=at("2026-01-01 10:00"),
+        invoice_at=at("2026-11-09 00:00"),
+        paid_at=at("2026-11-10 00:00"),
+    )
+    p = plan(book([paid]), every_day, at("2026-11-11 12:00"))
+    assert [t for t in p.tasks if t.occurrence.track == "invoice"] == []
+    assert not any(f.startswith("invoice unpaid") for f in p.statuses[0].flags)
+
+
+def test_a_new_invoice_after_a_paid_one_starts_again(every_day):
+    again = lead(
+        stage=Stage.WON,
+        created_at=at("2026-01-01 10:00"),
+        invoice_at=at("2026-11-09 00:00"),
+        paid_at=at("2026-10-01 00:00"),
+    )
+    p = plan(book([again]), every_day, at("2026-11-11 12:00"))
+    assert [t.occurrence.step for t in p.tasks if t.occurrence.track == "invoice"] == ["invoice+2@2026-11-09"]

@@ -1,0 +1,34 @@
+"""Working time: days off, opening hours, working minutes."""
+
+from __future__ import annotations
+
+from tests.builders import at, d
+
+
+def test_working_days_skip_weekends_and_public_holidays(config):
+    calendar = config.calendar
+    assert not calendar.is_working_day(d("2026-11-04"))  # National Unity Day
+    assert not calendar.is_working_day(d("2026-11-07"))  # Saturday
+    assert calendar.next_working_day(d("2026-11-07")) == d("2026-11-09")
+    assert calendar.previous_working_day(d("2026-11-08")) == d("2026-11-06")
+
+
+def test_clamp_moves_to_the_next_opening(config):
+    calendar = config.calendar
+    assert calendar.clamp(at("2026-11-02 08:00")) == at("2026-11-02 09:00")
+    assert calendar.clamp(at("2026-11-02 12:00")) == at("2026-11-02 12:00")
+    assert calendar.clamp(at("2026-11-03 18:00")) == at("2026-11-05 09:00")  # Wednesday is a holiday
+
+
+def test_adding_and_counting_working_minutes(config):
+    calendar = config.calendar
+    assert calendar.add_minutes(at("2026-11-06 17:50"), 30) == at("2026-11-09 09:20")
+    assert calendar.minutes_between(at("2026-11-06 17:50"), at("2026-11-09 09:20")) == 30
+    assert calendar.minutes_between(at("2026-11-07 10:00"), at("2026-11-08 10:00")) == 0
+    assert calendar.minutes_between(at("2026-11-02 10:00"), at("2026-11-02 09:00")) == 0
+
+
+def test_extra_days_off_from_config(make_config):
+    calendar = make_config(holidays={"country": None, "dates": ["2026-11-10"]}).calendar
+    assert calendar.is_working_day(d("2026-11-04"))
+    assert not calendar.is_working_day(d("2026-11-10"))

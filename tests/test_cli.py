@@ -1,0 +1,118 @@
+"""The command line: help for every command, the demo, check, sync, clear errors and exit codes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import ROOT
+from touchsheet.cli import cli
+
+CONFIG = ROOT / "config.yaml"
+TEMPLATES = ROOT / "templates"
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help_with_an_example(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "Example: python -m touchsheet" in result.output
+
+
+def test_python_dash_m_runs_the_cli():
+    done = subprocess.run([sys.executable, "-m", "touchsheet", "--help"], capture_output=True, text=True, check=True)
+    assert "demo" in done.stdout and "sync" in done.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("locale, tabs", [
+    ("en", ["Leads", "Touch log", "Due today", "KPI", "Costs"]),
+    ("ru", ["Лиды", "Журнал касаний", "Задачи на сегодня", "KPI", "Расходы"]),
+])
+def test_demo_builds_a_filled_workbook_and_a_second_sync_changes_nothing(tmp_path, locale, tabs):
+    folder = tmp_path / "demo"
+    result = run("demo", "--dir", str(folder), "--locale", locale, "--now", "2026-11-23T10:30")
+    assert result.exit_code == 0, result.output
+    assert "Open " in result.output and "emails sent:" in result.output
+    workbook = next(folder.glob("*.xlsx"))
+    book = openpyxl.load_workbook(workbook)
+    assert book.sheetnames == tabs
+    for tab in tabs:
+        assert book[tab].max_row > 5, tab
+    assert len(list((folder / "outbox").glob("*.eml"))) > 10
+    before = workbook.read_bytes()
+    again = run("sync", "--config", str(folder / "config.yaml"), "--now", "2026-11-23T10:30")
+    assert again.exit_code == 0
+    assert "emails sent: 0" in again.output and "workbook unchanged" in again.output
+    assert workbook.read_bytes() == before
+
+
+def test_check_lists_every_problem_and_exits_non_zero(tmp_path):
+    folder = tmp_path / "demo"
+    run("demo", "--dir", str(folder), "--leads", "30", "--now", "2026-11-23T10:30")
+    result = run("check", "--config", str(folder / "config.yaml"), "--now", "2026-11-23T10:30")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert "Leads row 5: Created at: '31.02.2026' is not a date: type it like 25.11.2026 14:30 or 2026-11-25 14:30" in lines
+    assert any(line.startswith("Leads row 7: Stage: 'thinking' is not one of") for line in lines)
+    assert any("is also on row 13" in line for line in lines)
+
+
+def test_check_passes_on_a_clean_workbook(tmp_path):
+    folder = tmp_path / "clean"
+    folder.mkdir()
+    shutil.copy(CONFIG, folder / "config.yaml")
+    config = folder / "config.yaml"
+    config.write_text(config.read_text().replace("templates_dir: templates", f"templates_dir: {TEMPLATES}"))
+    assert run("init", "--config", str(config)).exit_code == 0
+    result = run("check", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "all good: config, templates and workbook"
+
+
+def test_check_finds_a_broken_template(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    (templates / "email" / "en" / "d2_product_video.txt").write_text("Hi {{ lead.frist_name }}")
+    (templates / "email" / "en" / "d3_company_video.html").unlink()
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG.read_text().replace("templates_dir: templates", f"templates_dir: {templates}"))
+    run("init", "--config", str(config))
+    result = run("check", "--config", str(config))
+    assert result.exit_code == 1
+    assert "template d2_product_video: template d2_product_video uses 'frist_name', which is empty for this lead" \
+        in result.output
+    assert "template d3_company_video: template file d3_company_video.html is missing" in result.output
+
+
+def test_a_bad_config_is_one_message_and_exit_1(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("timezone: Europe/Moscow\nworkng_days: [mon]\n")
+    result = CliRunner().invoke(cli, ["sync", "--config", str(config)])
+    assert result.exit_code == 1
+    assert "workng_days: unknown key (did you mean `working_days`?)" in result.output
+
+
+def test_sync_without_a_workbook_says_to_run_init(tmp_path):
+    config = tmp_path / "config.yaml"
+    shutil.copy(CONFIG, config)
+    result = CliRunner().invoke(cli, ["sync", "--config", str(config)])
+    assert result.exit_code == 1
+    assert "does not exist. Fix: run `python -m touchsheet init" in result.output
+
+
+def test_a_bad_now_is_refused(tmp_path):
+    config = tmp_path / "config.yaml"
+    shutil.copy(CONFIG, config)
+    result = CliRunner().invoke(cli, ["sync", "--config", str(config), "--now", "yesterday"])
+    assert result.exit_code == 2
+    assert "is not an ISO date-time" in result.output

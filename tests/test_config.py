@@ -1,0 +1,80 @@
+"""config.yaml: the shipped defaults are the seed rules; a bad key is one clear message."""
+
+from __future__ import annotations
+
+import pytest
+
+from touchsheet import config as config_module
+from touchsheet.engine.model import Channel, Kind
+from touchsheet.errors import ConfigError
+
+
+def test_the_shipped_calendar_is_r1(config):
+    assert [s.day for s in config.cadence.calendar] == [0, 2, 3, 4, 5, 10, 15, 20, 30, 40]
+    assert (config.cadence.nurture.every_days, config.cadence.monthly.every_days) == (7, 30)
+    assert config.first_contact.deadline_minutes == 15
+    assert [r.day for r in config.invoices.reminders] == [2, 3]
+
+
+def test_nurture_is_five_warm_to_one_closing(config):
+    kinds = [s.kind for s in config.cadence.nurture.steps]
+    assert (kinds.count(Kind.WARM), kinds.count(Kind.CLOSING)) == (5, 1)
+
+
+def test_english_and_russian_configs_have_the_same_rules(make_config):
+    en, ru = make_config("config.yaml"), make_config("config.ru.yaml")
+
+    def shape(c):
+        return [(s.day, s.channel, s.kind, s.template) for s in c.cadence.calendar] + [
+            (p.channel, p.kind) for p in (*c.cadence.nurture.steps, *c.cadence.monthly.steps)]
+
+    assert shape(en) == shape(ru)
+    assert en.email_templates() <= ru.email_templates()
+
+
+def write(tmp_path, text):
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_missing_file_says_how_to_get_one(tmp_path):
+    with pytest.raises(ConfigError, match="no such file.*touchsheet demo"):
+        config_module.load(tmp_path / "nope.yaml")
+
+
+def test_bad_yaml(tmp_path):
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        config_module.load(write(tmp_path, "timezone: [unclosed"))
+
+
+def test_each_bad_key_is_named_with_the_fix(make_config):
+    with pytest.raises(ConfigError) as caught:
+        make_config(timezone="Mars/Base", forgotten_after_dayz=3, first_contact={"deadline_minutes": 0},
+                    cadence={"calendar": [{"day": 0, "channel": "email", "kind": "warm", "reason": "hi"}]})
+    message = str(caught.value)
+    assert "timezone: 'Mars/Base' is not a time zone name" in message
+    assert "forgotten_after_dayz: unknown key (did you mean `forgotten_after_days`?)" in message
+    assert "first_contact.deadline_minutes: Input should be greater than or equal to 1" in message
+    assert "cadence.calendar.0: an email step needs `template:`" in message
+
+
+def test_a_bad_channel_lists_the_good_ones(make_config):
+    with pytest.raises(ConfigError, match="cadence.calendar.0.channel: Input should be 'email', 'call'"):
+        make_config(cadence={"calendar": [{"day": 0, "channel": "pigeon", "kind": "warm", "reason": "hi"}]})
+
+
+def test_working_hours_must_make_sense(make_config):
+    with pytest.raises(ConfigError, match="working_hours: `start` must be before `end`"):
+        make_config(working_hours={"start": "18:00", "end": "09:00"})
+
+
+def test_holiday_country_is_checked(make_config):
+    with pytest.raises(ConfigError, match="holidays.country: 'XX' is not a country code"):
+        make_config(holidays={"country": "XX"})
+
+
+def test_paths_are_relative_to_the_config_file(config, tmp_path):
+    assert config.workbook_path == tmp_path / "book.xlsx"
+    assert config.calendar is config.calendar  # built once
+    assert Channel.EMAIL.automatic and not Channel.CALL.automatic

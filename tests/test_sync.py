@@ -1,0 +1,157 @@
+"""Whole runs on a workbook: read, absorb, plan, send to the outbox, write back."""
+
+from __future__ import annotations
+
+import email
+from datetime import datetime
+
+import pytest
+
+from tests.builders import at
+from tests.sheets.fixtures import XlsxSheet
+from touchsheet.mail.outbox import Outbox
+from touchsheet.sync import run_once
+
+
+@pytest.fixture
+def sheet(every_day):
+    s = XlsxSheet(every_day)
+    s.init()
+    return s
+
+
+@pytest.fixture
+def outbox(tmp_path):
+    return Outbox(tmp_path / "outbox")
+
+
+def sync(sheet, outbox, when, dry_run=False):
+    return run_once(sheet.config, sheet.backend(), outbox, at(when), dry_run)
+
+
+def sent(outbox):
+    return sorted(p.name for p in outbox.folder.glob("*.eml")) if outbox.folder.exists() else []
+
+
+IVAN = {"ID": "L-1", "Name": "Ivan Petrov", "Email": "ivan@example.com", "Phone": "+7 900 111-22-33",
+        "Manager": "Anna Smith", "Created at": datetime(2026, 11, 2, 10, 0)}
+OLGA = {"ID": "L-2", "Name": "Olga Smirnova", "Email": "olga@example.com", "Manager": "Boris Clark",
+        "Created at": "28.10.2026 15:00", "Stage": "contacted"}
+
+
+def test_a_run_sends_due_emails_lists_tasks_and_fills_the_worker_columns(sheet, outbox):
+    sheet.put_rows("Leads", [IVAN, OLGA])
+    summary = sync(sheet, outbox, "2026-11-02 10:05")
+    # Ivan came in today: d0 email and a first contact. Olga is on day 5: d3 is her latest email
+    # step (never sent), d5 her message for today.
+    assert summary.lines()[:2] == ["emails sent: 2", "tasks due today: 2 (0 overdue)"]
+    assert sent(outbox) == ["L-1_d0_2026-11-02.eml", "L-2_d3_2026-10-31.eml"]
+    log = sheet.rows("Touch log")
+    assert [(r["Lead ID"], r["Step"], r["Status"], r["Channel"], r["Key"]) for r in log] == [  # oldest due first
+        ("L-2", "d3", "sent", "email", "L-2/d3/2026-10-31"), ("L-1", "d0", "sent", "email", "L-1/d0/2026-11-02")]
+    due = sheet.rows("Due today")
+    assert [(r["Manager"], r["Lead ID"], r["Step"], r["Channel"], r["Overdue"], r["Done"]) for r in due] == [
+        ("Anna Smith", "L-1", "first-contact", "call", False, False),
+        ("Boris Clark", "L-2", "d5", "messenger", False, False),
+    ]
+    assert due[0]["Script"].startswith("Hello Ivan, this is Anna Smith from Northwind Freight")
+    ivan = sheet.rows("Leads")[0]
+    assert (ivan["Next touch at"], ivan["Next channel"], ivan["Next kind"], ivan["Touches"], ivan["Flags"]) == (
+        datetime(2026, 11, 2, 10, 0), "call", "closing", 1, None)
+    assert ivan["Last touch at"] == datetime(2026, 11, 2, 10, 5)
+
+
+def test_the_email_is_personal_and_has_both_parts(sheet, outbox):
+    sheet.put_rows("Leads", [IVAN])
+    sync(sheet, outbox, "2026-11-02 10:05")
+    message = email.message_from_bytes((outbox.folder / "L-1_d0_2026-11-02.eml").read_bytes())
+    assert message["To"] == "Ivan Petrov <ivan@example.com>"
+    assert message["Subject"] == "Ivan, thank you for your request"
+    assert message["Reply-To"] == "Anna Smith <anna@northwind.example>"
+    text, html = [part.get_payload(decode=True).decode() for part in message.walk() if not part.is_multipart()]
+    assert text.startswith("Ivan, thank you for contacting Northwind Freight!")
+    assert "<p>" not in text and "Anna Smith, account manager" in text
+    assert html.lstrip().startswith("<!doctype html>") and '<a href="https://northwind.example">' in html
+
+
+def test_a_second_run_at_the_same_moment_changes_nothing(sheet, outbox):
+    sheet.put_rows("Leads", [IVAN, OLGA])
+    sync(sheet, outbox, "2026-11-02 10:05")
+    before, emails = sheet.path.read_bytes(), sent(outbox)
+    summary = sync(sheet, outbox, "2026-11-02 10:05")
+    assert summary.lines()[0] == "emails sent: 0"
+    assert summary.lines()[-1] == "workbook unchanged"
+    assert sheet.path.read_bytes() == before
+    assert sent(outbox) == emails
+
+
+def test_a_ticked_task_is_recorded_and_moves_the_lead(sheet, outbox):
+    sheet.put_rows("Leads", [IVAN])
+    sync(sheet, outbox, "2026-11-02 10:05")
+    sheet.set("Due today", 2, "Done", True)
+    sheet.set("Due today", 2, "Result", "встреча")  # either language
+    sheet.set("Due today", 2, "Note", "meeting Thursday 11:00")
+    summary = sync(sheet, outbox, "2026-11-02 10:30")
+    assert "results recorded from Due today: 1" in summary.lines()
+    log = sheet.rows("Touch log")
+    assert [(r["Step"], r["Status"], r["Result"], r["Note"]) for r in log][-1] == (
+        "first-contact", "done", "meeting", "meeting Thursday 11:00")
+    assert sheet.rows("Leads")[0]["Stage"] == "meeting"
+    assert sheet.rows("Due today") == []
+
+
+def test_a_result_that_cannot_be_read_stays_with_its_problem(sheet, outbox):
+    sheet.put_rows("Leads", [IVAN])
+    sync(sheet, outbox, "2026-11-02 10:05")
+    sheet.set("Due today", 2, "Result", "maybe later")
+    sync(sheet, outbox, "2026-11-02 10:30")
+    (row,) = sheet.rows("Due today")
+    assert row["Result"] == "maybe later"
+    assert row["Problem"].startswith("Result: 'maybe later' is not one of: reached, no answer")
+    assert len(sheet.rows("Touch log")) == 1  # only the d0 email
+
+
+def test_a_note_typed_without_the_tick_is_kept(sheet, outbox):
+    sheet.put_rows("Leads", [IVAN])
+    sync(sheet, outbox, "2026-11-02 10:05")
+    sheet.set("Due today", 2, "Note", "calling after lunch")
+    sync(sheet, outbox, "2026-11-02 12:00")
+    assert [r["Note"] for r in sheet.rows("Due today")] == ["calling after lunch"]
+
+
+def test_a_bad_row_gets_its_problem_and_the_others_still_work(sheet, outbox):
+    sheet.put_rows("Leads", [{**IVAN, "Created at": "31.02.2026"}, OLGA])
+    summary = sync(sheet, outbox, "2026-11-02 10:05")
+    ivan, olga = sheet.rows("Leads")
+    assert ivan["Problem"].startswith("Created at: '31.02.2026' is not a date")
+    assert ivan["Next touch at"] is None
+    assert olga["Next touch at"] is not None and olga["Problem"] is None
+    assert "rows with a problem: 1 (see the Problem column)" in summary.lines()
+
+
+def test_a_fixed_row_loses_its_problem(sheet, outbox):
+    sheet.put_rows("Leads", [{**IVAN, "Created at": "31.02.2026"}])
+    sync(sheet, outbox, "2026-11-02 10:05")
+    sheet.set("Leads", 2, "Created at", "02.11.2026 10:00")
+    sync(sheet, outbox, "2026-11-02 10:30")
+    assert sheet.rows("Leads")[0]["Problem"] is None
+
+
+def test_a_dry_run_writes_and_sends_nothing(sheet, outbox):
+    sheet.put_rows("Leads", [IVAN])
+    before = sheet.path.read_bytes()
+    summary = sync(sheet, outbox, "2026-11-02 10:05", dry_run=True)
+    assert summary.lines()[:2] == ["emails that would be sent: 1", "  ivan@example.com: Ivan, thank you for your request"]
+    assert sheet.path.read_bytes() == before
+    assert sent(outbox) == []
+
+
+def test_kpi_tab_is_filled(sheet, outbox):
+    sheet.put_rows("Leads", [IVAN, OLGA])
+    sync(sheet, outbox, "2026-11-02 10:30")
+    grid = sheet.grid("KPI")
+    assert grid[0][:2] == ("KPI", datetime(2026, 11, 2, 10, 30))
+    figures = {row[0]: row[1] for row in grid[3:8]}
+    # Ivan's first contact is past its 10:15 deadline; Olga was contacted before touchsheet knew.
+    assert figures == {"Leads": 2, "First contact within deadline": 0, "Tasks due today": 2, "Overdue tasks": 1,
+                       "Forgotten leads": 0}

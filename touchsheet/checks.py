@@ -1,0 +1,55 @@
+"""`check`: every problem in the templates and the workbook, listed before a run finds them one by one."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import jinja2
+
+from touchsheet.config import Config
+from touchsheet.engine.model import Channel, EmailTouch, Kind, Lead, Occurrence, Stage
+from touchsheet.engine.parse import parse_book
+from touchsheet.engine.plan import plan
+from touchsheet.errors import SheetError
+from touchsheet.mail.render import Renderer, RenderProblem
+from touchsheet.sheets import Workbook
+
+
+def check_all(config: Config, workbook: Workbook, now: datetime) -> list[str]:
+    problems = template_problems(config, now)
+    try:
+        tables = workbook.read()
+    except SheetError as e:
+        return problems + [str(e)]
+    book = parse_book(tables, config.tz, now, config.id_prefix)
+    for row in sorted(book.skipped):
+        problems += [f"Leads row {row}: {m}" for m in book.problems.get(row, ())]
+    for status in plan(book, config, now).statuses:
+        problems += [f"Leads row {status.lead.row} ({status.lead.id}): {m}" for m in status.problems]
+    problems += [f"Due today row {d.row}: {'; '.join(d.problems)}" for d in book.due if d.problems]
+    return problems + book.notes
+
+
+def template_problems(config: Config, now: datetime) -> list[str]:
+    """Render every email template for a lead with every field filled, and compile every script."""
+    renderer = Renderer(config)
+    sample = Lead(
+        row=2, id="L-CHECK", name="Sample Lead", created_at=now, stage=Stage.INVOICE, email="sample@example.com",
+        phone="+7 900 000-00-00", manager=next(iter(config.managers), ""), source="website",
+        invoice_at=now - timedelta(days=3), invoice_amount=1000.0, birthday=date(1990, 1, 1),
+    )
+    problems = []
+    for name in sorted(config.email_templates()):
+        occurrence = Occurrence(sample.id, "check", "check", Channel.EMAIL, Kind.WARM, "check", now, now, template=name)
+        try:
+            renderer.email(EmailTouch(occurrence, sample, sample.manager), now)
+        except RenderProblem as e:
+            problems.append(f"template {name}: {str(e).split(': ', 1)[1]}")
+    for text in {t.script for t in config.touchpoints() if t.script}:
+        try:
+            renderer.scripts.from_string(text)
+        except jinja2.TemplateSyntaxError as e:
+            problems.append(f"script '{text[:40]}...': {e}")
+    if config.reactivation.manager and config.reactivation.manager not in config.managers:
+        problems.append(f"reactivation.manager '{config.reactivation.manager}' is not under `managers:`")
+    return problems
