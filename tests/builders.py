@@ -43,4 +43,3 @@ def book(leads: list[Lead], log: list[Touch] | None = None) -> Book:
 
 def d(text: str) -> date:
     return date.fromisoformat(text)
-

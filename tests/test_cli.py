@@ -34,10 +34,13 @@ def test_python_dash_m_runs_the_cli():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("locale, tabs", [
-    ("en", ["Leads", "Touch log", "Due today", "KPI", "Costs"]),
-    ("ru", ["Лиды", "Журнал касаний", "Задачи на сегодня", "KPI", "Расходы"]),
-])
+@pytest.mark.parametrize(
+    "locale, tabs",
+    [
+        ("en", ["Leads", "Touch log", "Due today", "KPI", "Costs"]),
+        ("ru", ["Лиды", "Журнал касаний", "Задачи на сегодня", "KPI", "Расходы"]),
+    ],
+)
 def test_demo_builds_a_filled_workbook_and_a_second_sync_changes_nothing(tmp_path, locale, tabs):
     folder = tmp_path / "demo"
     result = run("demo", "--dir", str(folder), "--locale", locale, "--now", "2026-11-23T10:30")
@@ -62,7 +65,10 @@ def test_check_lists_every_problem_and_exits_non_zero(tmp_path):
     result = run("check", "--config", str(folder / "config.yaml"), "--now", "2026-11-23T10:30")
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert "Leads row 5: Created at: '31.02.2026' is not a date: type it like 25.11.2026 14:30 or 2026-11-25 14:30" in lines
+    assert (
+        "Leads row 5: Created at: '31.02.2026' is not a date: type it like 25.11.2026 14:30 or 2026-11-25 14:30"
+        in lines
+    )
     assert any(line.startswith("Leads row 7: Stage: 'thinking' is not one of") for line in lines)
     assert any("is also on row 13" in line for line in lines)
 
@@ -89,8 +95,10 @@ def test_check_finds_a_broken_template(tmp_path):
     run("init", "--config", str(config))
     result = run("check", "--config", str(config))
     assert result.exit_code == 1
-    assert "template d2_product_video: template d2_product_video uses 'frist_name', which is empty for this lead" \
+    assert (
+        "template d2_product_video: template d2_product_video uses 'frist_name', which is empty for this lead"
         in result.output
+    )
     assert "template d3_company_video: template file d3_company_video.html is missing" in result.output
 
 

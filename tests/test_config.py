@@ -26,7 +26,8 @@ def test_english_and_russian_configs_have_the_same_rules(make_config):
 
     def shape(c):
         return [(s.day, s.channel, s.kind, s.template) for s in c.cadence.calendar] + [
-            (p.channel, p.kind) for p in (*c.cadence.nurture.steps, *c.cadence.monthly.steps)]
+            (p.channel, p.kind) for p in (*c.cadence.nurture.steps, *c.cadence.monthly.steps)
+        ]
 
     assert shape(en) == shape(ru)
     assert en.email_templates() <= ru.email_templates()
@@ -50,8 +51,12 @@ def test_bad_yaml(tmp_path):
 
 def test_each_bad_key_is_named_with_the_fix(make_config):
     with pytest.raises(ConfigError) as caught:
-        make_config(timezone="Mars/Base", forgotten_after_dayz=3, first_contact={"deadline_minutes": 0},
-                    cadence={"calendar": [{"day": 0, "channel": "email", "kind": "warm", "reason": "hi"}]})
+        make_config(
+            timezone="Mars/Base",
+            forgotten_after_dayz=3,
+            first_contact={"deadline_minutes": 0},
+            cadence={"calendar": [{"day": 0, "channel": "email", "kind": "warm", "reason": "hi"}]},
+        )
     message = str(caught.value)
     assert "timezone: 'Mars/Base' is not a time zone name" in message
     assert "forgotten_after_dayz: unknown key (did you mean `forgotten_after_days`?)" in message

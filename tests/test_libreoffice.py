@@ -13,7 +13,7 @@ from touchsheet.cli import cli
 
 SOFFICE = shutil.which("soffice")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")]
-ALL_SHEETS_AS_CSV = 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1'
+ALL_SHEETS_AS_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
 
 
 def test_libreoffice_reads_every_tab_of_the_demo(tmp_path):
@@ -21,9 +21,19 @@ def test_libreoffice_reads_every_tab_of_the_demo(tmp_path):
     assert CliRunner().invoke(cli, ["demo", "--dir", str(folder), "--now", "2026-11-23T10:30"]).exit_code == 0
     out = tmp_path / "csv"
     subprocess.run(
-        [SOFFICE, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
-         ALL_SHEETS_AS_CSV, "--outdir", str(out), str(folder / "touchsheet.xlsx")],
-        check=True, capture_output=True, timeout=180,
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            ALL_SHEETS_AS_CSV,
+            "--outdir",
+            str(out),
+            str(folder / "touchsheet.xlsx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     tabs = {}
     for name in ("Leads", "Touch log", "Due today", "KPI", "Costs"):
@@ -33,5 +43,5 @@ def test_libreoffice_reads_every_tab_of_the_demo(tmp_path):
     assert len(tabs["Leads"]) > 200
     assert len(tabs["Touch log"]) > 500
     assert len(tabs["Due today"]) > 10 and tabs["Due today"][0][0] == "Manager"
-    assert tabs["KPI"][0][0] == "KPI" and ["Leads", "197"] == tabs["KPI"][3][:2]
+    assert tabs["KPI"][0][0] == "KPI" and tabs["KPI"][3][:2] == ["Leads", "197"]
     assert len(tabs["Costs"]) == 25

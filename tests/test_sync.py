@@ -33,10 +33,22 @@ def sent(outbox):
     return sorted(p.name for p in outbox.folder.glob("*.eml")) if outbox.folder.exists() else []
 
 
-IVAN = {"ID": "L-1", "Name": "Ivan Petrov", "Email": "ivan@example.com", "Phone": "+7 900 111-22-33",
-        "Manager": "Anna Smith", "Created at": datetime(2026, 11, 2, 10, 0)}
-OLGA = {"ID": "L-2", "Name": "Olga Smirnova", "Email": "olga@example.com", "Manager": "Boris Clark",
-        "Created at": "28.10.2026 15:00", "Stage": "contacted"}
+IVAN = {
+    "ID": "L-1",
+    "Name": "Ivan Petrov",
+    "Email": "ivan@example.com",
+    "Phone": "+7 900 111-22-33",
+    "Manager": "Anna Smith",
+    "Created at": datetime(2026, 11, 2, 10, 0),
+}
+OLGA = {
+    "ID": "L-2",
+    "Name": "Olga Smirnova",
+    "Email": "olga@example.com",
+    "Manager": "Boris Clark",
+    "Created at": "28.10.2026 15:00",
+    "Stage": "contacted",
+}
 
 
 def test_a_run_sends_due_emails_lists_tasks_and_fills_the_worker_columns(sheet, outbox):
@@ -48,7 +60,9 @@ def test_a_run_sends_due_emails_lists_tasks_and_fills_the_worker_columns(sheet, 
     assert sent(outbox) == ["L-1_d0_2026-11-02.eml", "L-2_d3_2026-10-31.eml"]
     log = sheet.rows("Touch log")
     assert [(r["Lead ID"], r["Step"], r["Status"], r["Channel"], r["Key"]) for r in log] == [  # oldest due first
-        ("L-2", "d3", "sent", "email", "L-2/d3/2026-10-31"), ("L-1", "d0", "sent", "email", "L-1/d0/2026-11-02")]
+        ("L-2", "d3", "sent", "email", "L-2/d3/2026-10-31"),
+        ("L-1", "d0", "sent", "email", "L-1/d0/2026-11-02"),
+    ]
     due = sheet.rows("Due today")
     assert [(r["Manager"], r["Lead ID"], r["Step"], r["Channel"], r["Overdue"], r["Done"]) for r in due] == [
         ("Anna Smith", "L-1", "first-contact", "call", False, False),
@@ -57,7 +71,12 @@ def test_a_run_sends_due_emails_lists_tasks_and_fills_the_worker_columns(sheet, 
     assert due[0]["Script"].startswith("Hello Ivan, this is Anna Smith from Northwind Freight")
     ivan = sheet.rows("Leads")[0]
     assert (ivan["Next touch at"], ivan["Next channel"], ivan["Next kind"], ivan["Touches"], ivan["Flags"]) == (
-        datetime(2026, 11, 2, 10, 0), "call", "closing", 1, None)
+        datetime(2026, 11, 2, 10, 0),
+        "call",
+        "closing",
+        1,
+        None,
+    )
     assert ivan["Last touch at"] == datetime(2026, 11, 2, 10, 5)
 
 
@@ -95,7 +114,11 @@ def test_a_ticked_task_is_recorded_and_moves_the_lead(sheet, outbox):
     assert "results recorded from Due today: 1" in summary.lines()
     log = sheet.rows("Touch log")
     assert [(r["Step"], r["Status"], r["Result"], r["Note"]) for r in log][-1] == (
-        "first-contact", "done", "meeting", "meeting Thursday 11:00")
+        "first-contact",
+        "done",
+        "meeting",
+        "meeting Thursday 11:00",
+    )
     assert sheet.rows("Leads")[0]["Stage"] == "meeting"
     assert sheet.rows("Due today") == []
 
@@ -141,7 +164,10 @@ def test_a_dry_run_writes_and_sends_nothing(sheet, outbox):
     sheet.put_rows("Leads", [IVAN])
     before = sheet.path.read_bytes()
     summary = sync(sheet, outbox, "2026-11-02 10:05", dry_run=True)
-    assert summary.lines()[:2] == ["emails that would be sent: 1", "  ivan@example.com: Ivan, thank you for your request"]
+    assert summary.lines()[:2] == [
+        "emails that would be sent: 1",
+        "  ivan@example.com: Ivan, thank you for your request",
+    ]
     assert sheet.path.read_bytes() == before
     assert sent(outbox) == []
 
@@ -153,5 +179,10 @@ def test_kpi_tab_is_filled(sheet, outbox):
     assert grid[0][:2] == ("KPI", datetime(2026, 11, 2, 10, 30))
     figures = {row[0]: row[1] for row in grid[3:8]}
     # Ivan's first contact is past its 10:15 deadline; Olga was contacted before touchsheet knew.
-    assert figures == {"Leads": 2, "First contact within deadline": 0, "Tasks due today": 2, "Overdue tasks": 1,
-                       "Forgotten leads": 0}
+    assert figures == {
+        "Leads": 2,
+        "First contact within deadline": 0,
+        "Tasks due today": 2,
+        "Overdue tasks": 1,
+        "Forgotten leads": 0,
+    }

@@ -34,13 +34,22 @@ def template_problems(config: Config, now: datetime) -> list[str]:
     """Render every email template for a lead with every field filled, and compile every script."""
     renderer = Renderer(config)
     sample = Lead(
-        row=2, id="L-CHECK", name="Sample Lead", created_at=now, stage=Stage.INVOICE, email="sample@example.com",
-        phone="+7 900 000-00-00", manager=next(iter(config.managers), ""), source="website",
-        invoice_at=now - timedelta(days=3), invoice_amount=1000.0, birthday=date(1990, 1, 1),
+        row=2,
+        id="L-CHECK",
+        name="Sample Lead",
+        created_at=now,
+        stage=Stage.INVOICE,
+        email="sample@example.com",
+        phone="+7 900 000-00-00",
+        manager=next(iter(config.managers), ""),
+        source="website",
+        invoice_at=now - timedelta(days=3),
+        invoice_amount=1000.0,
+        birthday=date(1990, 1, 1),
     )
     problems = []
     for name in sorted(config.email_templates()):
-        occurrence = Occurrence(sample.id, "check", "check", Channel.EMAIL, Kind.WARM, "check", now, now, template=name)
+        occurrence = Occurrence("check", "check", Channel.EMAIL, Kind.WARM, "check", now, now, template=name)
         try:
             renderer.email(EmailTouch(occurrence, sample, sample.manager), now)
         except RenderProblem as e:

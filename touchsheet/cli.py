@@ -40,7 +40,9 @@ def parse_now(text: str | None, config: Config) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise click.BadParameter(f"'{text}' is not an ISO date-time like 2026-11-25T10:00", param_hint="--now") from None
+        raise click.BadParameter(
+            f"'{text}' is not an ISO date-time like 2026-11-25T10:00", param_hint="--now"
+        ) from None
     return moment.replace(tzinfo=config.tz) if moment.tzinfo is None else moment.astimezone(config.tz)
 
 
@@ -60,7 +62,11 @@ def with_config(command: Callable[..., Any]) -> Callable[..., Any]:
     """--config PATH and --verbose, shared by every command that reads config.yaml."""
 
     @click.option(
-        "--config", "config_path", default="config.yaml", show_default=True, type=click.Path(path_type=Path),
+        "--config",
+        "config_path",
+        default="config.yaml",
+        show_default=True,
+        type=click.Path(path_type=Path),
         help="The config.yaml to use.",
     )
     @click.option("-v", "--verbose", is_flag=True, help="Log every step.")
@@ -129,8 +135,14 @@ def check(config: Config, now: str | None) -> None:
 
 
 @cli.command()
-@click.option("--dir", "folder", default="demo", show_default=True, type=click.Path(path_type=Path),
-              help="Where to create the demo.")
+@click.option(
+    "--dir",
+    "folder",
+    default="demo",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Where to create the demo.",
+)
 @click.option("--locale", type=click.Choice(["en", "ru"]), default="en", show_default=True)
 @click.option("--now", help="Build the demo as of this moment (default: now).")
 @click.option("--leads", default=200, show_default=True, help="How many leads to invent.")

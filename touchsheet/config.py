@@ -206,7 +206,7 @@ class Config(Frozen):
         try:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"'{name}' is not a time zone name (like Europe/Moscow or America/New_York)")
+            raise ValueError(f"'{name}' is not a time zone name (like Europe/Moscow or America/New_York)") from None
         return name
 
     @property

@@ -20,7 +20,7 @@ import yaml
 from touchsheet import config as config_module
 from touchsheet.config import Config
 from touchsheet.engine.cadence import sales_cadence
-from touchsheet.engine.model import Channel, Lead, Result, Stage, Status
+from touchsheet.engine.model import Channel, Lead, Result, Stage, Status, touch_key
 from touchsheet.schema import COSTS, LEADS, TOUCH_LOG, Tab, value_label
 from touchsheet.sheets.xlsx import DATE_FORMAT, DATETIME_FORMAT, XlsxWorkbook
 
@@ -28,20 +28,106 @@ ROOT = Path(__file__).resolve().parent.parent
 
 NAMES = {
     "en": (
-        ["James", "Olivia", "Liam", "Emma", "Noah", "Ava", "Lucas", "Mia", "Ethan", "Sophia", "Mason", "Isla",
-         "Logan", "Grace", "Owen", "Chloe", "Henry", "Ella", "Jack", "Amelia", "Leo", "Ruby", "Adam", "Zoe"],
-        ["Walker", "Bennett", "Hughes", "Foster", "Price", "Reed", "Cooper", "Ward", "Murphy", "Brooks", "Gray",
-         "Hayes", "Porter", "Ellis", "Fisher", "Palmer", "Stone", "Webb", "Lane", "Burke"],
+        [
+            "James",
+            "Olivia",
+            "Liam",
+            "Emma",
+            "Noah",
+            "Ava",
+            "Lucas",
+            "Mia",
+            "Ethan",
+            "Sophia",
+            "Mason",
+            "Isla",
+            "Logan",
+            "Grace",
+            "Owen",
+            "Chloe",
+            "Henry",
+            "Ella",
+            "Jack",
+            "Amelia",
+            "Leo",
+            "Ruby",
+            "Adam",
+            "Zoe",
+        ],
+        [
+            "Walker",
+            "Bennett",
+            "Hughes",
+            "Foster",
+            "Price",
+            "Reed",
+            "Cooper",
+            "Ward",
+            "Murphy",
+            "Brooks",
+            "Gray",
+            "Hayes",
+            "Porter",
+            "Ellis",
+            "Fisher",
+            "Palmer",
+            "Stone",
+            "Webb",
+            "Lane",
+            "Burke",
+        ],
     ),
     "ru": (
-        ["Иван", "Мария", "Алексей", "Ольга", "Дмитрий", "Елена", "Сергей", "Анна", "Павел", "Татьяна", "Андрей",
-         "Наталья", "Михаил", "Ирина", "Никита", "Светлана", "Егор", "Юлия", "Артём", "Ксения"],
-        ["Соколов", "Морозов", "Волков", "Лебедев", "Козлов", "Новиков", "Попов", "Васильев", "Павлов", "Семёнов",
-         "Голубев", "Виноградов", "Богданов", "Воробьёв", "Фёдоров", "Михайлов", "Беляев", "Тарасов"],
+        [
+            "Иван",
+            "Мария",
+            "Алексей",
+            "Ольга",
+            "Дмитрий",
+            "Елена",
+            "Сергей",
+            "Анна",
+            "Павел",
+            "Татьяна",
+            "Андрей",
+            "Наталья",
+            "Михаил",
+            "Ирина",
+            "Никита",
+            "Светлана",
+            "Егор",
+            "Юлия",
+            "Артём",
+            "Ксения",
+        ],
+        [
+            "Соколов",
+            "Морозов",
+            "Волков",
+            "Лебедев",
+            "Козлов",
+            "Новиков",
+            "Попов",
+            "Васильев",
+            "Павлов",
+            "Семёнов",
+            "Голубев",
+            "Виноградов",
+            "Богданов",
+            "Воробьёв",
+            "Фёдоров",
+            "Михайлов",
+            "Беляев",
+            "Тарасов",
+        ],
     ),
 }
-LATIN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-                 "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh sch  y  e yu ya".split(" ")))
+LATIN = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh sch - y - e yu ya".replace("-", "").split(" "),
+    )
+)
 SOURCES = {
     "en": ["website", "referral", "exhibition", "ads", "cold call"],
     "ru": ["сайт", "рекомендация", "выставка", "реклама", "холодный звонок"],
@@ -52,8 +138,13 @@ COST_CATEGORIES = {
 }
 EXTRA_COLUMN = {"en": "Comment", "ru": "Комментарий"}
 STAGE_SHARE = [
-    (Stage.NEW, 14), (Stage.CONTACTED, 24), (Stage.MEETING, 12), (Stage.PROPOSAL, 10),
-    (Stage.INVOICE, 8), (Stage.WON, 20), (Stage.LOST, 12),
+    (Stage.NEW, 14),
+    (Stage.CONTACTED, 24),
+    (Stage.MEETING, 12),
+    (Stage.PROPOSAL, 10),
+    (Stage.INVOICE, 8),
+    (Stage.WON, 20),
+    (Stage.LOST, 12),
 ]
 
 
@@ -106,8 +197,18 @@ def write_demo_workbook(config: Config, now: datetime, count: int = 200) -> None
 def _invent_lead(demo: _Demo, number: int) -> None:
     rng, config, locale = demo.rng, demo.config, demo.config.locale
     first, last = rng.choice(NAMES[locale][0]), rng.choice(NAMES[locale][1])
-    if locale == "ru" and first in ("Мария", "Ольга", "Елена", "Анна", "Татьяна", "Наталья", "Ирина", "Светлана",
-                                    "Юлия", "Ксения"):
+    if locale == "ru" and first in (
+        "Мария",
+        "Ольга",
+        "Елена",
+        "Анна",
+        "Татьяна",
+        "Наталья",
+        "Ирина",
+        "Светлана",
+        "Юлия",
+        "Ксения",
+    ):
         last += "а"
     age_days = min(rng.expovariate(1 / 35), 150)
     created = (demo.now - timedelta(days=age_days, minutes=rng.randint(0, 600))).replace(second=0, microsecond=0)
@@ -163,16 +264,35 @@ def _history(demo: _Demo, row: dict[str, Any], lead: Lead, stage: Stage, manager
             _touch(demo, lead.id, first, Channel.CALL, "first-contact", Status.DONE, Result.REACHED, manager)
     for o in steps:
         if o.channel is Channel.EMAIL:
-            _touch(demo, lead.id, o.due_at + timedelta(minutes=rng.randint(1, 9)), o.channel, o.step, Status.SENT,
-                   None, manager, key=o.key)
+            _touch(
+                demo,
+                lead.id,
+                o.due_at + timedelta(minutes=rng.randint(1, 9)),
+                o.channel,
+                o.step,
+                Status.SENT,
+                None,
+                manager,
+                key=touch_key(lead.id, o),
+            )
         elif stage is not Stage.NEW and rng.random() < 0.9:  # nobody has called a new lead yet
             result = rng.choice([Result.REACHED, Result.REACHED, Result.NO_ANSWER])
-            _touch(demo, lead.id, o.due_at + timedelta(minutes=rng.randint(10, 400)), o.channel, o.step,
-                   Status.DONE, result, manager, key=o.key)
+            _touch(
+                demo,
+                lead.id,
+                o.due_at + timedelta(minutes=rng.randint(10, 400)),
+                o.channel,
+                o.step,
+                Status.DONE,
+                result,
+                manager,
+                key=touch_key(lead.id, o),
+            )
     _money(demo, row, lead, stage, end, manager)
     if stage in (Stage.CONTACTED, Stage.MEETING, Stage.PROPOSAL) and rng.random() < 0.15:
         row["Callback at"] = (now + timedelta(hours=rng.choice([-26, -3, 2, 5, 28]))).replace(
-            minute=0, second=0, microsecond=0, tzinfo=None)
+            minute=0, second=0, microsecond=0, tzinfo=None
+        )
 
 
 def _money(demo: _Demo, row: dict[str, Any], lead: Lead, stage: Stage, end: datetime, manager: str) -> None:
@@ -194,24 +314,45 @@ def _money(demo: _Demo, row: dict[str, Any], lead: Lead, stage: Stage, end: date
         row["Paid at"] = purchases[-1].date()
         row["Last purchase at"] = purchases[-1].date()
     elif stage is Stage.LOST:
-        _touch(demo, lead.id, end, Channel.CALL, "", Status.DONE, Result.REFUSED, manager,
-               note=rng.choice(["too expensive", "chose another carrier", "no longer needed"]))
+        _touch(
+            demo,
+            lead.id,
+            end,
+            Channel.CALL,
+            "",
+            Status.DONE,
+            Result.REFUSED,
+            manager,
+            note=rng.choice(["too expensive", "chose another carrier", "no longer needed"]),
+        )
 
 
-def _touch(demo: _Demo, lead_id: str, at: datetime, channel: Channel, step: str, status: Status,
-           result: Result | None, manager: str, key: str = "", note: str = "") -> None:
+def _touch(
+    demo: _Demo,
+    lead_id: str,
+    at: datetime,
+    channel: Channel,
+    step: str,
+    status: Status,
+    result: Result | None,
+    manager: str,
+    key: str = "",
+    note: str = "",
+) -> None:
     locale = demo.config.locale
-    demo.log.append({
-        "At": at.astimezone(demo.config.tz).replace(tzinfo=None, second=0, microsecond=0),
-        "Lead ID": lead_id,
-        "Channel": value_label(channel, locale),
-        "Step": step,
-        "Status": value_label(status, locale),
-        "Result": value_label(result, locale) if result else None,
-        "Manager": manager,
-        "Note": note or None,
-        "Key": key or None,
-    })
+    demo.log.append(
+        {
+            "At": at.astimezone(demo.config.tz).replace(tzinfo=None, second=0, microsecond=0),
+            "Lead ID": lead_id,
+            "Channel": value_label(channel, locale),
+            "Step": step,
+            "Status": value_label(status, locale),
+            "Result": value_label(result, locale) if result else None,
+            "Manager": manager,
+            "Note": note or None,
+            "Key": key or None,
+        }
+    )
 
 
 def _spoil_a_few(demo: _Demo) -> None:

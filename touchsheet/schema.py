@@ -230,8 +230,7 @@ RU_LABELS: dict[enum.Enum, str] = {
 }
 
 _LOOKUP: dict[type[enum.Enum], dict[str, enum.Enum]] = {
-    kind: {norm(word): value for value, words in table.items() for word in words}
-    for kind, table in WORDS.items()
+    kind: {norm(word): value for value, words in table.items() for word in words} for kind, table in WORDS.items()
 }
 
 YES = frozenset(map(norm, ("yes", "true", "1", "x", "✓", "✔", "+", "да", "истина", "v")))

@@ -47,7 +47,9 @@ class Summary:
         if self.dry_run:
             lines = [f"emails that would be sent: {len(self.outgoing)}"] + [f"  {o}" for o in self.outgoing]
         else:
-            others = "".join(f", {s.value}: {n}" for s, n in sorted(self.emails.items(), key=str) if s is not Status.SENT)
+            others = "".join(
+                f", {s.value}: {n}" for s, n in sorted(self.emails.items(), key=str) if s is not Status.SENT
+            )
             lines = [f"emails sent: {self.emails[Status.SENT]}{others}"]
         lines += [
             f"tasks due today: {self.tasks} ({self.overdue} overdue)",
@@ -65,9 +67,7 @@ class Summary:
         return lines
 
 
-def run_once(
-    config: Config, workbook: Workbook, transport: Transport, now: datetime, dry_run: bool = False
-) -> Summary:
+def run_once(config: Config, workbook: Workbook, transport: Transport, now: datetime, dry_run: bool = False) -> Summary:
     now = now.astimezone(config.tz)
     tables = workbook.read()
     book = absorb(parse_book(tables, config.tz, now, config.id_prefix), config, now)
@@ -85,7 +85,7 @@ def run_once(
     if outgoing:
         book, writes = _send(book, outgoing, workbook, transport, config, now, writes, summary)
     final = _with_problems(plan(book, config, now), problems)
-    scripts = {t.occurrence.key: renderer.script(t) for t in final.tasks}
+    scripts = {t.key: renderer.script(t) for t in final.tasks}
     changes = changes_for(tables, book, final, scripts, config.locale, config.tz)
     changes.cells += writes
     workbook.write(changes)
@@ -176,14 +176,14 @@ def _pending(touch: EmailTouch, email: Email, now: datetime) -> Touch:
     o = touch.occurrence
     return Touch(
         at=now,
-        lead_id=o.lead_id,
+        lead_id=touch.lead.id,
         channel=o.channel,
         status=Status.PENDING,
         step=o.step,
         kind=o.kind,
         manager=touch.manager,
         note=email.subject,
-        key=o.key,
+        key=touch.key,
     )
 
 

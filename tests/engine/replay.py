@@ -22,10 +22,10 @@ def replay(
         p = plan(Book(leads=leads, log=log, due=[], costs=[]), config, now)
         for email in p.emails:
             o = email.occurrence
-            log.append(Touch(now, o.lead_id, o.channel, Status.SENT, o.step, o.kind, key=o.key))
+            log.append(Touch(now, email.lead.id, o.channel, Status.SENT, o.step, o.kind, key=email.key))
             done[o.step] = now.date()
         for task in p.tasks:
             o = task.occurrence
-            log.append(Touch(now, o.lead_id, o.channel, Status.DONE, o.step, o.kind, result, key=o.key))
+            log.append(Touch(now, task.lead.id, o.channel, Status.DONE, o.step, o.kind, result, key=task.key))
             done[o.step] = now.date()
     return done

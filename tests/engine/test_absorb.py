@@ -12,8 +12,19 @@ NOW = at("2026-11-06 16:00")
 
 
 def due(result=None, done=True, key="L-1/d4/2026-11-06", step="d4", **fields) -> DueRow:
-    values = dict(row=2, key=key, lead_id="L-1", manager="Anna Smith", step=step, channel=Channel.CALL,
-                  kind=Kind.CLOSING, done=done, result=result, callback_at=None, note="")
+    values = dict(
+        row=2,
+        key=key,
+        lead_id="L-1",
+        manager="Anna Smith",
+        step=step,
+        channel=Channel.CALL,
+        kind=Kind.CLOSING,
+        done=done,
+        result=result,
+        callback_at=None,
+        note="",
+    )
     values.update(fields)
     return DueRow(**values)
 
@@ -28,8 +39,17 @@ def test_a_ticked_task_becomes_a_touch_log_row(config):
     b = absorbed(config, [due(Result.NO_ANSWER, note="voicemail")])
     (t,) = b.new_touches
     assert (t.at, t.lead_id, t.channel, t.kind, t.step, t.status, t.result, t.manager, t.note, t.key) == (
-        NOW, "L-1", Channel.CALL, Kind.CLOSING, "d4", Status.DONE, Result.NO_ANSWER, "Anna Smith", "voicemail",
-        "L-1/d4/2026-11-06")
+        NOW,
+        "L-1",
+        Channel.CALL,
+        Kind.CLOSING,
+        "d4",
+        Status.DONE,
+        Result.NO_ANSWER,
+        "Anna Smith",
+        "voicemail",
+        "L-1/d4/2026-11-06",
+    )
     assert b.log[-1] == t
     assert b.fills == []  # no answer changes nothing on the lead (R11)
 
@@ -60,8 +80,11 @@ def test_paid_fills_paid_at_and_last_purchase_and_wins_the_lead(config):
     invoiced = lead(stage=Stage.INVOICE, invoice_at=at("2026-11-02 00:00"))
     b = absorbed(config, [due(Result.PAID)], leads=[invoiced])
     today = at("2026-11-06 00:00")
-    assert [(f.column, f.value) for f in b.fills] == [("Stage", Stage.WON), ("Paid at", today),
-                                                      ("Last purchase at", today)]
+    assert [(f.column, f.value) for f in b.fills] == [
+        ("Stage", Stage.WON),
+        ("Paid at", today),
+        ("Last purchase at", today),
+    ]
     assert plan(b, config, NOW).tasks == ()  # no more invoice reminders, no more sales calls
 
 

@@ -47,7 +47,12 @@ def test_what_is_not_a_date_says_how_to_type_one(typed):
 def test_empty_cells_are_empty():
     assert cells.moment(None, MSK) is None
     assert cells.moment("  ", MSK) is None
-    assert cells.day("", ) is None
+    assert (
+        cells.day(
+            "",
+        )
+        is None
+    )
     assert cells.text(None) == ""
 
 
@@ -78,14 +83,25 @@ def test_words_in_either_language_and_any_case():
         cells.choice(Stage, "thinking")
 
 
-@pytest.mark.parametrize("typed, expected", [(True, True), ("да", True), ("x", True), ("", False), ("нет", False),
-                                             (None, False), ("maybe", None)])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [(True, True), ("да", True), ("x", True), ("", False), ("нет", False), (None, False), ("maybe", None)],
+)
 def test_yes_no(typed, expected):
     assert cells.flag(typed) is expected
 
 
-@pytest.mark.parametrize("typed", ["ivan@", "ivan@example", "two@at@example.com", "a b@example.com",
-                                   "ivan@example.com\r\nBcc: x@evil.example", "<ivan@example.com>"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "ivan@",
+        "ivan@example",
+        "two@at@example.com",
+        "a b@example.com",
+        "ivan@example.com\r\nBcc: x@evil.example",
+        "<ivan@example.com>",
+    ],
+)
 def test_bad_emails(typed):
     with pytest.raises(BadCell, match="not a valid email address"):
         cells.email_address(typed)

@@ -11,9 +11,32 @@ from touchsheet.engine.table import Formula, Table
 from touchsheet.schema import COSTS, DUE_TODAY, KPI, LEADS, TOUCH_LOG
 
 NOW = at("2026-11-20 12:00")
-HEADERS = ["ID", "Name", "Email", "Phone", "Manager", "Source", "Created at", "Stage", "Callback at", "Invoice at",
-           "Invoice amount", "Paid at", "Last purchase at", "Birthday", "Opt out", "Next touch at", "Next channel",
-           "Next kind", "Next reason", "Touches", "Last touch at", "Flags", "Problem", "My notes"]
+HEADERS = [
+    "ID",
+    "Name",
+    "Email",
+    "Phone",
+    "Manager",
+    "Source",
+    "Created at",
+    "Stage",
+    "Callback at",
+    "Invoice at",
+    "Invoice amount",
+    "Paid at",
+    "Last purchase at",
+    "Birthday",
+    "Opt out",
+    "Next touch at",
+    "Next channel",
+    "Next kind",
+    "Next reason",
+    "Touches",
+    "Last touch at",
+    "Flags",
+    "Problem",
+    "My notes",
+]
 
 
 def leads_table(*rows: dict) -> Table:
@@ -42,7 +65,12 @@ def test_a_good_row_is_read():
     book = parse(leads_table(GOOD))
     (lead,) = book.leads
     assert (lead.row, lead.id, lead.name, lead.created_at, lead.stage) == (
-        2, "L-00007", "Ivan Petrov", at("2026-10-25 14:30"), Stage.CONTACTED)
+        2,
+        "L-00007",
+        "Ivan Petrov",
+        at("2026-10-25 14:30"),
+        Stage.CONTACTED,
+    )
     assert book.problems == {} and book.skipped == set()
 
 
@@ -61,8 +89,11 @@ def test_empty_rows_are_skipped_silently():
 
 def test_missing_ids_are_assigned_after_the_highest_and_missing_created_at_is_now():
     book = parse(leads_table(GOOD, {"Name": "No ID"}, {"ID": "L-00003", "Name": "Three", "Created at": "2026-11-01"}))
-    assert [(lead.id, lead.name) for lead in book.leads] == [("L-00007", "Ivan Petrov"), ("L-00008", "No ID"),
-                                                             ("L-00003", "Three")]
+    assert [(lead.id, lead.name) for lead in book.leads] == [
+        ("L-00007", "Ivan Petrov"),
+        ("L-00008", "No ID"),
+        ("L-00003", "Three"),
+    ]
     assert [(f.row, f.column, f.value) for f in book.fills] == [(3, "ID", "L-00008"), (3, "Created at", NOW)]
     assert book.leads[1].created_at == NOW
 
@@ -72,22 +103,27 @@ def test_a_duplicate_id_leaves_the_later_row_alone_with_a_message():
     assert [lead.row for lead in book.leads] == [2]
     assert book.skipped == {3}
     assert book.problems[3] == [
-        "ID L-00007 is also on row 2: give this row its own ID (or clear the cell and one will be assigned)"]
+        "ID L-00007 is also on row 2: give this row its own ID (or clear the cell and one will be assigned)"
+    ]
 
 
 def test_unreadable_essentials_leave_the_row_alone():
-    book = parse(leads_table(
-        {**GOOD, "ID": "L-1", "Created at": "31.02.2026"},
-        {**GOOD, "ID": "L-2", "Stage": "thinking"},
-        {**GOOD, "ID": "L-3", "Created at": Formula("=TODAY()")},
-        {**GOOD, "ID": "L-4"},
-    ))
+    book = parse(
+        leads_table(
+            {**GOOD, "ID": "L-1", "Created at": "31.02.2026"},
+            {**GOOD, "ID": "L-2", "Stage": "thinking"},
+            {**GOOD, "ID": "L-3", "Created at": Formula("=TODAY()")},
+            {**GOOD, "ID": "L-4"},
+        )
+    )
     assert [lead.id for lead in book.leads] == ["L-4"]
     assert book.skipped == {2, 3, 4}
-    assert book.problems[2] == ["Created at: '31.02.2026' is not a date: type it like 25.11.2026 14:30 or "
-                                "2026-11-25 14:30"]
-    assert book.problems[3] == ["Stage: 'thinking' is not one of: new, contacted, meeting, proposal, invoice, won, "
-                                "lost"]
+    assert book.problems[2] == [
+        "Created at: '31.02.2026' is not a date: type it like 25.11.2026 14:30 or 2026-11-25 14:30"
+    ]
+    assert book.problems[3] == [
+        "Stage: 'thinking' is not one of: new, contacted, meeting, proposal, invoice, won, lost"
+    ]
     assert book.problems[4] == ["Created at: holds a formula (=TODAY()): type the value itself"]
 
 
@@ -122,16 +158,25 @@ def test_touch_log_rows_typed_by_hand_are_touches_and_bad_ones_are_reported():
     ]
     book = parse(leads_table(GOOD), log_rows=log)
     assert [(t.row, t.status, t.manual) for t in book.log] == [(2, Status.DONE, True), (4, Status.SENT, False)]
-    assert book.notes == ["Touch log row 3: At: 'someday' is not a date: type it like 25.11.2026 14:30 or "
-                          "2026-11-25 14:30; needs both At and Lead ID"]
+    assert book.notes == [
+        "Touch log row 3: At: 'someday' is not a date: type it like 25.11.2026 14:30 or "
+        "2026-11-25 14:30; needs both At and Lead ID"
+    ]
 
 
 def test_costs_accept_months_as_people_write_them():
-    costs = [("2026-10", "ads", 1000), ("11.2026", "ads", "2 000"), (datetime(2026, 9, 15), "rent", 500),
-             ("soon", "ads", 1)]
+    costs = [
+        ("2026-10", "ads", 1000),
+        ("11.2026", "ads", "2 000"),
+        (datetime(2026, 9, 15), "rent", 500),
+        ("soon", "ads", 1),
+    ]
     book = parse(leads_table(GOOD), costs_rows=costs)
-    assert [(c.month.isoformat(), c.amount) for c in book.costs] == [("2026-10-01", 1000.0), ("2026-11-01", 2000.0),
-                                                                      ("2026-09-01", 500.0)]
+    assert [(c.month.isoformat(), c.amount) for c in book.costs] == [
+        ("2026-10-01", 1000.0),
+        ("2026-11-01", 2000.0),
+        ("2026-09-01", 500.0),
+    ]
     assert len(book.notes) == 1 and book.notes[0].startswith("Costs row 5: Month:")
 
 

@@ -10,8 +10,9 @@ from touchsheet.engine.plan import UNASSIGNED, plan
 
 
 def test_opt_out_is_absolute(every_day):
-    quiet = lead(opt_out=True, callback_at=at("2026-11-03 12:00"), invoice_at=at("2026-11-02 00:00"),
-                 birthday=date(1990, 11, 3))
+    quiet = lead(
+        opt_out=True, callback_at=at("2026-11-03 12:00"), invoice_at=at("2026-11-02 00:00"), birthday=date(1990, 11, 3)
+    )
     p = plan(book([quiet]), every_day, at("2026-11-03 12:00"))
     assert (p.emails, p.tasks) == ((), ())
     assert p.statuses[0].next_touch is None
@@ -40,9 +41,17 @@ def test_no_email_outside_working_hours(config):
 
 def test_a_birthday_email_goes_before_the_cadence_email(every_day):
     birthday = lead(birthday=date(1985, 11, 5))
-    p = plan(book([birthday], [touch("2026-11-02 10:01", step="d0", status=Status.SENT),
-                               touch("2026-11-04 09:01", step="d2", status=Status.SENT)]),
-             every_day, at("2026-11-05 12:00"))
+    p = plan(
+        book(
+            [birthday],
+            [
+                touch("2026-11-02 10:01", step="d0", status=Status.SENT),
+                touch("2026-11-04 09:01", step="d2", status=Status.SENT),
+            ],
+        ),
+        every_day,
+        at("2026-11-05 12:00"),
+    )
     assert [e.occurrence.step for e in p.emails] == ["birthday@2026"]
 
 
@@ -96,13 +105,17 @@ def test_a_lead_is_forgotten_when_its_manual_touches_wait_for_days(every_day):
     # Contacted on day 0, then nobody called: d4 (6 Nov) has waited 3 days on 9 Nov.
     contacted = lead(stage=Stage.CONTACTED)
     log = [touch("2026-11-02 10:05", step="first-contact", result=Result.REACHED)]
-    assert not any(f.startswith("forgotten") for f in plan(book([contacted], log), every_day,
-                                                           at("2026-11-08 12:00")).statuses[0].flags)
+    assert not any(
+        f.startswith("forgotten")
+        for f in plan(book([contacted], log), every_day, at("2026-11-08 12:00")).statuses[0].flags
+    )
     p = plan(book([contacted], log), every_day, at("2026-11-09 12:00"))
     assert "forgotten 3d" in p.statuses[0].flags
     called = log + [touch("2026-11-09 11:00", step="d5", channel=Channel.MESSENGER)]
-    assert not any(f.startswith("forgotten") for f in plan(book([contacted], called), every_day,
-                                                           at("2026-11-09 12:00")).statuses[0].flags)
+    assert not any(
+        f.startswith("forgotten")
+        for f in plan(book([contacted], called), every_day, at("2026-11-09 12:00")).statuses[0].flags
+    )
 
 
 def test_the_same_book_and_moment_give_the_same_plan(config):

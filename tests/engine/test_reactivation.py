@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.builders import at, book, d, lead, touch
 from touchsheet.engine import reactivation
+from touchsheet.engine.history import histories
 from touchsheet.engine.model import Result, Stage
 from touchsheet.engine.plan import plan
 
@@ -20,7 +21,8 @@ def paid(day: str, lead_id: str = "L-1"):
 def test_purchase_history_comes_from_paid_touches_and_the_purchase_dates():
     buyer = client(paid_at=at("2026-05-10 00:00"), last_purchase_at=at("2026-05-10 00:00"))
     log = [paid("2026-01-10"), paid("2026-03-10"), touch("2026-04-01 12:00", result=Result.REACHED)]
-    assert reactivation.purchase_dates(buyer, log) == [d("2026-01-10"), d("2026-03-10"), d("2026-05-10")]
+    found = histories(log)["L-1"]
+    assert reactivation.purchase_dates(buyer, found) == [d("2026-01-10"), d("2026-03-10"), d("2026-05-10")]
 
 
 def test_own_average_interval_decides_when_reactivation_starts(every_day):

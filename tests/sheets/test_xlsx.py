@@ -36,8 +36,13 @@ def test_init_lays_out_every_tab_with_headers(sheet):
 def test_init_in_russian(make_config):
     s = XlsxSheet(make_config("config.ru.yaml"))
     s.init()
-    assert openpyxl.load_workbook(s.path).sheetnames == ["Лиды", "Журнал касаний", "Задачи на сегодня", "KPI",
-                                                         "Расходы"]
+    assert openpyxl.load_workbook(s.path).sheetnames == [
+        "Лиды",
+        "Журнал касаний",
+        "Задачи на сегодня",
+        "KPI",
+        "Расходы",
+    ]
     assert s.headers("Leads")[:3] == ["ID", "Имя", "Email"]
 
 
@@ -130,13 +135,26 @@ def test_text_that_looks_like_a_formula_is_written_as_text(sheet):
 
 def test_manager_cells_and_unknown_columns_survive_a_sync_cell_for_cell(sheet, config, tmp_path):
     sheet.add_column("Leads", "My notes")
-    sheet.put_rows("Leads", [
-        {"ID": "L-1", "Name": "Ivan Petrov", "Email": "ivan@example.com", "Phone": 79161234567,
-         "Manager": "Anna Smith", "Source": "=HYPERLINK(\"x\")", "Created at": "02.11.2026 10:00",
-         "Stage": "Новый", "Birthday": datetime(1990, 5, 17), "Invoice amount": "12 500,50", "My notes": "VIP"},
-        {"Name": "No ID yet", "Created at": datetime(2026, 11, 2, 11, 0), "My notes": 42},
-        {"ID": "L-3", "Name": "Bad row", "Created at": "31.02.2026", "Stage": "lost", "My notes": "x"},
-    ])
+    sheet.put_rows(
+        "Leads",
+        [
+            {
+                "ID": "L-1",
+                "Name": "Ivan Petrov",
+                "Email": "ivan@example.com",
+                "Phone": 79161234567,
+                "Manager": "Anna Smith",
+                "Source": '=HYPERLINK("x")',
+                "Created at": "02.11.2026 10:00",
+                "Stage": "Новый",
+                "Birthday": datetime(1990, 5, 17),
+                "Invoice amount": "12 500,50",
+                "My notes": "VIP",
+            },
+            {"Name": "No ID yet", "Created at": datetime(2026, 11, 2, 11, 0), "My notes": 42},
+            {"ID": "L-3", "Name": "Bad row", "Created at": "31.02.2026", "Stage": "lost", "My notes": "x"},
+        ],
+    )
     book = openpyxl.load_workbook(sheet.path)
     book["Leads"]["F3"] = "=A3&B3"  # a real formula in a manager column
     book["Leads"]["F3"].font = openpyxl.styles.Font(bold=True, color="FF0000")

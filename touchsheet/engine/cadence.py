@@ -7,10 +7,12 @@ and never onto a day an earlier step of the same lane (email, or manual) already
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from touchsheet.config import Config, RepeatPhase
-from touchsheet.engine.model import OPEN_STAGES, Lead, Occurrence, Stage, Touch
+from touchsheet.engine.due import Lanes, sort_out
+from touchsheet.engine.history import History
+from touchsheet.engine.model import OPEN_STAGES, Lead, Occurrence, Stage
 from touchsheet.engine.worktime import WorkCalendar
 
 FIRST_CONTACT = "first-contact"
@@ -18,53 +20,111 @@ SALES = "sales"
 
 
 def day_end(calendar: WorkCalendar, day: date) -> datetime:
-    return calendar.at(day + timedelta(days=1), time())
+    """Midnight after `day`: a step due on that day is overdue from then."""
+    return calendar.day_end(day)
 
 
 def first_contact_deadline(lead: Lead, config: Config) -> datetime:
     return config.calendar.add_minutes(lead.created_at, config.first_contact.deadline_minutes)
 
 
-def first_contact(lead: Lead, touches: list[Touch], config: Config) -> list[Occurrence]:
+def first_contact(lead: Lead, history: History, config: Config) -> list[Occurrence]:
     """R5: a new lead nobody has touched by hand yet is owed a first contact, with a deadline."""
-    if lead.stage is not Stage.NEW or any(t.manual for t in touches):
+    if lead.stage is not Stage.NEW or history.last_manual_at is not None:
         return []
     due = config.calendar.clamp(lead.created_at)
     deadline = first_contact_deadline(lead, config)
-    return [Occurrence.of(config.first_contact, lead.id, FIRST_CONTACT, FIRST_CONTACT, due, deadline)]
+    return [Occurrence.of(config.first_contact, FIRST_CONTACT, FIRST_CONTACT, due, deadline)]
 
 
 def sales_cadence(lead: Lead, config: Config, now: datetime) -> list[Occurrence]:
-    """Calendar steps, then nurture and monthly occurrences near `now` (enough to find each lane's
-    latest due one and the next one)."""
+    """Every calendar step, then the nurture and monthly occurrences near `now`."""
     if lead.stage not in OPEN_STAGES:
         return []
+    zero, lane_days = day_zero(lead, config)
+    return zero + later_steps(lead.created_at.date(), lane_days, config, now)
+
+
+class SalesCalendars:
+    """The calendars of a run, shared by leads whose requests came on the same day (a base of
+    100,000 leads has a few hundred such days), each sorted out once for the run's moment."""
+
+    def __init__(self, config: Config, now: datetime, today_end: datetime) -> None:
+        self.config, self.now, self.today_end = config, now, today_end
+        self._shared: dict[tuple[date, date], tuple[Lanes, bool]] = {}
+
+    def lanes(self, lead: Lead) -> tuple[list[Occurrence], Lanes | None]:
+        """The lead's own day-0 steps (when they still matter), and the later steps it shares."""
+        if lead.stage not in OPEN_STAGES:
+            return [], None
+        key = (lead.created_at.date(), self.config.calendar.clamp(lead.created_at).date())
+        found = self._shared.get(key)
+        if found is None:
+            steps = later_steps(key[0], _lane_days(key[1], self.config), self.config, self.now)
+            shared = sort_out(steps, self.now, self.today_end)
+            zero_lanes = {(SALES, s.channel.automatic) for s in self.config.cadence.calendar if s.day == 0}
+            found = self._shared[key] = (shared, zero_lanes <= {o.lane for o in shared.current})
+        shared, superseded = found
+        # once a later step of each day-0 lane is due, the day-0 steps no longer matter
+        return ([] if superseded else day_zero(lead, self.config)[0]), shared
+
+
+def day_zero(lead: Lead, config: Config) -> tuple[list[Occurrence], dict[bool, date]]:
+    """The steps of the request day, due at once, and the last day each lane holds."""
+    calendar = config.calendar
+    found: list[Occurrence] = []
+    lane_days: dict[bool, date] = {}
+    for step in config.cadence.calendar:
+        if step.day != 0:
+            break
+        lane = step.channel.automatic
+        if lane in lane_days:
+            due = calendar.opening(lane_days[lane] + timedelta(days=1))
+        else:
+            due = calendar.clamp(lead.created_at)
+        lane_days[lane] = due.date()
+        found.append(Occurrence.of(step, step.id, SALES, due, day_end(calendar, due.date())))
+    return found, lane_days
+
+
+def _lane_days(opened: date, config: Config) -> dict[bool, date]:
+    """The days the day-0 steps hold, per lane, for a lead whose first working moment is on `opened`."""
+    lane_days: dict[bool, date] = {}
+    for step in config.cadence.calendar:
+        if step.day != 0:
+            break
+        lane = step.channel.automatic
+        if lane in lane_days:
+            lane_days[lane] = config.calendar.opening(lane_days[lane] + timedelta(days=1)).date()
+        else:
+            lane_days[lane] = opened
+    return lane_days
+
+
+def later_steps(created: date, lane_days: dict[bool, date], config: Config, now: datetime) -> list[Occurrence]:
+    """Calendar steps from day 1 on, then nurture and monthly (only those near `now`)."""
     calendar = config.calendar
     cadence = config.cadence
+    lane_days = dict(lane_days)
     found: list[Occurrence] = []
-    last_day: dict[bool, date] = {}
     for step in cadence.calendar:
         if step.day == 0:
-            due = calendar.clamp(lead.created_at)
-        else:
-            due = calendar.opening(lead.created_at.date() + timedelta(days=step.day))
+            continue
+        due = calendar.opening(created + timedelta(days=step.day))
         lane = step.channel.automatic
-        if lane in last_day and due.date() <= last_day[lane]:
-            due = calendar.opening(last_day[lane] + timedelta(days=1))
-        last_day[lane] = due.date()
-        found.append(Occurrence.of(step, lead.id, step.id, SALES, due, day_end(calendar, due.date())))
-
-    start = lead.created_at.date() + timedelta(days=cadence.calendar[-1].day)
-    found += _phase(lead, "nurture", cadence.nurture, start, calendar, now)
+        if lane in lane_days and due.date() <= lane_days[lane]:
+            due = calendar.opening(lane_days[lane] + timedelta(days=1))
+        lane_days[lane] = due.date()
+        found.append(Occurrence.of(step, step.id, SALES, due, day_end(calendar, due.date())))
+    start = created + timedelta(days=cadence.calendar[-1].day)
+    found += _phase("nurture", cadence.nurture, start, calendar, now)
     if cadence.nurture.times is not None:
         monthly_start = start + timedelta(days=cadence.nurture.every_days * cadence.nurture.times)
-        found += _phase(lead, "monthly", cadence.monthly, monthly_start, calendar, now)
+        found += _phase("monthly", cadence.monthly, monthly_start, calendar, now)
     return found
 
 
-def _phase(
-    lead: Lead, name: str, phase: RepeatPhase, start: date, calendar: WorkCalendar, now: datetime
-) -> list[Occurrence]:
+def _phase(name: str, phase: RepeatPhase, start: date, calendar: WorkCalendar, now: datetime) -> list[Occurrence]:
     """Occurrence k (k >= 1) of a repeating phase falls `k * every_days` after `start`; the steps
     rotate. Only the k's near `now` are built: the last full rotation before it and the next two."""
     elapsed = (now.astimezone(calendar.tz).date() - start).days
@@ -75,5 +135,5 @@ def _phase(
     for k in range(first, last + 1):
         point = phase.steps[(k - 1) % len(phase.steps)]
         due = calendar.opening(start + timedelta(days=k * phase.every_days))
-        found.append(Occurrence.of(point, lead.id, f"{name}-{k}", SALES, due, day_end(calendar, due.date())))
+        found.append(Occurrence.of(point, f"{name}-{k}", SALES, due, day_end(calendar, due.date())))
     return found

@@ -1,46 +1,96 @@
-"""Which of a lead's occurrences are owed now, and which one comes next.
+"""Which touches a lead owes now, and which one comes next (due_tasks).
 
 Each lane (a track's emails, or its manual touches) owes at most one touch: its latest occurrence
 that is due. An older one not done by then is missed, not stacked: after a week away the team
-gets today's step, not the whole backlog (the KPI tab counts what was missed).
+gets today's step, not the backlog (and the lead shows as forgotten).
+
+Occurrences are first sorted out for the run's moment (`sort_out`), once per group that many
+leads share; then each lead only checks which of them it has settled (`owed`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from touchsheet.engine.model import Occurrence, Status, Touch
+from touchsheet.engine.model import Occurrence
 
-# Statuses that settle an occurrence: nobody is asked to do it again.
-SETTLED = frozenset({Status.DONE, Status.SENT, Status.PENDING, Status.UNCONFIRMED, Status.FAILED, Status.SKIPPED})
+
+@dataclass(frozen=True, slots=True)
+class Lanes:
+    """A group of occurrences sorted out for one moment."""
+
+    current: tuple[Occurrence, ...]  # the latest due occurrence of each lane
+    future: tuple[Occurrence, ...]  # not due yet, soonest first
+    manual_past: tuple[Occurrence, ...]  # manual touches due by now, oldest first
+    manual_due: tuple[datetime, ...]  # their due times, for bisecting
 
 
 @dataclass(frozen=True, slots=True)
 class Owed:
-    due: tuple[Occurrence, ...]
+    due: tuple[Occurrence, ...]  # soonest first
     upcoming: Occurrence | None
 
 
-def settled_steps(touches: Iterable[Touch]) -> set[str]:
-    return {t.step for t in touches if t.step and t.status in SETTLED}
+NOTHING = Lanes((), (), (), ())
 
 
-def owed(occurrences: Iterable[Occurrence], settled: set[str], now: datetime, day_end: datetime) -> Owed:
-    """Manual touches are owed through the end of today (they go on today's list); emails at their time."""
+def sort_out(occurrences: Iterable[Occurrence], now: datetime, day_end: datetime) -> Lanes:
+    """Manual touches are due through the end of today (they go on today's list); emails at their time."""
     latest: dict[tuple[str, bool], Occurrence] = {}
-    later: list[Occurrence] = []
-    for occurrence in occurrences:
-        if occurrence.expires_at is not None and occurrence.expires_at <= now:
+    future: list[Occurrence] = []
+    manual: list[Occurrence] = []
+    for o in occurrences:
+        if o.expires_at is not None and o.expires_at <= now:
             continue
-        horizon = now if occurrence.channel.automatic else day_end
-        if occurrence.due_at <= horizon:
-            current = latest.get(occurrence.lane)
-            if current is None or occurrence.due_at > current.due_at:
-                latest[occurrence.lane] = occurrence
-        elif occurrence.step not in settled:
-            later.append(occurrence)
-    due = tuple(sorted((o for o in latest.values() if o.step not in settled), key=lambda o: o.due_at))
-    upcoming = min(later, key=lambda o: o.due_at, default=None)
-    return Owed(due, upcoming)
+        automatic = o.lane[1]
+        if o.due_at <= (now if automatic else day_end):
+            current = latest.get(o.lane)
+            if current is None or o.due_at > current.due_at:
+                latest[o.lane] = o
+            if not automatic and o.due_at <= now:
+                manual.append(o)
+        else:
+            future.append(o)
+    if not latest and not future:
+        return NOTHING
+    future.sort(key=_due)
+    manual.sort(key=_due)
+    return Lanes(tuple(latest.values()), tuple(future), tuple(manual), tuple(o.due_at for o in manual))
+
+
+def owed(groups: Sequence[Lanes], settled: set[str]) -> Owed:
+    latest: dict[tuple[str, bool], Occurrence] = {}
+    for group in groups:
+        for o in group.current:
+            current = latest.get(o.lane)
+            if current is None or o.due_at > current.due_at:
+                latest[o.lane] = o
+    due = sorted((o for o in latest.values() if o.step not in settled), key=_due)
+    upcoming: Occurrence | None = None
+    for group in groups:
+        for o in group.future:
+            if o.step not in settled:
+                if upcoming is None or o.due_at < upcoming.due_at:
+                    upcoming = o
+                break
+    return Owed(tuple(due), upcoming)
+
+
+def neglected_since(groups: Sequence[Lanes], settled: set[str], last_manual_at: datetime | None) -> datetime | None:
+    """When the earliest manual touch still not done after the last one a manager made fell due."""
+    since: datetime | None = None
+    for group in groups:
+        start = bisect_right(group.manual_due, last_manual_at) if last_manual_at else 0
+        for o in group.manual_past[start:]:
+            if o.step not in settled:
+                if since is None or o.due_at < since:
+                    since = o.due_at
+                break
+    return since
+
+
+def _due(o: Occurrence) -> datetime:
+    return o.due_at

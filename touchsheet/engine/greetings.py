@@ -11,27 +11,38 @@ from touchsheet.engine.model import Lead, Occurrence, Stage, Touchpoint
 GREETING = "greeting"
 
 
-def greetings(lead: Lead, config: Config, now: datetime) -> list[Occurrence]:
-    if lead.stage is Stage.LOST:
-        return []
-    occasions: list[tuple[str, int, int, Touchpoint]] = []
-    if lead.birthday and config.greetings.birthday:
-        occasions.append(("birthday", lead.birthday.month, lead.birthday.day, config.greetings.birthday))
+def greeted(lead: Lead) -> bool:
+    return lead.stage is not Stage.LOST
+
+
+def holidays(config: Config, now: datetime) -> list[Occurrence]:
+    """The same for every lead: built once a run."""
+    found: list[Occurrence] = []
     for holiday in config.greetings.holidays:
         month, day = map(int, holiday.date.split("-"))
-        occasions.append((holiday.name, month, day, holiday))
+        found += _occasion(holiday.name, month, day, holiday, config, now)
+    return found
+
+
+def birthday(lead: Lead, config: Config, now: datetime) -> list[Occurrence]:
+    if lead.birthday is None or config.greetings.birthday is None or not greeted(lead):
+        return []
+    return _occasion("birthday", lead.birthday.month, lead.birthday.day, config.greetings.birthday, config, now)
+
+
+def _occasion(name: str, month: int, day: int, point: Touchpoint, config: Config, now: datetime) -> list[Occurrence]:
     calendar = config.calendar
     today = now.astimezone(calendar.tz).date()
     found = []
-    for name, month, day, point in occasions:
-        for year in (today.year - 1, today.year, today.year + 1):
-            when = _on(year, month, day)
-            due = calendar.at(calendar.previous_working_day(when), calendar.start)
-            deadline = calendar.at(when + timedelta(days=1), time())
-            expires = calendar.at(when + timedelta(days=1 + config.greetings.late_days), time())
-            if expires > now:
-                track = f"{GREETING}:{name}"  # each occasion is its own lane
-                found.append(Occurrence.of(point, lead.id, f"{name}@{year}", track, due, deadline, expires))
+    for year in (today.year - 1, today.year, today.year + 1):
+        when = _on(year, month, day)
+        expires = calendar.at(when + timedelta(days=1 + config.greetings.late_days), time())
+        if expires <= now:
+            continue
+        due = calendar.at(calendar.previous_working_day(when), calendar.start)
+        deadline = calendar.at(when + timedelta(days=1), time())
+        track = f"{GREETING}:{name}"  # each occasion is its own lane
+        found.append(Occurrence.of(point, f"{name}@{year}", track, due, deadline, expires))
     return found
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from touchsheet.config import Config
 from touchsheet.engine.cadence import first_contact_deadline
+from touchsheet.engine.history import History
 from touchsheet.engine.model import Stage
 
 if TYPE_CHECKING:
@@ -40,16 +41,14 @@ class Kpi:
     tables: tuple[KpiTable, ...]
 
 
-def compute_kpi(book: Book, tasks: list[Task], statuses: list[LeadStatus], config: Config, now: datetime) -> Kpi:
+def compute_kpi(
+    book: Book, found: dict[str, History], tasks: list[Task], statuses: list[LeadStatus], config: Config, now: datetime
+) -> Kpi:
     leads = book.leads
-    first_touch: dict[str, datetime] = {}
-    for touch in book.log:
-        if touch.manual and (touch.lead_id not in first_touch or touch.at < first_touch[touch.lead_id]):
-            first_touch[touch.lead_id] = touch.at
     judged = on_time = 0
     for lead in leads:
         deadline = first_contact_deadline(lead, config)
-        touched = first_touch.get(lead.id)
+        touched = found[lead.id].first_manual_at if lead.id in found else None
         if touched is None and (lead.stage is not Stage.NEW or now <= deadline):
             continue  # contacted before touchsheet knew, or still within its deadline
         judged += 1

@@ -137,13 +137,13 @@ class Touchpoint(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Occurrence:
-    """One touch a lead is owed: a cadence step (or rule) on its date.
+    """A touch on its date: a cadence step or a rule's touch. Not tied to one lead, so leads whose
+    requests came on the same day share their calendar.
 
-    `step` names the occurrence uniquely for the lead (`d4`, `nurture-3`,
-    `invoice+2@2026-11-20`), so (lead, step) is done at most once whatever the config says later.
+    `step` names it uniquely for a lead (`d4`, `nurture-3`, `invoice+2@2026-11-20`), so a lead gets
+    each step at most once, whatever the config says later.
     """
 
-    lead_id: str
     step: str
     track: str
     channel: Channel
@@ -154,40 +154,41 @@ class Occurrence:
     template: str = ""
     script: str = ""
     expires_at: datetime | None = None  # no longer owed after this (greetings)
+    lane: tuple[str, bool] = ("", False)  # (track, automatic): a newer one replaces an older one
 
     @classmethod
     def of(
         cls,
         point: Touchpoint,
-        lead_id: str,
         step: str,
         track: str,
         due_at: datetime,
         deadline: datetime,
         expires_at: datetime | None = None,
     ) -> Occurrence:
+        channel = point.channel
         return cls(
-            lead_id=lead_id,
-            step=step,
-            track=track,
-            channel=point.channel,
-            kind=point.kind,
-            reason=point.reason,
-            due_at=due_at,
-            deadline=deadline,
-            template=point.template,
-            script=point.script,
-            expires_at=expires_at,
+            step,
+            track,
+            channel,
+            point.kind,
+            point.reason,
+            due_at,
+            deadline,
+            point.template,
+            point.script,
+            expires_at,
+            (track, channel is Channel.EMAIL),
         )
 
     @property
-    def key(self) -> str:
-        return f"{self.lead_id}/{self.step}/{self.due_at.date().isoformat()}"
+    def automatic(self) -> bool:
+        return self.lane[1]
 
-    @property
-    def lane(self) -> tuple[str, bool]:
-        """Within a track, a newer occurrence replaces an older undone one of the same lane."""
-        return (self.track, self.channel.automatic)
+
+def touch_key(lead_id: str, occurrence: Occurrence) -> str:
+    """The Touch log key of a lead's occurrence: lead, step, due date."""
+    return f"{lead_id}/{occurrence.step}/{occurrence.due_at.date().isoformat()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +200,10 @@ class Task:
     manager: str
     overdue: bool
 
+    @property
+    def key(self) -> str:
+        return touch_key(self.lead.id, self.occurrence)
+
 
 @dataclass(frozen=True, slots=True)
 class EmailTouch:
@@ -207,6 +212,10 @@ class EmailTouch:
     occurrence: Occurrence
     lead: Lead
     manager: str
+
+    @property
+    def key(self) -> str:
+        return touch_key(self.lead.id, self.occurrence)
 
 
 @dataclass(frozen=True, slots=True)

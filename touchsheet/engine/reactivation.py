@@ -9,16 +9,16 @@ from datetime import date, datetime, timedelta
 
 from touchsheet.config import Config
 from touchsheet.engine.cadence import day_end
-from touchsheet.engine.model import Lead, Occurrence, Result, Stage, Touch
+from touchsheet.engine.history import History
+from touchsheet.engine.model import Lead, Occurrence, Stage
 
 REACTIVATION = "reactivation"
 
 
-def purchase_dates(lead: Lead, touches: Iterable[Touch]) -> list[date]:
+def purchase_dates(lead: Lead, history: History) -> list[date]:
     """Every day the client bought: `Paid at`, `Last purchase at` and each `paid` touch, oldest first."""
-    days = {t.at.date() for t in touches if t.result is Result.PAID and t.counts}
-    days |= {d.date() for d in (lead.paid_at, lead.last_purchase_at) if d is not None}
-    return sorted(days)
+    days = {d.date() for d in (lead.paid_at, lead.last_purchase_at) if d is not None}
+    return sorted(days | history.purchases)
 
 
 def gaps(days: list[date]) -> list[int]:
@@ -44,9 +44,7 @@ def reactivation_start(lead: Lead, days: list[date], base: float | None, config:
     return days[-1] + timedelta(days=interval_days(days, base, config))
 
 
-def reactivation(
-    lead: Lead, days: list[date], base: float | None, config: Config, now: datetime
-) -> list[Occurrence]:
+def reactivation(lead: Lead, days: list[date], base: float | None, config: Config, now: datetime) -> list[Occurrence]:
     start = reactivation_start(lead, days, base, config)
     if start is None:
         return []
@@ -57,7 +55,5 @@ def reactivation(
     for k in range(max(0, current - 1), current + 2):
         due = calendar.opening(start + timedelta(days=k * every))
         step = f"reactivation-{k + 1}@{days[-1].isoformat()}"
-        found.append(
-            Occurrence.of(config.reactivation, lead.id, step, REACTIVATION, due, day_end(calendar, due.date()))
-        )
+        found.append(Occurrence.of(config.reactivation, step, REACTIVATION, due, day_end(calendar, due.date())))
     return found

@@ -6,22 +6,22 @@ from datetime import datetime, timedelta
 
 from touchsheet.config import Config
 from touchsheet.engine.cadence import day_end
-from touchsheet.engine.model import Lead, Occurrence, Stage, Touch
+from touchsheet.engine.history import History
+from touchsheet.engine.model import Lead, Occurrence, Stage
 
 CALLBACK = "callback"
 INVOICE = "invoice"
 
 
-def callback(lead: Lead, touches: list[Touch], config: Config) -> list[Occurrence]:
+def callback(lead: Lead, history: History, config: Config) -> list[Occurrence]:
     """A task at the promised time; any manual touch from `grace` before it on also keeps the promise."""
     if lead.callback_at is None or lead.stage is Stage.LOST:
         return []
     grace = timedelta(minutes=config.callbacks.grace_minutes)
-    if any(t.manual and t.at >= lead.callback_at - grace for t in touches):
+    if history.last_manual_at is not None and history.last_manual_at >= lead.callback_at - grace:
         return []
     step = f"callback@{lead.callback_at:%Y-%m-%d %H:%M}"
-    at = lead.callback_at
-    return [Occurrence.of(config.callbacks, lead.id, step, CALLBACK, at, at + grace)]
+    return [Occurrence.of(config.callbacks, step, CALLBACK, lead.callback_at, lead.callback_at + grace)]
 
 
 def invoice_open(lead: Lead) -> bool:
@@ -47,5 +47,5 @@ def invoice_reminders(lead: Lead, config: Config, now: datetime) -> list[Occurre
     for day, point in points:
         due = calendar.opening(issued + timedelta(days=day))
         step = f"invoice+{day}@{issued.isoformat()}"
-        found.append(Occurrence.of(point, lead.id, step, INVOICE, due, day_end(calendar, due.date())))
+        found.append(Occurrence.of(point, step, INVOICE, due, day_end(calendar, due.date())))
     return found

@@ -21,6 +21,8 @@ class WorkCalendar:
     weekdays: frozenset[int]  # Monday is 0
     is_holiday: Callable[[date], bool]
     _days: dict[date, bool] = field(default_factory=dict, compare=False, repr=False)
+    _openings: dict[date, datetime] = field(default_factory=dict, compare=False, repr=False)
+    _ends: dict[date, datetime] = field(default_factory=dict, compare=False, repr=False)
 
     def is_working_day(self, day: date) -> bool:
         known = self._days.get(day)
@@ -49,15 +51,28 @@ class WorkCalendar:
 
     def opening(self, day: date) -> datetime:
         """When the office opens on the first working day on or after `day`."""
-        return self.at(self.next_working_day(day), self.start)
+        found = self._openings.get(day)
+        if found is None:
+            found = self._openings[day] = self.at(self.next_working_day(day), self.start)
+        return found
+
+    def day_end(self, day: date) -> datetime:
+        """Midnight after `day`: a step due that day is overdue from then."""
+        found = self._ends.get(day)
+        if found is None:
+            found = self._ends[day] = self.at(day + timedelta(days=1), time())
+        return found
+
+    def local(self, moment: datetime) -> datetime:
+        return moment if moment.tzinfo is self.tz else moment.astimezone(self.tz)
 
     def is_open(self, moment: datetime) -> bool:
-        local = moment.astimezone(self.tz)
+        local = self.local(moment)
         return self.is_working_day(local.date()) and self.start <= local.time() < self.end
 
     def clamp(self, moment: datetime) -> datetime:
         """The earliest working moment at or after `moment`."""
-        local = moment.astimezone(self.tz)
+        local = self.local(moment)
         if self.is_working_day(local.date()):
             if local.time() < self.start:
                 return self.at(local.date(), self.start)
@@ -79,7 +94,7 @@ class WorkCalendar:
     def minutes_between(self, start: datetime, end: datetime) -> float:
         """Working minutes from `start` to `end` (0 when `end` is not later)."""
         current = self.clamp(start)
-        end = end.astimezone(self.tz)
+        end = self.local(end)
         total = timedelta()
         while current < end:
             closing = self.at(current.date(), self.end)

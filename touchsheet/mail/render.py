@@ -108,7 +108,7 @@ class Renderer:
         if has_control(subject):
             raise RenderProblem(f"email {occurrence.step} not sent: the subject of {name} has a line break")
         message = self._message(touch, subject, text, html, now)
-        return Email(occurrence.key, lead.id, lead.email, subject, text, html, message)
+        return Email(touch.key, lead.id, lead.email, subject, text, html, message)
 
     def _message(self, touch: EmailTouch, subject: str, text: str, html: str, now: datetime) -> EmailMessage:
         config, lead = self.config, touch.lead
@@ -120,9 +120,9 @@ class Renderer:
         message["Subject"] = subject
         message["Date"] = format_datetime(now)
         # unique per message: yagmail's default repeats for equal subjects
-        digest = hashlib.sha256(touch.occurrence.key.encode()).hexdigest()[:16]
+        digest = hashlib.sha256(touch.key.encode()).hexdigest()[:16]
         message["Message-ID"] = make_msgid(idstring=digest, domain=domain)
-        message["X-Touchsheet-Key"] = touch.occurrence.key
+        message["X-Touchsheet-Key"] = touch.key
         manager = config.managers.get(touch.manager)
         if manager and manager.email:
             message["Reply-To"] = formataddr((_clean(touch.manager), manager.email))

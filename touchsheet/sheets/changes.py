@@ -137,7 +137,7 @@ def task_row(task: Task, script: str, kept: DueRow | None, locale: str, tz: Zone
         "Callback at": None,
         "Note": None,
         "Problem": None,
-        "Key": o.key,
+        "Key": task.key,
     }
     if kept is not None:  # the manager's cells stay exactly as typed
         row.update({c: kept.raw.get(c) for c in DUE_MANAGER_COLUMNS})
@@ -159,8 +159,8 @@ def changes_for(
     changes = Changes()
     changes.cells = _lead_writes(tables["Leads"], book, plan, locale, tz)
     changes.appends["Touch log"] = [touch_row(t, locale, tz) for t in book.new_touches]
-    due_keys = {task.occurrence.key for task in plan.tasks}
-    rows = [task_row(t, scripts.get(t.occurrence.key, ""), book.kept.get(t.occurrence.key), locale, tz) for t in plan.tasks]
+    due_keys = {task.key for task in plan.tasks}
+    rows = [task_row(t, scripts.get(t.key, ""), book.kept.get(t.key), locale, tz) for t in plan.tasks]
     rows += [orphan_row(kept) for key, kept in book.kept.items() if key not in due_keys]
     if not _table_holds(tables["Due today"], rows):
         changes.due_today = rows
@@ -198,9 +198,7 @@ def _table_holds(table: Table, rows: list[dict[str, Any]]) -> bool:
     if len(existing) != len(rows):
         return False
     return all(
-        same(table.cell(old, column), new.get(column))
-        for old, new in zip(existing, rows)
-        for column in table.columns
+        same(table.cell(old, column), new.get(column)) for old, new in zip(existing, rows) for column in table.columns
     )
 
 

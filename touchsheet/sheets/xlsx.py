@@ -121,7 +121,9 @@ class XlsxWorkbook:
         try:
             return openpyxl.load_workbook(self.path)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
-            raise SheetError(f"{self.path} is not a readable .xlsx workbook ({e}). Fix: point workbook.path at one.") from None
+            raise SheetError(
+                f"{self.path} is not a readable .xlsx workbook ({e}). Fix: point workbook.path at one."
+            ) from None
 
     def _refuse_if_open(self) -> None:
         name = self.path.name
@@ -139,7 +141,9 @@ class XlsxWorkbook:
         try:
             handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.stem}.", suffix=".tmp")
         except OSError as e:
-            raise SheetError(f"cannot write next to {self.path} ({e.strerror}). Fix: make the folder writable.") from None
+            raise SheetError(
+                f"cannot write next to {self.path} ({e.strerror}). Fix: make the folder writable."
+            ) from None
         os.close(handle)
         try:
             book.save(temporary)
