@@ -21,6 +21,7 @@ from touchsheet.config import Config
 from touchsheet.errors import TouchsheetError
 from touchsheet.mail import Transport
 from touchsheet.mail.outbox import Outbox
+from touchsheet.mail.smtp import Smtp
 from touchsheet.sheets import Workbook
 from touchsheet.sheets.xlsx import XlsxWorkbook
 
@@ -30,6 +31,8 @@ def open_workbook(config: Config) -> Workbook:
 
 
 def open_transport(config: Config) -> Transport:
+    if config.mail.transport == "smtp":
+        return Smtp(config.mail.smtp, config.mail.sender)
     return Outbox(config.resolve(config.mail.outbox_dir))
 
 
@@ -109,9 +112,16 @@ def sync(config: Config, now: str | None, dry_run: bool) -> None:
 
     Example: python -m touchsheet sync --config config.yaml --now 2026-11-25T10:00
     """
+    from touchsheet.lock import Busy, run_lock
     from touchsheet.sync import run_once
 
-    summary = run_once(config, open_workbook(config), open_transport(config), parse_now(now, config), dry_run)
+    moment = parse_now(now, config)
+    try:
+        with run_lock(config):
+            summary = run_once(config, open_workbook(config), open_transport(config), moment, dry_run)
+    except Busy as e:
+        click.echo(f"{e}: this run stops here")  # status 0: cron has nothing to report
+        return
     click.echo("\n".join(summary.lines()))
 
 
@@ -132,6 +142,30 @@ def check(config: Config, now: str | None) -> None:
         click.echo(f"{len(problems)} problem(s)", err=True)
         sys.exit(1)
     click.echo("all good: config, templates and workbook")
+
+
+@cli.command()
+@with_config
+@click.argument("lead_id")
+@click.argument("step", required=False)
+@click.option("--now", help="Render as of this moment (default: now).")
+@click.option("--out", type=click.Path(path_type=Path), help="Write the .eml file here instead of printing.")
+def preview(config: Config, lead_id: str, step: str | None, now: str | None, out: Path | None) -> None:
+    """Show the exact email LEAD_ID would get: the one owed now or next, or STEP (d2, nurture-3...).
+
+    Example: python -m touchsheet preview L-00012 d2 --config config.yaml
+    """
+    from touchsheet.preview import preview_email
+
+    email = preview_email(config, open_workbook(config), lead_id, step, parse_now(now, config))
+    if out:
+        out.write_bytes(bytes(email.message))
+        click.echo(f"wrote {out}")
+        return
+    for header in ("From", "To", "Reply-To", "Subject", "List-Unsubscribe"):
+        if email.message[header]:
+            click.echo(f"{header}: {email.message[header]}")
+    click.echo(f"\n{email.text}\n--- HTML part ---\n{email.html}")
 
 
 @cli.command()

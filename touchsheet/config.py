@@ -159,11 +159,51 @@ class WorkbookConfig(Frozen):
     path: Path = Path("touchsheet.xlsx")  # xlsx: relative to config.yaml
 
 
+class SmtpConfig(Frozen):
+    """The mail server. The secret is never here: only where to find it (an environment variable
+    or a file), checked when a run connects."""
+
+    host: str = "smtp.gmail.com"
+    port: int | None = None  # default: 465 for ssl, 587 for starttls, 25 for none
+    security: Literal["ssl", "starttls", "none"] = "ssl"
+    user: str = ""  # the login, usually the sending address
+    password_env: str = "TOUCHSHEET_SMTP_PASSWORD"  # the variable holding the (app) password
+    password_file: Path | None = None  # or a file holding it (a mounted secret)
+    oauth2_file: Path | None = None  # or a yagmail OAuth2 JSON file (Gmail without a password)
+    timeout_seconds: float = Field(default=30, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_secrets(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(k in data for k in ("password", "pass", "secret")):
+            raise ValueError(
+                "a password never goes in config.yaml: put it in the environment variable named by "
+                "`password_env` (TOUCHSHEET_SMTP_PASSWORD by default) or in a file named by `password_file`"
+            )
+        return data
+
+    @property
+    def port_number(self) -> int:
+        return self.port or {"ssl": 465, "starttls": 587, "none": 25}[self.security]
+
+
+DAILY_CAPS = {"gmail": 500, "workspace": 2000}  # Gmail's sending limits per rolling day
+
+
 class MailConfig(Frozen):
-    transport: Literal["outbox"] = "outbox"
+    transport: Literal["outbox", "smtp"] = "outbox"
     outbox_dir: Path = Path("outbox")  # relative to config.yaml
     sender: str = Field(min_length=3)  # "Acme Sales <sales@acme.example>"
-    unsubscribe_email: str = ""
+    smtp: SmtpConfig = SmtpConfig()
+    daily_cap: int | Literal["gmail", "workspace"] = "gmail"  # emails per rolling 24 hours
+    per_run_cap: int = Field(default=200, ge=1)
+    per_lead_per_day: int = Field(default=1, ge=1)  # across all cadences
+    unsubscribe_email: str = ""  # List-Unsubscribe: mailto
+    unsubscribe_url: str = ""  # one-click List-Unsubscribe URL; {lead_id} is replaced
+
+    @property
+    def cap_per_day(self) -> int:
+        return DAILY_CAPS[self.daily_cap] if isinstance(self.daily_cap, str) else self.daily_cap
 
 
 class Manager(Frozen):
@@ -230,6 +270,10 @@ class Config(Frozen):
     @property
     def workbook_path(self) -> Path:
         return self.resolve(self.workbook.path)
+
+    def state_file(self, kind: str) -> Path:
+        """A file of the worker's own beside the workbook: `.touchsheet.xlsx.lock`, `....journal`."""
+        return self.workbook_path.parent / f".{self.workbook_path.name}.{kind}"
 
     @property
     def template_root(self) -> Path:

@@ -1,14 +1,16 @@
 """One sync, the imperative shell: read -> absorb -> plan -> send -> write back.
 
-Emails are sent exactly once: each is recorded `pending` in the Touch log (one write) before it is
-handed to the mail server, then `sent`, `failed` or `retry` after (the final write). A run that
-dies in between leaves `pending`, which the next run shows as `unconfirmed` and never resends.
+Emails are sent exactly once: each is recorded `pending` in the Touch log (one write) before any is
+handed to the mail server, then `sent`, `failed`, `retry` or `unconfirmed` (the final write). A run
+that dies in between leaves `pending`; the next run settles each from the local journal: sent, or
+never handed over (sent now), or `unconfirmed` for a person to decide. Nothing is sent twice.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +21,8 @@ from touchsheet.engine.model import EmailTouch, Status, Touch
 from touchsheet.engine.parse import Book, parse_book
 from touchsheet.engine.plan import Plan, plan
 from touchsheet.errors import MailError
-from touchsheet.mail import Refused, Transport, Unsure
+from touchsheet.journal import Journal
+from touchsheet.mail import Deferred, Refused, Transport, Unsure
 from touchsheet.mail.render import Email, Renderer, RenderProblem
 from touchsheet.schema import value_label
 from touchsheet.sheets import Workbook
@@ -34,6 +37,7 @@ class Summary:
 
     emails: Counter[Status] = field(default_factory=Counter)
     outgoing: list[str] = field(default_factory=list)  # "to: subject", for dry runs
+    waiting: int = 0  # due now, held back by the caps for a later run
     tasks: int = 0
     overdue: int = 0
     absorbed: int = 0
@@ -51,6 +55,8 @@ class Summary:
                 f", {s.value}: {n}" for s, n in sorted(self.emails.items(), key=str) if s is not Status.SENT
             )
             lines = [f"emails sent: {self.emails[Status.SENT]}{others}"]
+        if self.waiting:
+            lines.append(f"emails waiting for a later run (daily or per-run cap): {self.waiting}")
         lines += [
             f"tasks due today: {self.tasks} ({self.overdue} overdue)",
             f"results recorded from Due today: {self.absorbed}",
@@ -67,23 +73,33 @@ class Summary:
         return lines
 
 
-def run_once(config: Config, workbook: Workbook, transport: Transport, now: datetime, dry_run: bool = False) -> Summary:
+def run_once(
+    config: Config,
+    workbook: Workbook,
+    transport: Transport,
+    now: datetime,
+    dry_run: bool = False,
+    journal: Journal | None = None,
+) -> Summary:
     now = now.astimezone(config.tz)
+    journal = journal or Journal(config.state_file("journal"))
     tables = workbook.read()
     book = absorb(parse_book(tables, config.tz, now, config.id_prefix), config, now)
-    book, unconfirmed = _unconfirm(book)
+    book, settled = _settle_pending(book, journal)
     summary = Summary(dry_run=dry_run, absorbed=len(book.new_touches), notes=list(book.notes))
     summary.unconfirmed = sum(t.status is Status.UNCONFIRMED for t in book.log)
     renderer = Renderer(config)
     first = plan(book, config, now)
+    summary.waiting = first.waiting
     outgoing, problems = _render(first.emails, renderer, now)
     if dry_run:
         summary.outgoing = [f"{e.to}: {e.subject}" for _, e in outgoing]
         _count(summary, first, problems, book)
         return summary
-    writes = [_status_write(t, config.locale) for t in unconfirmed]
+    writes = [w for t in settled for w in _status_writes(t, config.locale)]
     if outgoing:
-        book, writes = _send(book, outgoing, workbook, transport, config, now, writes, summary)
+        journal.prune(now)
+        book, writes = _send(book, outgoing, workbook, transport, journal, config, now, writes, summary)
     final = _with_problems(plan(book, config, now), problems)
     scripts = {t.key: renderer.script(t) for t in final.tasks}
     changes = changes_for(tables, book, final, scripts, config.locale, config.tz)
@@ -94,13 +110,15 @@ def run_once(config: Config, workbook: Workbook, transport: Transport, now: date
     return summary
 
 
-def _unconfirm(book: Book) -> tuple[Book, list[Touch]]:
+def _settle_pending(book: Book, journal: Journal) -> tuple[Book, list[Touch]]:
     """A `pending` touch at the start of a run was left by a run that died mid-send."""
-    stale = {t.row: dataclasses.replace(t, status=Status.UNCONFIRMED) for t in book.log if t.status is Status.PENDING}
+    stale = [t for t in book.log if t.status is Status.PENDING]
     if not stale:
         return book, []
-    log = [stale.get(t.row, t) if t.status is Status.PENDING else t for t in book.log]
-    return dataclasses.replace(book, log=log), list(stale.values())
+    found = journal.settle([t.key for t in stale])
+    settled = {t.row: dataclasses.replace(t, status=found[t.key].status, note=found[t.key].note) for t in stale}
+    log = [settled.get(t.row, t) if t.status is Status.PENDING else t for t in book.log]
+    return dataclasses.replace(book, log=log), list(settled.values())
 
 
 def _render(
@@ -121,6 +139,7 @@ def _send(
     outgoing: list[tuple[EmailTouch, Email]],
     workbook: Workbook,
     transport: Transport,
+    journal: Journal,
     config: Config,
     now: datetime,
     writes: list[CellWrite],
@@ -128,23 +147,22 @@ def _send(
 ) -> tuple[Book, list[CellWrite]]:
     """Record every email as pending (with what the run has to append anyway), hand each over,
     then return the book as it now stands and the status cells to write."""
+    run = uuid.uuid4().hex
+    journal.claim(run, [email.key for _, email in outgoing], now)
     pending = [_pending(touch, email, now) for touch, email in outgoing]
     rows = [touch_row(t, config.locale, config.tz) for t in book.new_touches + pending]
     appended = workbook.write(Changes(cells=writes, appends={"Touch log": rows}))["Touch log"]
     pending = [dataclasses.replace(t, row=r) for t, r in zip(pending, appended[len(book.new_touches) :])]
-    finished = _hand_over(pending, [email for _, email in outgoing], transport)
+    finished = _hand_over(pending, [email for _, email in outgoing], transport, journal, run)
     summary.emails.update(t.status for t in finished)
     by_row = {t.row: t for t in finished}
     book = dataclasses.replace(book, log=book.log + [by_row[t.row] for t in pending], new_touches=[])
-    final_writes = []
-    for touch in finished:
-        final_writes.append(_status_write(touch, config.locale))
-        if touch.status is not Status.SENT:
-            final_writes.append(CellWrite("Touch log", touch.row, "Note", touch.note, ("Key", touch.key)))
-    return book, final_writes
+    return book, [w for t in finished for w in _status_writes(t, config.locale)]
 
 
-def _hand_over(pending: list[Touch], emails: list[Email], transport: Transport) -> list[Touch]:
+def _hand_over(
+    pending: list[Touch], emails: list[Email], transport: Transport, journal: Journal, run: str
+) -> list[Touch]:
     """Each pending touch with what became of its email. Once the server is down, the rest wait."""
     finished: list[Touch] = []
     down: str | None = None
@@ -153,23 +171,34 @@ def _hand_over(pending: list[Touch], emails: list[Email], transport: Transport) 
     except MailError as e:
         down = str(e)
     for touch, email in zip(pending, emails):
+        if down is None:
+            journal.handing(run, touch.key)
+            status, note = _hand_one(transport, email)
+            if status is None:
+                down = note
         if down is not None:
-            finished.append(dataclasses.replace(touch, status=Status.RETRY, note=f"not sent: {down}"))
-            continue
-        try:
-            transport.send(email.message)
-            finished.append(dataclasses.replace(touch, status=Status.SENT))
-        except Refused as e:
-            finished.append(dataclasses.replace(touch, status=Status.FAILED, note=f"refused: {e}"))
-        except Unsure as e:
-            finished.append(dataclasses.replace(touch, status=Status.UNCONFIRMED, note=f"unconfirmed: {e}"))
-        except MailError as e:
-            down = str(e)
-            finished.append(dataclasses.replace(touch, status=Status.RETRY, note=f"not sent: {down}"))
+            status, note = Status.RETRY, f"not sent: {down}"
+        finished.append(dataclasses.replace(touch, status=status, note=note or touch.note))
+        journal.outcome(run, touch.key, status, note)
     transport.close()
     if down:
         logger.warning("mail not sent: %s", down)
     return finished
+
+
+def _hand_one(transport: Transport, email: Email) -> tuple[Status | None, str]:
+    """What became of one message; (None, why) when the server cannot be reached at all."""
+    try:
+        transport.send(email.message)
+    except Refused as e:
+        return Status.FAILED, f"refused: {e}"
+    except Deferred as e:
+        return Status.RETRY, f"not sent: {e}"
+    except Unsure as e:
+        return Status.UNCONFIRMED, f"unconfirmed: {e}"
+    except MailError as e:
+        return None, str(e)
+    return Status.SENT, ""
 
 
 def _pending(touch: EmailTouch, email: Email, now: datetime) -> Touch:
@@ -187,8 +216,12 @@ def _pending(touch: EmailTouch, email: Email, now: datetime) -> Touch:
     )
 
 
-def _status_write(touch: Touch, locale: str) -> CellWrite:
-    return CellWrite("Touch log", touch.row, "Status", value_label(touch.status, locale), ("Key", touch.key))
+def _status_writes(touch: Touch, locale: str) -> list[CellWrite]:
+    """A settled email's Status, and its Note when something went wrong (the subject stays otherwise)."""
+    writes = [CellWrite("Touch log", touch.row, "Status", value_label(touch.status, locale), ("Key", touch.key))]
+    if touch.status is not Status.SENT:
+        writes.append(CellWrite("Touch log", touch.row, "Note", touch.note, ("Key", touch.key)))
+    return writes
 
 
 def _with_problems(final: Plan, problems: dict[str, list[str]]) -> Plan:

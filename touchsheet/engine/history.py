@@ -23,18 +23,27 @@ class History:
     last_touch_at: datetime | None = None
     first_manual_at: datetime | None = None
     last_manual_at: datetime | None = None
-    last_email_at: datetime | None = None  # handed (or being handed) to the mail server
+    email_days: list[date] = field(default_factory=list)  # one entry per email handed (or being handed) over
     purchases: set[date] = field(default_factory=set)  # days of `paid` results
     unconfirmed: int = 0
+    refused: tuple[datetime, str] | None = None  # the latest email the server refused, and why
+    last_sent_at: datetime | None = None  # the latest email the server took
 
 
 NO_HISTORY = History()  # shared by every lead without touches: never mutated
 
 
+def emails_since(log: Iterable[Touch], since: datetime) -> int:
+    """Emails handed (or being handed) to the mail server after `since`: what a daily cap counts."""
+    emailed = (Status.SENT, Status.PENDING, Status.UNCONFIRMED)
+    return sum(1 for t in log if t.channel is Channel.EMAIL and t.status in emailed and t.at > since)
+
+
 def histories(log: Iterable[Touch]) -> dict[str, History]:
     found: dict[str, History] = {}
     get = found.get
-    done, sent, pending, unconfirmed, retry = Status.DONE, Status.SENT, Status.PENDING, Status.UNCONFIRMED, Status.RETRY
+    done, sent, pending, unconfirmed = Status.DONE, Status.SENT, Status.PENDING, Status.UNCONFIRMED
+    retry, failed = Status.RETRY, Status.FAILED
     paid, email = Result.PAID, Channel.EMAIL
     for touch in log:
         history = get(touch.lead_id)
@@ -48,6 +57,8 @@ def histories(log: Iterable[Touch]) -> dict[str, History]:
         at = touch.at
         if status is done or status is sent:
             history.touches += 1
+            if status is sent and (history.last_sent_at is None or at > history.last_sent_at):
+                history.last_sent_at = at
             if history.last_touch_at is None or at > history.last_touch_at:
                 history.last_touch_at = at
             if touch.result is paid:
@@ -60,8 +71,12 @@ def histories(log: Iterable[Touch]) -> dict[str, History]:
                 continue
         elif status is unconfirmed:
             history.unconfirmed += 1
+        elif status is failed:
+            if touch.channel is email and (history.refused is None or at > history.refused[0]):
+                history.refused = (at, touch.note)
+            continue
         elif status is not pending:
             continue
-        if touch.channel is email and (history.last_email_at is None or at > history.last_email_at):
-            history.last_email_at = at
+        if touch.channel is email:
+            history.email_days.append(at.date())
     return found

@@ -7,14 +7,15 @@ after the emails went out (their touches added to the book) gives a plan that se
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from touchsheet.config import Config
 from touchsheet.engine import cadence, greetings, reactivation, reminders
 from touchsheet.engine.cadence import SalesCalendars, day_end
 from touchsheet.engine.due import Lanes, owed, sort_out
 from touchsheet.engine.flags import lead_flags
-from touchsheet.engine.history import NO_HISTORY, History, histories
+from touchsheet.engine.history import NO_HISTORY, History, emails_since, histories
 from touchsheet.engine.kpi import Kpi, compute_kpi
 from touchsheet.engine.model import EmailTouch, Lead, LeadStatus, Occurrence, Stage, Task
 from touchsheet.engine.parse import Book
@@ -29,14 +30,16 @@ EMAIL_PRIORITY = (
     reactivation.REACTIVATION,
 )
 UNASSIGNED = "(no manager)"
+DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class Plan:
-    emails: tuple[EmailTouch, ...]  # to send now, most overdue first
+    emails: tuple[EmailTouch, ...]  # to send now, most overdue first, within the caps
     tasks: tuple[Task, ...]  # Due today, per manager, overdue first
     statuses: tuple[LeadStatus, ...]  # the worker's columns, one per lead
     kpi: Kpi
+    waiting: int = 0  # emails due now that the caps hold for a later run
 
     @property
     def overdue(self) -> int:
@@ -74,9 +77,7 @@ def plan(book: Book, config: Config, now: datetime) -> Plan:
         for occurrence in result.due:
             if not occurrence.automatic:
                 tasks.append(Task(occurrence, lead, _task_manager(lead, occurrence, config), now > occurrence.deadline))
-        email = _email_now(result.due, history, config, now)
-        if email is not None:
-            emails.append(EmailTouch(email, lead, manager))
+        emails += [EmailTouch(o, lead, manager) for o in _emails_now(lead, result.due, history, config, now)]
         start = reactivation.reactivation_start(lead, history_days, base, config)
         statuses.append(
             LeadStatus(
@@ -85,13 +86,14 @@ def plan(book: Book, config: Config, now: datetime) -> Plan:
                 touches=history.touches,
                 last_touch_at=history.last_touch_at,
                 flags=lead_flags(lead, history, groups, result.due, start, config, now),
-                problems=tuple(book.problems.get(lead.row, ())) + _lead_problems(lead, history_days, config),
+                problems=tuple(book.problems.get(lead.row, ())) + _lead_problems(lead, history, history_days, config),
             )
         )
     tasks.sort(key=lambda t: (t.manager, not t.overdue, t.occurrence.due_at, t.lead.name, t.lead.id))
     emails.sort(key=lambda e: (e.occurrence.due_at, e.lead.id))
+    room = max(0, min(config.mail.per_run_cap, config.mail.cap_per_day - emails_since(book.log, now - DAY)))
     kpi = compute_kpi(book, found, tasks, statuses, config, now)
-    return Plan(tuple(emails), tuple(tasks), tuple(statuses), kpi)
+    return Plan(tuple(emails[:room]), tuple(tasks), tuple(statuses), kpi, waiting=max(0, len(emails) - room))
 
 
 def lead_occurrences(
@@ -125,14 +127,19 @@ def _task_manager(lead: Lead, occurrence: Occurrence, config: Config) -> str:
     return UNASSIGNED
 
 
-def _email_now(due: tuple[Occurrence, ...], history: History, config: Config, now: datetime) -> Occurrence | None:
-    """At most one email per lead per day, only in working hours, the most urgent first."""
+def _emails_now(
+    lead: Lead, due: tuple[Occurrence, ...], history: History, config: Config, now: datetime
+) -> list[Occurrence]:
+    """Only in working hours on a working day where the lead is, at most `per_lead_per_day` a day
+    (the most urgent first)."""
     candidates = [o for o in due if o.automatic]
-    if not candidates or not config.calendar.is_open(now):
-        return None
-    if history.last_email_at is not None and history.last_email_at.astimezone(config.tz).date() == now.date():
-        return None
-    return min(candidates, key=lambda o: (_priority(o.track), o.due_at))
+    if not candidates:
+        return []
+    zone = ZoneInfo(lead.timezone) if lead.timezone else None
+    if not config.calendar.is_open(now, zone):
+        return []
+    room = config.mail.per_lead_per_day - history.email_days.count(now.date())
+    return sorted(candidates, key=lambda o: (_priority(o.track), o.due_at))[: max(room, 0)]
 
 
 def _priority(track: str) -> int:
@@ -140,8 +147,10 @@ def _priority(track: str) -> int:
     return EMAIL_PRIORITY.index(family) if family in EMAIL_PRIORITY else len(EMAIL_PRIORITY)
 
 
-def _lead_problems(lead: Lead, purchases: list[date], config: Config) -> tuple[str, ...]:
+def _lead_problems(lead: Lead, history: History, purchases: list[date], config: Config) -> tuple[str, ...]:
     problems = []
+    if history.refused and (history.last_sent_at is None or history.refused[0] > history.last_sent_at):
+        problems.append(f"the mail server refused the last email ({history.refused[1]}): check the address")
     if lead.manager and lead.manager not in config.managers:
         problems.append(
             f"Manager '{lead.manager}' is not under `managers:` in config.yaml: emails are signed by the company"

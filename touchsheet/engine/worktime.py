@@ -66,8 +66,9 @@ class WorkCalendar:
     def local(self, moment: datetime) -> datetime:
         return moment if moment.tzinfo is self.tz else moment.astimezone(self.tz)
 
-    def is_open(self, moment: datetime) -> bool:
-        local = self.local(moment)
+    def is_open(self, moment: datetime, zone: ZoneInfo | None = None) -> bool:
+        """Working hours on a working day, in `zone` (someone's own time zone) or the business's."""
+        local = self.local(moment) if zone is None else moment.astimezone(zone)
         return self.is_working_day(local.date()) and self.start <= local.time() < self.end
 
     def clamp(self, moment: datetime) -> datetime:

@@ -13,6 +13,10 @@ class Refused(Exception):
     """The server refused this one message for good (5xx): it is not retried. str() is its reason."""
 
 
+class Deferred(Exception):
+    """This one message was not handed over (a 4xx, or the line dropped before it): send it again."""
+
+
 class Unsure(Exception):
     """The connection broke after the message was handed over: it may or may not have gone out."""
 
@@ -23,7 +27,8 @@ class Transport(Protocol):
         ...
 
     def send(self, message: EmailMessage) -> None:
-        """Hand one message over. Refused, Unsure, or MailError (not handed over: retry next run)."""
+        """Hand one message over. Refused (for good), Deferred (send again), Unsure (may have gone),
+        or MailError (the server is unreachable: nothing more goes out this run)."""
         ...
 
     def close(self) -> None: ...

@@ -14,6 +14,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -126,8 +127,14 @@ class Renderer:
         manager = config.managers.get(touch.manager)
         if manager and manager.email:
             message["Reply-To"] = formataddr((_clean(touch.manager), manager.email))
+        unsubscribe = []
         if config.mail.unsubscribe_email:
-            message["List-Unsubscribe"] = f"<mailto:{config.mail.unsubscribe_email}?subject=unsubscribe%20{lead.id}>"
+            unsubscribe.append(f"<mailto:{config.mail.unsubscribe_email}?subject=unsubscribe%20{quote(lead.id)}>")
+        if config.mail.unsubscribe_url:
+            unsubscribe.append(f"<{config.mail.unsubscribe_url.replace('{lead_id}', quote(lead.id))}>")
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        if unsubscribe:
+            message["List-Unsubscribe"] = ", ".join(unsubscribe)
         message.set_content(text)
         message.add_alternative(html, subtype="html")
         return message

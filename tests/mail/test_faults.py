@@ -1,0 +1,172 @@
+"""Exactly once when things go wrong: the server down, refusing, deferring, dropping the line, and
+the worker killed at every point between `pending` and `sent`."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import Counter
+
+import pytest
+
+from tests.builders import at
+from tests.mail.conftest import lead_row
+from tests.mail.server import free_port
+from tests.sheets.fixtures import XlsxSheet
+from touchsheet import config as config_module
+from touchsheet.mail.smtp import Smtp
+from touchsheet.sheets.xlsx import XlsxWorkbook
+from touchsheet.sync import run_once
+
+pytestmark = pytest.mark.server
+LEADS = [lead_row(n) for n in range(1, 6)]
+KEYS = {f"L-{n}/d0/2026-11-02" for n in range(1, 6)}
+
+
+def statuses(sheet):
+    return Counter((row["Key"], row["Status"]) for row in sheet.rows("Touch log"))
+
+
+def test_server_down_leaves_every_email_to_the_next_run(make_mail_config, server, run):
+    down = make_mail_config(mail={"smtp": {"port": free_port()}})
+    sheet = XlsxSheet(down)
+    sheet.init()
+    sheet.put_rows("Leads", LEADS)
+    summary = run("2026-11-02 10:05", config=down)
+    assert summary.lines()[0] == "emails sent: 0, retry: 5"
+    log = sheet.rows("Touch log")
+    assert {r["Status"] for r in log} == {"retry"}
+    assert all(r["Note"].startswith("not sent: cannot connect to 127.0.0.1") for r in log)
+    run("2026-11-02 10:15", config=sheet.config.model_copy(update={"mail": server_mail(sheet.config, server)}))
+    assert sorted(server.recorder.keys()) == sorted(KEYS)
+
+
+def server_mail(config, server):
+    return config.mail.model_copy(update={"smtp": config.mail.smtp.model_copy(update={"port": server.port})})
+
+
+def test_a_refused_recipient_fails_for_good_and_the_rest_go(sheet, run, server):
+    server.recorder.refuse.add("lead2@example.com")
+    sheet.put_rows("Leads", LEADS)
+    summary = run("2026-11-02 10:05")
+    assert summary.lines()[0] == "emails sent: 4, failed: 1"
+    failed = [r for r in sheet.rows("Touch log") if r["Status"] == "failed"]
+    assert [(r["Lead ID"], r["Note"]) for r in failed] == [
+        ("L-2", "refused: lead2@example.com: 550 5.1.1 No such user here")
+    ]
+    assert sheet.rows("Leads")[1]["Problem"] == (
+        "the mail server refused the last email (refused: lead2@example.com: 550 5.1.1 No such user here): "
+        "check the address"
+    )
+    run("2026-11-03 10:05")  # d2 is not due yet; nothing is retried
+    assert sorted(server.recorder.keys()) == sorted(KEYS - {"L-2/d0/2026-11-02"})
+
+
+def test_a_deferred_email_goes_next_run(sheet, run, server):
+    server.recorder.defer.add("lead3@example.com")
+    sheet.put_rows("Leads", LEADS)
+    assert run("2026-11-02 10:05").lines()[0] == "emails sent: 4, retry: 1"
+    server.recorder.defer.clear()
+    assert run("2026-11-02 10:15").lines()[0] == "emails sent: 1"
+    assert sorted(server.recorder.keys()) == sorted(KEYS)
+    assert statuses(sheet)[("L-3/d0/2026-11-02", "retry")] == 1
+    assert statuses(sheet)[("L-3/d0/2026-11-02", "sent")] == 1
+
+
+def test_a_line_dropped_after_data_is_unconfirmed_and_never_resent_by_itself(sheet, run, server):
+    server.recorder.drop_after_data.add("lead2@example.com")
+    sheet.put_rows("Leads", LEADS)
+    summary = run("2026-11-02 10:05")
+    assert summary.lines()[0] == "emails sent: 4, unconfirmed: 1"
+    assert sorted(server.recorder.keys()) == sorted(KEYS)  # the server did take it
+    assert "email unconfirmed" in sheet.rows("Leads")[1]["Flags"]
+    again = run("2026-11-02 10:30")
+    assert "unconfirmed emails: 1 (a run stopped while sending: check them in the Touch log" in "\n".join(again.lines())
+    assert len(server.recorder.received) == 5
+    # A person looks, decides it did not arrive, and asks for it again.
+    row = next(i for i, r in enumerate(sheet.rows("Touch log"), start=2) if r["Status"] == "unconfirmed")
+    sheet.set("Touch log", row, "Status", "retry")
+    run("2026-11-02 10:45")
+    assert Counter(server.recorder.keys())["L-2/d0/2026-11-02"] == 2  # sent again because a person said so
+
+
+def test_two_runs_at_once_cannot_both_send(sheet, server):
+    """Both runs start together on one workbook: the lock lets one through; the other stops at once."""
+    from touchsheet.lock import Busy, run_lock
+
+    sheet.put_rows("Leads", LEADS)
+    config = sheet.config
+    with run_lock(config), pytest.raises(Busy), run_lock(config):
+        pass
+    _in_child(sheet.config, "2026-11-02 10:05", die=None)
+    assert sorted(server.recorder.keys()) == sorted(KEYS)
+
+
+# Killing the worker (os._exit: no cleanup, like kill -9) at each point between pending and sent.
+POINTS = ["before-pending", "after-pending", "after-1", "after-3", "after-5", "before-final-write"]
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_killed_at_any_point_no_email_is_sent_twice_or_lost(sheet, server, point):
+    sheet.put_rows("Leads", LEADS)
+    exitcode = _in_child(sheet.config, "2026-11-02 10:05", die=point)
+    assert exitcode == 9
+    before = list(server.recorder.keys())
+    summary = run_once(
+        sheet.config, sheet.backend(), Smtp(sheet.config.mail.smtp, sheet.config.mail.sender), at("2026-11-02 10:15")
+    )
+    received = Counter(server.recorder.keys())
+    assert all(n == 1 for n in received.values()), received  # zero duplicates
+    log = sheet.rows("Touch log")
+    unconfirmed = {r["Key"] for r in log if r["Status"] == "unconfirmed"}
+    assert "pending" not in {r["Status"] for r in log}
+    assert set(received) | unconfirmed == KEYS  # zero silent losses: sent, or visible for a person
+    expected_unconfirmed = {"after-1": 1, "after-3": 1, "after-5": 1}.get(point, 0)
+    assert len(unconfirmed) == expected_unconfirmed, log
+    assert summary.unconfirmed == expected_unconfirmed
+    if point.startswith("after-") and point != "after-pending":
+        k = int(point.split("-")[1])
+        assert len(before) == k and unconfirmed == {before[-1]}  # the one in the server's hands at the kill
+
+
+def _in_child(config, when, die):
+    """Run one sync in a forked process that dies (os._exit(9)) at `die`; return its exit code."""
+    process = multiprocessing.get_context("fork").Process(target=_child, args=(config.base_dir, when, die))
+    process.start()
+    process.join(60)
+    return process.exitcode
+
+
+def _child(base_dir, when, die):
+    config = config_module.load(base_dir / "config.yaml")
+
+    class DyingWorkbook(XlsxWorkbook):
+        writes = 0
+
+        def write(self, changes):
+            DyingWorkbook.writes += 1
+            if (die == "before-pending" and self.writes == 1) or (die == "before-final-write" and self.writes == 2):
+                os._exit(9)
+            return super().write(changes)
+
+    class DyingSmtp(Smtp):
+        sent = 0
+
+        def open(self):
+            if die == "after-pending":
+                os._exit(9)
+            super().open()
+
+        def send(self, message):
+            super().send(message)
+            DyingSmtp.sent += 1
+            if die == f"after-{DyingSmtp.sent}":
+                os._exit(9)  # the server has it; the journal does not know yet
+
+    run_once(
+        config,
+        DyingWorkbook(config.workbook_path, config.locale),
+        DyingSmtp(config.mail.smtp, config.mail.sender),
+        at(when),
+    )
+    os._exit(0)

@@ -1,0 +1,82 @@
+"""Templates: both languages complete, sandboxed, and `preview` shows the exact email."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from tests.builders import at, lead
+from tests.conftest import ROOT
+from touchsheet.cli import cli
+from touchsheet.engine.model import Channel, EmailTouch, Kind, Occurrence
+from touchsheet.mail.render import Renderer, RenderProblem
+
+
+def email_for(config, template, **fields):
+    occurrence = Occurrence(
+        "d0",
+        "sales",
+        Channel.EMAIL,
+        Kind.WARM,
+        "why",
+        at("2026-11-02 10:00"),
+        at("2026-11-03 00:00"),
+        template=template,
+    )
+    lead_ = lead(**fields)
+    return Renderer(config).email(EmailTouch(occurrence, lead_, lead_.manager), at("2026-11-02 10:05"))
+
+
+@pytest.mark.parametrize("source", ["config.yaml", "config.ru.yaml"])
+def test_every_email_step_has_a_subject_a_text_and_an_html_template(make_config, source):
+    config = make_config(source)
+    for name in config.email_templates():
+        email = email_for(config, name, invoice_amount=12500.0, invoice_at=at("2026-11-02 00:00"))
+        assert email.subject and "\n" not in email.subject
+        assert "Ivan" in email.text and "<p>" not in email.text, name
+        assert email.html.lstrip().startswith("<!doctype html>") and "Ivan" in email.html
+
+
+def test_russian_texts_follow_the_seed(make_config):
+    config = make_config("config.ru.yaml")
+    email = email_for(config, "d0_thanks", name="Иван Петров", manager="Анна Смирнова")
+    assert email.subject == "Иван, благодарим за обращение"
+    assert email.text.startswith("Иван, благодарим вас за обращение в «Северный ветер»!")
+    assert "Анна Смирнова, менеджер по работе с клиентами" in email.text
+
+
+def test_the_invoice_reminder_says_the_amount_when_known(config):
+    with_amount = email_for(config, "invoice_reminder", invoice_amount=12500.5, invoice_at=at("2026-11-02 00:00"))
+    assert "the invoice for 12,500.50 of 2026-11-02." in with_amount.text
+    without = email_for(config, "invoice_reminder")
+    assert "a friendly reminder about the invoice.\n" in without.text
+
+
+def test_the_sandbox_blocks_reaching_into_python(make_config, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "email" / "en" / "d0_thanks.txt").write_text("{{ lead.__class__.__mro__ }}")
+    config = make_config(templates_dir=str(templates))
+    with pytest.raises(RenderProblem, match="email d0 not sent: template d0_thanks"):
+        email_for(config, "d0_thanks")
+
+
+def test_preview_prints_the_exact_email_and_can_write_it(tmp_path):
+    folder = tmp_path / "demo"
+    runner = CliRunner()
+    assert (
+        runner.invoke(cli, ["demo", "--dir", str(folder), "--leads", "20", "--now", "2026-11-23T10:30"]).exit_code == 0
+    )
+    config = str(folder / "config.yaml")
+    shown = runner.invoke(cli, ["preview", "L-00002", "d2", "--config", config])
+    assert shown.exit_code == 0, shown.output
+    assert "Subject: " in shown.output and "--- HTML part ---" in shown.output
+    out = tmp_path / "d2.eml"
+    assert runner.invoke(cli, ["preview", "L-00002", "d2", "--config", config, "--out", str(out)]).exit_code == 0
+    assert out.read_bytes().startswith(b"From: Northwind Freight")
+    call = runner.invoke(cli, ["preview", "L-00002", "d4", "--config", config])
+    assert call.exit_code == 1 and "d4 is a call, not an email" in call.output
+    unknown = runner.invoke(cli, ["preview", "L-99999", "--config", config])
+    assert unknown.exit_code == 1 and "no lead L-99999" in unknown.output

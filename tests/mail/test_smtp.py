@@ -1,0 +1,193 @@
+"""Email over a real SMTP server on loopback: personal, both parts, safe headers, caps, manners."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.mail.conftest import lead_row
+from tests.mail.server import USER
+
+pytestmark = pytest.mark.server
+
+
+def by_recipient(server):
+    return {r.recipients[0]: r for r in server.recorder.received}
+
+
+def test_each_lead_gets_a_personal_email_with_a_real_text_part(sheet, run, server):
+    sheet.put_rows("Leads", [lead_row(1, Name="Ivan Petrov"), lead_row(2, Name="Olga Smirnova", Manager="Boris Clark")])
+    summary = run("2026-11-02 10:05")
+    assert summary.lines()[0] == "emails sent: 2"
+    got = by_recipient(server)
+    assert set(got) == {"lead1@example.com", "lead2@example.com"}
+    ivan, olga = got["lead1@example.com"].message, got["lead2@example.com"].message
+    assert (ivan["To"], ivan["Subject"]) == ("Ivan Petrov <lead1@example.com>", "Ivan, thank you for your request")
+    assert (olga["Subject"], olga["Reply-To"]) == (
+        "Olga, thank you for your request",
+        "Boris Clark <boris@northwind.example>",
+    )
+    assert ivan["From"] == "Northwind Freight <sales@northwind.example>"
+    assert got["lead1@example.com"].sender == USER
+    text = ivan.get_body(("plain",)).get_content().replace("\r\n", "\n")  # lines end in CRLF on the wire
+    html = ivan.get_body(("html",)).get_content()
+    assert text.startswith("Ivan, thank you for contacting Northwind Freight!")
+    assert "<" not in text and "\nHere is our site: https://northwind.example\n" in text
+    assert "Anna Smith, account manager, Northwind Freight" in text
+    assert '<a href="https://northwind.example">our site</a>' in html and "<p>Ivan, thank you" in html
+    assert ivan["Message-ID"] != olga["Message-ID"]  # yagmail would repeat it for one subject
+    assert ivan["List-Unsubscribe"].strip() == (
+        "<mailto:unsubscribe@northwind.example?subject=unsubscribe%20L-1>, "
+        "<https://northwind.example/unsubscribe?lead=L-1>"
+    )
+    assert ivan["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_one_connection_and_one_login_per_run(sheet, run, server):
+    sheet.put_rows("Leads", [lead_row(n) for n in range(1, 8)])
+    run("2026-11-02 10:05")
+    assert len(server.recorder.received) == 7
+    assert (server.recorder.connections, server.recorder.logins) == (1, 1)
+
+
+def test_a_run_with_nothing_to_send_does_not_connect(sheet, run, server):
+    sheet.put_rows("Leads", [lead_row(1)])
+    run("2026-11-02 10:05")
+    run("2026-11-02 10:15")
+    assert server.recorder.connections == 1
+
+
+def test_per_run_cap_sends_the_rest_next_run_in_due_order(make_mail_config, server, run):
+    config = make_mail_config(mail={"per_run_cap": 2})
+    from tests.sheets.fixtures import XlsxSheet
+
+    sheet = XlsxSheet(config)
+    sheet.init()
+    # Five leads whose d0 fell due at different times this morning.
+    sheet.put_rows("Leads", [lead_row(n, **{"Created at": f"02.11.2026 09:0{n}"}) for n in (5, 3, 1, 4, 2)])
+    first = run("2026-11-02 10:00", config=config)
+    assert "emails waiting for a later run (daily or per-run cap): 3" in first.lines()
+    assert [r.recipients[0] for r in server.recorder.received] == ["lead1@example.com", "lead2@example.com"]
+    run("2026-11-02 10:10", config=config)
+    run("2026-11-02 10:20", config=config)
+    assert [r.recipients[0] for r in server.recorder.received] == [f"lead{n}@example.com" for n in (1, 2, 3, 4, 5)]
+
+
+def test_daily_cap_counts_a_rolling_day(make_mail_config, server, run):
+    config = make_mail_config(mail={"daily_cap": 3})
+    from tests.sheets.fixtures import XlsxSheet
+
+    sheet = XlsxSheet(config)
+    sheet.init()
+    sheet.put_rows("Leads", [lead_row(n, **{"Created at": f"02.11.2026 09:0{n}"}) for n in range(1, 6)])
+    run("2026-11-02 10:00", config=config)
+    run("2026-11-02 15:00", config=config)
+    assert len(server.recorder.received) == 3
+    run("2026-11-03 09:59", config=config)  # still within 24 hours of the first three
+    assert len(server.recorder.received) == 3
+    run("2026-11-03 10:01", config=config)
+    assert len(server.recorder.received) == 5
+
+
+def test_gmail_presets():
+    from touchsheet.config import MailConfig
+
+    assert MailConfig(sender="a@b.example").cap_per_day == 500
+    assert MailConfig(sender="a@b.example", daily_cap="workspace").cap_per_day == 2000
+
+
+def test_quiet_hours_in_the_leads_own_time_zone(sheet, run, server):
+    # 10:00 in Moscow is 17:00 in Vladivostok; 12:00 in Moscow is 19:00 there: too late to write.
+    sheet.put_rows("Leads", [lead_row(1, **{"Time zone": "Asia/Vladivostok"}), lead_row(2)])
+    run("2026-11-02 12:00")
+    assert [r.recipients for r in server.recorder.received] == [["lead2@example.com"]]
+    run("2026-11-03 02:30")  # 09:30 in Vladivostok, a night in Moscow
+    assert [r.recipients for r in server.recorder.received][-1] == ["lead1@example.com"]
+
+
+def test_nothing_before_opening_or_on_a_day_off(make_mail_config, server, run):
+    config = make_mail_config(working_days=["mon", "tue", "wed", "thu", "fri"])
+    from tests.sheets.fixtures import XlsxSheet
+
+    sheet = XlsxSheet(config)
+    sheet.init()
+    sheet.put_rows("Leads", [lead_row(1, **{"Created at": "06.11.2026 20:00"})])  # Friday night
+    for moment in ("2026-11-06 20:05", "2026-11-07 12:00", "2026-11-08 12:00", "2026-11-09 08:59"):
+        run(moment, config=config)
+    assert server.recorder.received == []
+    run("2026-11-09 09:00", config=config)
+    assert len(server.recorder.received) == 1
+
+
+def test_opt_out_gets_nothing(sheet, run, server):
+    sheet.put_rows("Leads", [lead_row(1, **{"Opt out": "yes"}), lead_row(2, **{"Opt out": "да"})])
+    run("2026-11-02 10:05")
+    assert server.recorder.connections == 0
+
+
+def test_a_template_using_an_empty_field_sends_nothing_and_says_why(sheet, run, server):
+    sheet.put_rows("Leads", [lead_row(1, Name=""), lead_row(2)])
+    summary = run("2026-11-02 10:05")
+    assert [r.recipients for r in server.recorder.received] == [["lead2@example.com"]]
+    problem = sheet.rows("Leads")[0]["Problem"]
+    assert problem == "email d0 not sent: template d0_thanks uses 'first_name', which is empty for this lead"
+    assert any("L-1: email d0 not sent" in line for line in summary.lines())
+
+
+def test_line_breaks_in_a_name_cannot_add_a_header_or_a_recipient(sheet, run, server):
+    sheet.put_rows("Leads", [lead_row(1, Name="Ivan\r\nBcc: victim@evil.example\r\nX-Evil: 1")])
+    run("2026-11-02 10:05")
+    (received,) = server.recorder.received
+    assert received.recipients == ["lead1@example.com"]
+    message = received.message
+    assert message["Bcc"] is None and message["X-Evil"] is None
+    assert message["To"] == '"Ivan Bcc: victim@evil.example X-Evil: 1" <lead1@example.com>'  # a quoted name
+
+
+def test_an_address_with_a_header_in_it_is_a_problem_not_a_send(sheet, run, server):
+    sheet.put_rows("Leads", [lead_row(1, Email="lead1@example.com\nBcc: victim@evil.example"), lead_row(2)])
+    run("2026-11-02 10:05")
+    assert [r.recipients for r in server.recorder.received] == [["lead2@example.com"]]
+    assert "is not a valid email address" in sheet.rows("Leads")[0]["Problem"]
+
+
+def test_a_subject_that_would_break_a_line_is_refused(make_mail_config, server, run, tmp_path):
+    import shutil
+
+    from tests.conftest import ROOT
+
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "email" / "en" / "d0_thanks.subject.txt").write_text("Hello {{ lead.name }}")
+    config = make_mail_config(templates_dir=str(templates))
+    from tests.sheets.fixtures import XlsxSheet
+
+    sheet = XlsxSheet(config)
+    sheet.init()
+    sheet.put_rows("Leads", [lead_row(1, Name="Ivan\nBcc: victim@evil.example")])
+    run("2026-11-02 10:05", config=config)
+    assert server.recorder.received == []
+    assert sheet.rows("Leads")[0]["Problem"] == "email d0 not sent: the subject of d0_thanks has a line break"
+
+
+def test_html_in_a_name_is_escaped_in_the_html_part(sheet, run, server):
+    sheet.put_rows("Leads", [lead_row(1, Name='<script>alert("x")</script> <b>Boss</b>')])
+    run("2026-11-02 10:05")
+    html = server.recorder.received[0].message.get_body(("html",)).get_content()
+    assert "<script>" not in html and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;," in html
+    text = server.recorder.received[0].message.get_body(("plain",)).get_content()
+    assert text.startswith('<script>alert("x")</script>, thank you')  # plain text is not HTML: shown as typed
+
+
+def test_the_password_never_lives_in_config(make_config):
+    from touchsheet.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="a password never goes in config.yaml"):
+        make_config(mail={"transport": "smtp", "smtp": {"user": USER, "password": "hunter2"}})
+
+
+def test_a_missing_password_is_a_clear_message(make_mail_config, monkeypatch, run, sheet, server):
+    monkeypatch.delenv("TOUCHSHEET_TEST_SMTP")
+    sheet.put_rows("Leads", [lead_row(1)])
+    summary = run("2026-11-02 10:05")
+    assert summary.lines()[0] == "emails sent: 0, retry: 1"
+    assert "no SMTP password: set the environment variable TOUCHSHEET_TEST_SMTP" in sheet.rows("Touch log")[0]["Note"]

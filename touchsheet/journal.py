@@ -1,0 +1,98 @@
+"""A local record of each email's hand-over, to settle `pending` touches a dead run left behind.
+
+The Touch log says `pending` before any email of a run goes out. The journal says, per message,
+"about to hand it over" (flushed to disk first) and then what the server answered. So the next
+run knows: handed over and accepted (`sent`), refused (`failed`), never handed over (`retry`: it is
+sent now), or handed over with no answer (`unconfirmed`: a person decides). A pending touch the
+journal knows nothing about (another host's run, a lost journal) is `unconfirmed`: never resent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from touchsheet.engine.model import Status
+
+KEEP = timedelta(days=30)
+OUTCOMES = {"sent": Status.SENT, "failed": Status.FAILED, "retry": Status.RETRY, "unconfirmed": Status.UNCONFIRMED}
+
+
+@dataclass(frozen=True)
+class Settled:
+    status: Status
+    note: str
+
+
+class Journal:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def claim(self, run: str, keys: list[str], now: datetime) -> None:
+        """Before the pending rows are written: this run is about to send these keys."""
+        self._append({"at": now.isoformat(), "run": run, "event": "claim", "keys": keys})
+
+    def handing(self, run: str, key: str) -> None:
+        self._append({"run": run, "event": "handing", "key": key})
+
+    def outcome(self, run: str, key: str, status: Status, note: str) -> None:
+        self._append({"run": run, "event": status.value, "key": key, "note": note})
+
+    def settle(self, keys: list[str]) -> dict[str, Settled]:
+        """What became of each pending key, from the last run that claimed it."""
+        records = self._read()
+        claimed_by: dict[str, str] = {}
+        events: dict[tuple[str, str], list[dict]] = {}
+        for record in records:
+            if record["event"] == "claim":
+                claimed_by.update({key: record["run"] for key in record["keys"]})
+            else:
+                events.setdefault((record["run"], record["key"]), []).append(record)
+        found = {}
+        for key in keys:
+            run = claimed_by.get(key)
+            if run is None:
+                found[key] = Settled(Status.UNCONFIRMED, "unconfirmed: a run stopped while sending (no local record)")
+                continue
+            seen = events.get((run, key), [])
+            final = [r for r in seen if r["event"] in OUTCOMES]
+            if final:
+                found[key] = Settled(OUTCOMES[final[-1]["event"]], final[-1].get("note", ""))
+            elif seen:
+                found[key] = Settled(Status.UNCONFIRMED, "unconfirmed: a run stopped while handing it to the server")
+            else:
+                found[key] = Settled(Status.RETRY, "not sent: a run stopped before handing it over")
+        return found
+
+    def prune(self, now: datetime) -> None:
+        """Forget runs older than a month (rewritten atomically; a run's records stay together)."""
+        records = self._read()
+        old = {r["run"] for r in records if r["event"] == "claim" and datetime.fromisoformat(r["at"]) < now - KEEP}
+        if not old:
+            return
+        kept = [r for r in records if r["run"] not in old]
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text("".join(json.dumps(r) + "\n" for r in kept), encoding="utf-8")
+        os.replace(temporary, self.path)
+
+    def _append(self, record: dict) -> None:
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
+            f.flush()
+            os.fsync(f.fileno())  # on disk before the message goes out, even if the power does
+
+    def _read(self) -> list[dict]:
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        records = []
+        for line in lines:
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a line cut short by a crash: the run it belonged to stays unconfirmed
+        return records

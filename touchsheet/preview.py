@@ -1,0 +1,39 @@
+"""`preview`: the exact email a lead would get, for managers to check the texts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from touchsheet.config import Config
+from touchsheet.engine.model import Channel, EmailTouch, Occurrence
+from touchsheet.engine.parse import parse_book
+from touchsheet.engine.plan import UNASSIGNED, plan
+from touchsheet.engine.steps import touchpoint_for
+from touchsheet.errors import TouchsheetError
+from touchsheet.mail.render import Email, Renderer, RenderProblem
+from touchsheet.sheets import Workbook
+
+
+def preview_email(config: Config, workbook: Workbook, lead_id: str, step: str | None, now: datetime) -> Email:
+    book = parse_book(workbook.read(), config.tz, now, config.id_prefix)
+    lead = next((lead for lead in book.leads if lead.id == lead_id), None)
+    if lead is None:
+        raise TouchsheetError(f"no lead {lead_id} on Leads (or its row has a problem: see `check`)")
+    if step is None:
+        status = next(s for s in plan(book, config, now).statuses if s.lead.id == lead_id)
+        occurrence = status.next_touch
+        if occurrence is None or occurrence.channel is not Channel.EMAIL:
+            what = f"{occurrence.channel.value} ({occurrence.step})" if occurrence else "nothing"
+            raise TouchsheetError(f"the next touch of {lead_id} is {what}: name an email step, like d2")
+    else:
+        found = touchpoint_for(step, config)
+        if found is None:
+            raise TouchsheetError(f"'{step}' is not a step of config.yaml (try d0, d2, nurture-1, invoice+3, birthday)")
+        point, track = found
+        if point.channel is not Channel.EMAIL:
+            raise TouchsheetError(f"{step} is a {point.channel.value}, not an email. Its script: {point.script}")
+        occurrence = Occurrence.of(point, step, track, now, now)
+    try:
+        return Renderer(config).email(EmailTouch(occurrence, lead, lead.manager or UNASSIGNED), now)
+    except RenderProblem as e:
+        raise TouchsheetError(str(e)) from None
