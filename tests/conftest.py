@@ -23,6 +23,12 @@ def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+@pytest.fixture(autouse=True)
+def quick_lease(monkeypatch):
+    """Taking the sheet's lease over waits two seconds for a rival host's claim; tests have no rival."""
+    monkeypatch.setattr("touchsheet.sync.SETTLE", 0.01)
+
+
 @pytest.fixture
 def make_config(tmp_path: Path) -> Callable[..., Config]:
     """The shipped config.yaml (or config.ru.yaml) with some keys replaced, pointed into tmp_path."""

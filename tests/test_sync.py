@@ -96,11 +96,11 @@ def test_the_email_is_personal_and_has_both_parts(sheet, outbox):
 def test_a_second_run_at_the_same_moment_changes_nothing(sheet, outbox):
     sheet.put_rows("Leads", [IVAN, OLGA])
     sync(sheet, outbox, "2026-11-02 10:05")
-    before, emails = sheet.path.read_bytes(), sent(outbox)
+    before, emails = sheet.data(), sent(outbox)
     summary = sync(sheet, outbox, "2026-11-02 10:05")
     assert summary.lines()[0] == "emails sent: 0"
     assert summary.lines()[-1] == "workbook unchanged"
-    assert sheet.path.read_bytes() == before
+    assert sheet.data() == before  # only the Status tab says a run happened
     assert sent(outbox) == emails
 
 
@@ -162,13 +162,13 @@ def test_a_fixed_row_loses_its_problem(sheet, outbox):
 
 def test_a_dry_run_writes_and_sends_nothing(sheet, outbox):
     sheet.put_rows("Leads", [IVAN])
-    before = sheet.path.read_bytes()
+    before = sheet.data(), sheet.grid("Status")
     summary = sync(sheet, outbox, "2026-11-02 10:05", dry_run=True)
     assert summary.lines()[:2] == [
         "emails that would be sent: 1",
         "  ivan@example.com: Ivan, thank you for your request",
     ]
-    assert sheet.path.read_bytes() == before
+    assert (sheet.data(), sheet.grid("Status")) == before
     assert sent(outbox) == []
 
 

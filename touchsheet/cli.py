@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +29,19 @@ from touchsheet.sheets.xlsx import XlsxWorkbook
 
 
 def open_workbook(config: Config) -> Workbook:
+    settings = config.workbook
+    if settings.backend == "google":
+        from touchsheet.sheets.gapi import load_credentials
+        from touchsheet.sheets.google import GoogleWorkbook
+
+        return GoogleWorkbook(
+            settings.spreadsheet_key,
+            lambda: load_credentials(
+                settings.credentials_file and config.resolve(settings.credentials_file), settings.credentials_env
+            ),
+            config.locale,
+            cache=config.state_file("tabs.json"),
+        )
     return XlsxWorkbook(config.workbook_path, config.locale)
 
 
@@ -110,19 +125,65 @@ def init(config: Config) -> None:
 def sync(config: Config, now: str | None, dry_run: bool) -> None:
     """Read the sheet, send due emails, rewrite Due today, the worker's columns and KPI.
 
+    A run already working on the sheet makes this one stop at once (status 0), so cron and
+    timers can start it as often as they like.
+
     Example: python -m touchsheet sync --config config.yaml --now 2026-11-25T10:00
     """
-    from touchsheet.lock import Busy, run_lock
-    from touchsheet.sync import run_once
+    stop = _stop_on_signals()
+    click.echo("\n".join(sync_once(config, parse_now(now, config), dry_run, stop.is_set)))
 
-    moment = parse_now(now, config)
+
+@cli.command()
+@with_config
+def run(config: Config) -> None:
+    """Keep running: a sync every few minutes in working hours, less often outside them, and one
+    every morning at worker.kpi_at. SIGTERM or Ctrl-C stops it after the email in flight.
+
+    Example: python -m touchsheet run --config config.yaml --verbose
+    """
+    from touchsheet.lock import Busy, worker_lock
+    from touchsheet.worker import Worker
+
+    stop = _stop_on_signals()
+    if not logging.getLogger("touchsheet").isEnabledFor(logging.INFO):
+        logging.getLogger("touchsheet").setLevel(logging.INFO)  # a worker says what it does, a line a sync
+
+    def one_sync(moment: datetime) -> None:
+        for line in sync_once(config, moment, False, stop.is_set):
+            logging.getLogger("touchsheet").info("%s", line)
+
+    try:
+        with worker_lock(config):
+            Worker(config, one_sync, lambda: datetime.now(config.tz), stop).run()
+    except Busy as e:
+        click.echo(f"{e}: this worker stops here")
+
+
+def sync_once(config: Config, moment: datetime, dry_run: bool, stopping: Callable[[], bool]) -> list[str]:
+    """One run under the host's lock; a failed run says why on the Status tab, then raises."""
+    from touchsheet.lock import Busy, run_lock
+    from touchsheet.sync import report_failure, run_once
+
+    workbook = open_workbook(config)
     try:
         with run_lock(config):
-            summary = run_once(config, open_workbook(config), open_transport(config), moment, dry_run)
+            summary = run_once(config, workbook, open_transport(config), moment, dry_run, stopping=stopping)
     except Busy as e:
-        click.echo(f"{e}: this run stops here")  # status 0: cron has nothing to report
-        return
-    click.echo("\n".join(summary.lines()))
+        return [f"{e}: this run stops here"]  # status 0: cron has nothing to report
+    except Exception as e:
+        if not dry_run:
+            report_failure(config, open_workbook(config), moment, str(e) or e.__class__.__name__)
+        raise
+    return summary.lines()
+
+
+def _stop_on_signals() -> threading.Event:
+    """SIGTERM (systemd, docker, a cloud scheduler) and Ctrl-C ask for a clean stop."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
 
 
 @cli.command()

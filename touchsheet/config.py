@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -157,6 +158,21 @@ class HolidaySource(Frozen):
 class WorkbookConfig(Frozen):
     backend: Literal["xlsx", "google"] = "xlsx"
     path: Path = Path("touchsheet.xlsx")  # xlsx: relative to config.yaml
+    spreadsheet: str = ""  # google: the sheet's URL or key
+    credentials_file: Path | None = None  # google: the service account's JSON key file
+    credentials_env: str = "GOOGLE_APPLICATION_CREDENTIALS"  # or a variable holding its path or its JSON
+
+    @model_validator(mode="after")
+    def _google_needs_a_sheet(self) -> WorkbookConfig:
+        if self.backend == "google" and not self.spreadsheet_key:
+            raise ValueError("backend google needs `spreadsheet:` (the sheet's URL, or its key)")
+        return self
+
+    @property
+    def spreadsheet_key(self) -> str:
+        """The key in https://docs.google.com/spreadsheets/d/<key>/edit, or the value itself."""
+        found = re.search(r"/spreadsheets/d/([A-Za-z0-9_-]+)", self.spreadsheet)
+        return found.group(1) if found else self.spreadsheet.strip()
 
 
 class SmtpConfig(Frozen):
@@ -206,6 +222,15 @@ class MailConfig(Frozen):
         return DAILY_CAPS[self.daily_cap] if isinstance(self.daily_cap, str) else self.daily_cap
 
 
+class WorkerConfig(Frozen):
+    """`python -m touchsheet run`: how often the long-running worker syncs."""
+
+    every_minutes: float = Field(default=10, gt=0)  # in working hours
+    off_hours_every_minutes: float = Field(default=60, gt=0)  # nights, weekends, holidays
+    kpi_at: time = time(7, 0)  # a daily sync before the team starts, so the KPI tab is fresh
+    lease_minutes: int = Field(default=15, ge=1)  # how long a run's hold on the sheet lasts unless renewed
+
+
 class Manager(Frozen):
     email: str = ""
     phone: str = ""
@@ -238,6 +263,7 @@ class Config(Frozen):
     invoices: Invoices
     reactivation: Reactivation
     greetings: Greetings = Greetings()
+    worker: WorkerConfig = WorkerConfig()
     base_dir: Path = Path(".")  # the folder of config.yaml; relative paths start there
 
     @field_validator("timezone")
@@ -272,7 +298,10 @@ class Config(Frozen):
         return self.resolve(self.workbook.path)
 
     def state_file(self, kind: str) -> Path:
-        """A file of the worker's own beside the workbook: `.touchsheet.xlsx.lock`, `....journal`."""
+        """A file of the worker's own on this host: `.touchsheet.xlsx.lock` beside a workbook,
+        `.touchsheet-<key>.journal` beside config.yaml for a Google Sheet."""
+        if self.workbook.backend == "google":
+            return self.base_dir / f".touchsheet-{self.workbook.spreadsheet_key}.{kind}"
         return self.workbook_path.parent / f".{self.workbook_path.name}.{kind}"
 
     @property

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 
 from filelock import FileLock, Timeout
 
@@ -14,13 +15,23 @@ class Busy(Exception):
     """Another run holds the lock: this one has nothing to do."""
 
 
+def run_lock(config: Config) -> AbstractContextManager[None]:
+    """Held for one run: a second run on this host stops at once."""
+    return _held(config.state_file("lock"), "another touchsheet run is working on this sheet")
+
+
+def worker_lock(config: Config) -> AbstractContextManager[None]:
+    """Held for a long-running worker's life: a second worker on this host stops at once."""
+    return _held(config.state_file("worker.lock"), "a touchsheet worker is already running for this sheet")
+
+
 @contextmanager
-def run_lock(config: Config) -> Iterator[None]:
-    lock = FileLock(config.state_file("lock"), timeout=0)
+def _held(path: Path, busy: str) -> Iterator[None]:
+    lock = FileLock(path, timeout=0)
     try:
         lock.acquire()
     except Timeout:
-        raise Busy(f"another touchsheet run is working on {config.workbook_path.name}") from None
+        raise Busy(busy) from None
     try:
         yield
     finally:

@@ -140,7 +140,9 @@ COSTS = Tab(
     ("Затраты",),
 )
 
-TABS = (LEADS, TOUCH_LOG, DUE_TODAY, KPI, COSTS)
+STATUS = Tab("Status", "Статус", (), ("Состояние", "Health"))
+
+TABS = (LEADS, TOUCH_LOG, DUE_TODAY, KPI, COSTS, STATUS)
 
 
 def tab_keys(tab: Tab) -> set[str]:

@@ -10,25 +10,32 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import socket
+import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from touchsheet.config import Config
 from touchsheet.engine.absorb import absorb
 from touchsheet.engine.model import EmailTouch, Status, Touch
 from touchsheet.engine.parse import Book, parse_book
 from touchsheet.engine.plan import Plan, plan
+from touchsheet.engine.status import RunReport, lease_of, may_run, status_grid
+from touchsheet.engine.table import Table
 from touchsheet.errors import MailError
 from touchsheet.journal import Journal
 from touchsheet.mail import Deferred, Refused, Transport, Unsure
 from touchsheet.mail.render import Email, Renderer, RenderProblem
 from touchsheet.schema import value_label
 from touchsheet.sheets import Workbook
-from touchsheet.sheets.changes import CellWrite, Changes, changes_for, touch_row
+from touchsheet.sheets.changes import CellWrite, Changes, cell_value, changes_for, touch_row
 
 logger = logging.getLogger(__name__)
+SETTLE = 2.0  # seconds a run taking the lease over waits for a rival's claim to show
 
 
 @dataclass
@@ -46,8 +53,11 @@ class Summary:
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
     written: bool = False
+    busy: str = ""  # another run holds the sheet: this one did nothing
 
     def lines(self) -> list[str]:
+        if self.busy:
+            return [f"{self.busy}: this run stops here"]
         if self.dry_run:
             lines = [f"emails that would be sent: {len(self.outgoing)}"] + [f"  {o}" for o in self.outgoing]
         else:
@@ -80,10 +90,22 @@ def run_once(
     now: datetime,
     dry_run: bool = False,
     journal: Journal | None = None,
+    me: str = "",
+    settle: float | None = None,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> Summary:
+    """One run. `me` names this host for the lease; `settle` is how long a run that takes the
+    lease over waits before checking it won; `stopping()` turns true when the worker must stop
+    (the email being handed over is finished, the rest wait for the next run)."""
     now = now.astimezone(config.tz)
+    began = time.monotonic()
+    me = me or socket.gethostname()
     journal = journal or Journal(config.state_file("journal"))
     tables = workbook.read()
+    if not dry_run:
+        tables, busy = _take_lease(config, workbook, tables, me, now, SETTLE if settle is None else settle)
+        if busy:
+            return Summary(busy=busy)
     book = absorb(parse_book(tables, config.tz, now, config.id_prefix), config, now)
     book, settled = _settle_pending(book, journal)
     summary = Summary(dry_run=dry_run, absorbed=len(book.new_touches), notes=list(book.notes))
@@ -99,15 +121,61 @@ def run_once(
     writes = [w for t in settled for w in _status_writes(t, config.locale)]
     if outgoing:
         journal.prune(now)
-        book, writes = _send(book, outgoing, workbook, transport, journal, config, now, writes, summary)
+        book, writes = _send(book, outgoing, workbook, transport, journal, config, now, writes, summary, stopping)
     final = _with_problems(plan(book, config, now), problems)
     scripts = {t.key: renderer.script(t) for t in final.tasks}
     changes = changes_for(tables, book, final, scripts, config.locale, config.tz)
     changes.cells += writes
-    workbook.write(changes)
     summary.written = not changes.empty
     _count(summary, final, problems, book)
+    finished = now + timedelta(seconds=time.monotonic() - began)
+    report = RunReport(
+        now,
+        finished,
+        "ok",
+        summary.emails[Status.SENT],
+        summary.waiting,
+        summary.tasks,
+        summary.overdue,
+        summary.problem_rows,
+    )
+    changes.status = _status(report, me, config)
+    workbook.write(changes)
     return summary
+
+
+def report_failure(config: Config, workbook: Workbook, now: datetime, reason: str, me: str = "") -> None:
+    """Say on the Status tab that a run failed, and why (best effort: the sheet may be what failed)."""
+    me = me or socket.gethostname()
+    try:
+        workbook.read()
+        when = now.astimezone(config.tz)
+        workbook.write(Changes(status=_status(RunReport(when, when, f"failed: {reason}"), me, config)))
+    except Exception as e:  # noqa: BLE001 - the run already failed; its own error is what the person needs
+        logger.warning("could not record the failure on the Status tab: %s", e)
+
+
+def _status(report: RunReport, me: str, config: Config) -> list[list[Any]]:
+    grid = status_grid(report, me, config.worker.lease_minutes, config.locale)
+    return [[cell_value(v, config.locale, config.tz) for v in row] for row in grid]
+
+
+def _take_lease(
+    config: Config, workbook: Workbook, tables: dict[str, Table], me: str, now: datetime, settle: float
+) -> tuple[dict[str, Table], str]:
+    """Go ahead when the sheet's lease is this host's, free or expired. Taking it over from someone
+    else: write it, give a run that wrote it at the same moment time to show, read it back."""
+    lease = lease_of(tables["Status"], config.tz)
+    if lease.holder == me:
+        return tables, ""
+    if not may_run(lease, me, now):
+        return tables, f"another host ({lease.holder}) holds the sheet until {lease.until:%Y-%m-%d %H:%M}"
+    claim = RunReport(now, now, "running")
+    workbook.write(Changes(status=_status(claim, me, config)))
+    time.sleep(settle)
+    tables = workbook.read()
+    holder = lease_of(tables["Status"], config.tz).holder
+    return tables, "" if holder == me else f"another host ({holder}) took the sheet at the same moment"
 
 
 def _settle_pending(book: Book, journal: Journal) -> tuple[Book, list[Touch]]:
@@ -144,6 +212,7 @@ def _send(
     now: datetime,
     writes: list[CellWrite],
     summary: Summary,
+    stopping: Callable[[], bool],
 ) -> tuple[Book, list[CellWrite]]:
     """Record every email as pending (with what the run has to append anyway), hand each over,
     then return the book as it now stands and the status cells to write."""
@@ -153,7 +222,7 @@ def _send(
     rows = [touch_row(t, config.locale, config.tz) for t in book.new_touches + pending]
     appended = workbook.write(Changes(cells=writes, appends={"Touch log": rows}))["Touch log"]
     pending = [dataclasses.replace(t, row=r) for t, r in zip(pending, appended[len(book.new_touches) :])]
-    finished = _hand_over(pending, [email for _, email in outgoing], transport, journal, run)
+    finished = _hand_over(pending, [email for _, email in outgoing], transport, journal, run, stopping)
     summary.emails.update(t.status for t in finished)
     by_row = {t.row: t for t in finished}
     book = dataclasses.replace(book, log=book.log + [by_row[t.row] for t in pending], new_touches=[])
@@ -161,9 +230,15 @@ def _send(
 
 
 def _hand_over(
-    pending: list[Touch], emails: list[Email], transport: Transport, journal: Journal, run: str
+    pending: list[Touch],
+    emails: list[Email],
+    transport: Transport,
+    journal: Journal,
+    run: str,
+    stopping: Callable[[], bool],
 ) -> list[Touch]:
-    """Each pending touch with what became of its email. Once the server is down, the rest wait."""
+    """Each pending touch with what became of its email. Once the server is down, or the worker
+    is told to stop, the rest wait for the next run."""
     finished: list[Touch] = []
     down: str | None = None
     try:
@@ -171,6 +246,8 @@ def _hand_over(
     except MailError as e:
         down = str(e)
     for touch, email in zip(pending, emails):
+        if down is None and stopping():
+            down = "the worker was stopped; the next run sends it"
         if down is None:
             journal.handing(run, touch.key)
             status, note = _hand_one(transport, email)

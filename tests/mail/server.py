@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class Recorder:
     refuse: set[str] = field(default_factory=set)
     defer: set[str] = field(default_factory=set)
     drop_after_data: set[str] = field(default_factory=set)
+    delay: float = 0.0  # seconds to take over each message: a slow server
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's name)
         if address in self.refuse:
@@ -50,6 +52,7 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        await asyncio.sleep(self.delay)
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         if set(envelope.rcpt_tos) & self.drop_after_data:
             server.transport.close()

@@ -9,6 +9,7 @@ import openpyxl
 
 from touchsheet.config import Config
 from touchsheet.schema import TABS, Tab
+from touchsheet.sheets.a1 import column_letter
 from touchsheet.sheets.xlsx import XlsxWorkbook
 
 TAB = {tab.name: tab for tab in TABS}
@@ -70,6 +71,10 @@ class XlsxSheet:
         book = openpyxl.load_workbook(self.path)
         return list(self._sheet(book, tab).iter_rows(values_only=True))
 
+    def data(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every tab but Status (whose run times change on every run), cell by cell."""
+        return {tab.name: self.grid(tab.name) for tab in TABS if tab.name != "Status"}
+
     def _sheet(self, book: Any, tab: str) -> Any:
         return book[TAB[tab].label(self.config.locale)]
 
@@ -81,3 +86,99 @@ class XlsxSheet:
             if label in position:
                 position[column.name] = position[label]
         return position
+
+
+class GoogleSheet:
+    """A spreadsheet on the local Sheets API emulator, reached through the real gspread client and
+    service-account token flow; edited the way a manager types into Google Sheets."""
+
+    name = "google"
+
+    def __init__(self, config: Config, emulator: Any) -> None:
+        from google.oauth2 import service_account
+
+        from touchsheet.sheets.gapi import SCOPES
+
+        self.config, self.emu = config, emulator
+        info = emulator.service_account(email="touchsheet@demo-project.iam.gserviceaccount.com")
+        self.key = emulator.create_spreadsheet("Team CRM", tabs={}, share_with=[info["client_email"]])
+        self.credentials = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+
+    def backend(self) -> Any:
+        from touchsheet.sheets.gapi import Patience
+        from touchsheet.sheets.google import GoogleWorkbook
+
+        quick = Patience(attempts=8, first_wait=0.001, max_wait=0.005, timeout=20)
+        cache = self.config.base_dir / f".touchsheet-{self.key}.tabs.json"
+        return GoogleWorkbook(self.key, lambda: self.credentials, self.config.locale, self.emu.url, quick, cache)
+
+    def init(self) -> None:
+        self.backend().init()
+
+    def title(self, tab: str) -> str:
+        return TAB[tab].label(self.config.locale)
+
+    def headers(self, tab: str) -> list[Any]:
+        values = self.emu.values(self.key, self.title(tab))
+        return list(values[0]) if values else []
+
+    def add_column(self, tab: str, header: str) -> None:
+        self.emu.set_cell(self.key, self.title(tab), f"{column_letter(len(self.headers(tab)))}1", header)
+
+    def put_rows(self, tab: str, rows: list[dict[str, Any]]) -> None:
+        start = len(self.emu.values(self.key, self.title(tab))) + 1
+        position = self._positions(tab)
+        for offset, row in enumerate(rows):
+            for column, value in row.items():
+                cell = f"{column_letter(position[column] - 1)}{start + offset}"
+                self.emu.set_cell(self.key, self.title(tab), cell, _typed(value))
+
+    def set(self, tab: str, row: int, column: str, value: Any) -> None:
+        cell = f"{column_letter(self._positions(tab)[column] - 1)}{row}"
+        self.emu.set_cell(self.key, self.title(tab), cell, _typed(value))
+
+    def rows(self, tab: str) -> list[dict[str, Any]]:
+        """Data rows as {header: value}; dates (serial numbers in Sheets) back as datetimes."""
+        values = self.emu.values(self.key, self.title(tab))
+        if not values:
+            return []
+        headers = list(values[0])
+        dated = {c.label(self.config.locale) for c in TAB[tab].columns if c.type in ("date", "datetime")}
+        found = []
+        for row in values[1:]:
+            cells = {h: (row[i] if i < len(row) else None) for i, h in enumerate(headers)}
+            cells = {h: (None if v == "" else _untyped(v) if h in dated else v) for h, v in cells.items()}
+            if any(v not in (None, "") for v in cells.values()):
+                found.append(cells)
+        return found
+
+    def grid(self, tab: str) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in self.emu.values(self.key, self.title(tab))]
+
+    def data(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every tab but Status (whose run times change on every run), cell by cell."""
+        return {tab.name: self.grid(tab.name) for tab in TABS if tab.name != "Status"}
+
+    def _positions(self, tab: str) -> dict[str, int]:
+        headers = self.headers(tab)
+        position = {h: i + 1 for i, h in enumerate(headers) if h}
+        for column in TAB[tab].columns:
+            label = column.label(self.config.locale)
+            if label in position:
+                position[column.name] = position[label]
+        return position
+
+
+def _typed(value: Any) -> Any:
+    """What Google Sheets stores for what a manager typed: date cells as serial numbers."""
+    from datetime import date, datetime
+
+    from touchsheet.engine.cells import to_serial
+
+    return to_serial(value) if isinstance(value, (date, datetime)) else value
+
+
+def _untyped(value: Any) -> Any:
+    from touchsheet.engine.cells import from_serial
+
+    return from_serial(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value

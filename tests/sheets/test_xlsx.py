@@ -26,7 +26,7 @@ def sheet(config):
 
 def test_init_lays_out_every_tab_with_headers(sheet):
     book = openpyxl.load_workbook(sheet.path)
-    assert book.sheetnames == ["Leads", "Touch log", "Due today", "KPI", "Costs"]
+    assert book.sheetnames == ["Leads", "Touch log", "Due today", "KPI", "Costs", "Status"]
     assert sheet.headers("Leads") == [c.name for c in LEADS.columns]
     assert sheet.headers("Due today") == [c.name for c in DUE_TODAY.columns]
     assert book["Leads"].freeze_panes == "A2"
@@ -42,6 +42,7 @@ def test_init_in_russian(make_config):
         "Задачи на сегодня",
         "KPI",
         "Расходы",
+        "Статус",
     ]
     assert s.headers("Leads")[:3] == ["ID", "Имя", "Email"]
 

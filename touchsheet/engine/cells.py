@@ -90,8 +90,19 @@ def day(value: Any) -> date | None:
 def _serial(number: float) -> datetime:
     if not _SERIAL_RANGE[0] <= number <= _SERIAL_RANGE[1]:
         raise BadCell(f"{number} is not a date: {DATETIME_HINT}")
-    seconds = round(number * 86400)
-    return _EXCEL_EPOCH + timedelta(seconds=seconds)
+    return from_serial(number)
+
+
+def from_serial(number: float) -> datetime:
+    """A spreadsheet serial number (days since 1899-12-30) -> naive datetime, to the second."""
+    return _EXCEL_EPOCH + timedelta(seconds=round(number * 86400))
+
+
+def to_serial(value: date) -> float:
+    """A naive date or datetime -> the spreadsheet serial number Google Sheets and Excel store."""
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    return (value - _EXCEL_EPOCH).total_seconds() / 86400
 
 
 def _from_text(typed: str) -> datetime:

@@ -49,6 +49,23 @@ class Table:
         return row[index]
 
 
+_HEADER_SCAN = 10  # a header row may sit below a title row or two
+
+
+def table_from_grid(tab: Tab, title: str, grid: list[list[Any]]) -> Table:
+    """A tab's cells as a backend read them (row lists, first row first) -> Table, header found by name."""
+    rows = [list(r) for r in grid]
+    while rows and all(v is None or v == "" for v in rows[-1]):
+        rows.pop()
+    header_row = 0
+    if tab.columns:
+        header_row = next(
+            (i + 1 for i, values in enumerate(rows[:_HEADER_SCAN]) if len(match_columns(tab, values)) >= 2), 1
+        )
+    headers = rows[header_row - 1] if header_row and rows else []
+    return Table(tab, title, header_row, list(headers), rows[header_row:])
+
+
 def match_columns(tab: Tab, headers: list[Any]) -> dict[str, int]:
     """Map each known column to its position by header name; the first match wins.
 

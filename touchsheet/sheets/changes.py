@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from touchsheet.engine.cells import is_blank
+from touchsheet.engine.cells import from_serial, is_blank
 from touchsheet.engine.model import LeadStatus, Task, Touch
 from touchsheet.engine.parse import Book, DueRow
 from touchsheet.engine.plan import Plan
@@ -42,10 +42,17 @@ class Changes:
     appends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     due_today: list[dict[str, Any]] | None = None  # the whole tab; None: unchanged
     kpi: KpiSheet | None = None  # None: unchanged
+    status: list[list[Any]] | None = None  # the Status tab's cells; None: unchanged
 
     @property
     def empty(self) -> bool:
-        return not self.cells and not any(self.appends.values()) and self.due_today is None and self.kpi is None
+        return (
+            not self.cells
+            and not any(self.appends.values())
+            and self.due_today is None
+            and self.kpi is None
+            and self.status is None
+        )
 
 
 def local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
@@ -71,6 +78,8 @@ def same(read: Any, new: Any) -> bool:
         return False
     if isinstance(new, bool) or isinstance(read, bool):
         return type(read) is type(new) and read == new
+    if isinstance(new, date) and isinstance(read, (int, float)):
+        read = from_serial(read)  # a date cell read as its serial number (Google Sheets)
     if isinstance(new, datetime) or isinstance(read, datetime):
         if not (isinstance(new, date) and isinstance(read, date)):
             return False
@@ -165,7 +174,7 @@ def changes_for(
     if not _table_holds(tables["Due today"], rows):
         changes.due_today = rows
     sheet = kpi_sheet(plan.kpi, locale, tz)
-    if not _grid_holds(tables["KPI"], sheet.rows):
+    if not grid_holds(tables["KPI"], sheet.rows):
         changes.kpi = sheet
     return changes
 
@@ -202,7 +211,8 @@ def _table_holds(table: Table, rows: list[dict[str, Any]]) -> bool:
     )
 
 
-def _grid_holds(table: Table, grid: list[list[Any]]) -> bool:
+def grid_holds(table: Table, grid: list[list[Any]]) -> bool:
+    """Whether a tab laid out as a grid (KPI, Status) already shows exactly `grid`."""
     existing = [r for r in table.rows]
     while existing and all(is_blank(v) for v in existing[-1]):
         existing.pop()

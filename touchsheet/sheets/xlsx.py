@@ -25,7 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from touchsheet.engine.model import Channel, Result, Stage
-from touchsheet.engine.table import Formula, Table, match_columns, require_columns
+from touchsheet.engine.table import Formula, Table, match_columns, require_columns, table_from_grid
 from touchsheet.errors import SheetError
 from touchsheet.schema import DUE_TODAY, LEADS, TABS, Tab, allowed_words, norm, tab_keys
 from touchsheet.sheets.changes import Changes
@@ -38,7 +38,6 @@ DATETIME_FORMAT = {"en": "yyyy-mm-dd hh:mm", "ru": "dd.mm.yyyy hh:mm"}
 UNIT_FORMAT = {"percent": "0.0%", "money": "#,##0.00", "count": "0", "days": "0.0", "minutes": "0"}
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
 PROBLEM_FILL = PatternFill("solid", fgColor="F8D7DA")
-_HEADER_SCAN = 10  # a header row may sit below a title row or two
 _VALIDATED_ROWS = 5000
 
 
@@ -95,6 +94,8 @@ class XlsxWorkbook:
             _replace_rows(_sheet(book, tables["Due today"]), tables["Due today"], changes.due_today, self.locale)
         if changes.kpi is not None:
             _write_kpi(_sheet(book, tables["KPI"]), changes.kpi, self.locale)
+        if changes.status is not None:
+            _write_grid(_sheet(book, tables["Status"]), changes.status, self.locale)
         self._save(book)
         return appended
 
@@ -171,15 +172,7 @@ def _table(tab: Tab, sheet: Worksheet) -> Table:
         for column, value in enumerate(values):
             if isinstance(value, str) and value.startswith("=") and sheet.cell(index + 1, column + 1).data_type == "f":
                 values[column] = Formula(value)
-    while rows and all(v is None or v == "" for v in rows[-1]):
-        rows.pop()
-    header_row = 0
-    if tab.columns:
-        header_row = next(
-            (i + 1 for i, values in enumerate(rows[:_HEADER_SCAN]) if len(match_columns(tab, values)) >= 2), 1
-        )
-    headers = rows[header_row - 1] if header_row and rows else []
-    return Table(tab, sheet.title, header_row, list(headers), rows[header_row:])
+    return table_from_grid(tab, sheet.title, rows)
 
 
 def _put(sheet: Worksheet, row: int, column: int, value: Any, locale: str) -> None:
@@ -217,6 +210,17 @@ def _write_kpi(sheet: Worksheet, kpi: KpiSheet, locale: str) -> None:
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 18
     sheet.column_dimensions["C"].width = 90
+
+
+def _write_grid(sheet: Worksheet, rows: list[list[Any]], locale: str) -> None:
+    """A small tab of label/value lines (Status), rewritten whole."""
+    if sheet.max_row:
+        sheet.delete_rows(1, sheet.max_row)
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            _put(sheet, r + 1, c + 1, value, locale)
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 40
 
 
 def _add_missing_columns(sheet: Worksheet, tab: Tab, locale: str) -> list[str]:

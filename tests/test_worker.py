@@ -1,0 +1,284 @@
+"""The worker that runs itself: on time, through failures, stopping cleanly, never two at once."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from tests.builders import at
+from tests.conftest import ROOT
+from tests.sheets.fixtures import XlsxSheet
+from touchsheet.cli import cli
+from touchsheet.errors import SheetError
+from touchsheet.worker import Worker
+
+
+class Clock:
+    def __init__(self, start: str) -> None:
+        self.now = at(start)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, minutes: float) -> None:
+        self.now += timedelta(minutes=minutes)
+
+
+def worker(config, sync, clock):
+    return Worker(config, sync, clock, threading.Event())
+
+
+def test_syncs_every_ten_minutes_in_working_hours_hourly_outside_and_each_morning(config):
+    clock, runs = Clock("2026-11-02 06:00"), []  # Monday, before work
+    w = worker(config, lambda now: runs.append(now), clock)
+    for _ in range(24 * 60):  # a whole day, a tick a minute
+        w.tick()
+        clock.advance(1)
+    hours = [r.strftime("%H:%M") for r in runs]
+    assert hours[:3] == ["06:00", "07:00", "08:00"]  # at start, the daily KPI run at 07:00, hourly at night
+    assert hours[3:6] == ["09:00", "09:10", "09:20"]  # the office opens
+    assert hours.count("17:50") == 1 and "18:00" not in hours and "18:50" in hours
+    in_hours = [h for h in hours if "09:00" <= h < "18:00"]
+    assert len(in_hours) == 54  # every 10 minutes, 9 hours
+    assert len(runs) == 3 + 54 + 12  # 18:50, 19:50 ... 05:50 the next morning, hourly
+
+
+def test_a_day_off_gets_the_morning_run_and_hourly_syncs(config):
+    clock, runs = Clock("2026-11-07 00:30"), []  # Saturday
+    w = worker(config, lambda now: runs.append(now), clock)
+    for _ in range(24 * 60):
+        w.tick()
+        clock.advance(1)
+    assert [r.strftime("%H:%M") for r in runs][:3] == ["00:30", "01:30", "02:30"]
+    assert any(r.strftime("%H:%M") == "07:00" for r in runs)
+    assert len(runs) == 25  # 00:30 ... 06:30, the 07:00 morning run, 08:00 ... 23:00, Sunday 00:00
+
+
+def test_a_sync_that_raises_does_not_stop_the_worker(config, caplog):
+    clock, runs = Clock("2026-11-02 10:00"), []
+
+    def flaky(now):
+        runs.append(now)
+        if len(runs) <= 2:
+            raise SheetError("Google Sheets answered 503") if len(runs) == 1 else RuntimeError("a bug")
+
+    w = worker(config, flaky, clock)
+    for _ in range(35):
+        w.tick()
+        clock.advance(1)
+    assert [r.strftime("%H:%M") for r in runs] == ["10:00", "10:10", "10:20", "10:30"]
+    assert "the sync failed: Google Sheets answered 503; the worker goes on" in caplog.text
+
+
+def test_the_loop_ticks_on_time_and_stops_within_a_second(every_day):
+    config = every_day
+    runs: list[datetime] = []
+    stop = threading.Event()
+    quick = config.model_copy(update={"worker": config.worker.model_copy(update={"every_minutes": 0.2 / 60})})
+    w = Worker(
+        quick, lambda now: runs.append(now), lambda: datetime.now(config.tz).replace(hour=10), stop, tick_seconds=0.05
+    )
+    loop = threading.Thread(target=w.run)
+    loop.start()
+    time.sleep(1.1)
+    stop.set()
+    started = time.monotonic()
+    loop.join(2)
+    assert not loop.is_alive() and time.monotonic() - started < 1.0
+    assert 4 <= len(runs) <= 7  # every 0.2 s for a second, the first at start
+
+
+# Whole processes: SIGTERM mid-batch, five at once, kill -9.
+
+
+def _cli(config_path, *args, env=None):
+    return subprocess.Popen(
+        [sys.executable, "-m", "touchsheet", *args, "--config", str(config_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_sigterm_mid_batch_finishes_the_email_in_flight_and_leaves_nothing_pending(make_config, tmp_path):
+    from tests.mail.server import PASSWORD, USER, SmtpServer
+
+    with SmtpServer() as server:
+        server.recorder.delay = 0.25  # a slow server: the batch takes seconds
+        config = make_config(
+            working_days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            holidays={"country": None},
+            mail={
+                "transport": "smtp",
+                "smtp": {
+                    "host": "127.0.0.1",
+                    "port": server.port,
+                    "security": "none",
+                    "user": USER,
+                    "password_env": "TEST_SMTP",
+                },
+            },
+        )
+        sheet = XlsxSheet(config)
+        sheet.init()
+        today = datetime.now(config.tz).replace(tzinfo=None, second=0, microsecond=0)
+        sheet.put_rows(
+            "Leads",
+            [
+                {
+                    "ID": f"L-{n}",
+                    "Name": f"Lead{n} X",
+                    "Email": f"lead{n}@example.com",
+                    "Created at": today - timedelta(minutes=n),
+                }
+                for n in range(1, 21)
+            ],
+        )
+        env = {**os.environ, "TEST_SMTP": PASSWORD}
+        process = _cli(config.base_dir / "config.yaml", "run", env=env)
+        deadline = time.monotonic() + 30
+        while len(server.recorder.received) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=15)
+        assert process.returncode == 0, output
+        sent_before = len(server.recorder.received)
+        assert 3 <= sent_before < 20
+        statuses = [r["Status"] for r in sheet.rows("Touch log")]
+        assert "pending" not in statuses
+        assert statuses.count("sent") == sent_before and statuses.count("retry") == 20 - sent_before
+        assert "the worker was stopped" in next(r["Note"] for r in sheet.rows("Touch log") if r["Status"] == "retry")
+        server.recorder.delay = 0
+        again = CliRunner(env=env).invoke(cli, ["sync", "--config", str(config.base_dir / "config.yaml")])
+        assert again.exit_code == 0, again.output
+        keys = [r.key for r in server.recorder.received]
+        assert len(keys) == 20 == len(set(keys))  # the rest went out, nothing twice
+
+
+@pytest.mark.slow
+def test_five_runs_at_once_twenty_times_exactly_one_works(every_day, tmp_path):
+    sheet = XlsxSheet(every_day)
+    sheet.init()
+    config_path = every_day.base_dir / "config.yaml"
+    for round_ in range(20):
+        sheet.put_rows(
+            "Leads",
+            [
+                {
+                    "ID": f"L-{round_}",
+                    "Name": f"Lead{round_} X",
+                    "Email": f"l{round_}@example.com",
+                    "Created at": datetime(2026, 11, 2, 10, 0),
+                }
+            ],
+        )
+        start = multiprocessing.get_context("fork").Barrier(5)
+        queue = multiprocessing.get_context("fork").Queue()
+        workers = [
+            multiprocessing.get_context("fork").Process(target=_one_run, args=(config_path, start, queue))
+            for _ in range(5)
+        ]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(60)
+        results = [queue.get(timeout=5) for _ in workers]
+        assert sorted(code for code, _ in results) == [0, 0, 0, 0, 0]
+        worked = [out for _, out in results if "emails sent:" in out]
+        stopped = [out for _, out in results if "this run stops here" in out]
+        assert (len(worked), len(stopped)) == (1, 4), results
+    log = sheet.rows("Touch log")
+    assert len(log) == 20 == len({r["Key"] for r in log})  # one d0 email per lead, none twice
+
+
+def _one_run(config_path, start, queue):
+    start.wait()
+    result = CliRunner().invoke(cli, ["sync", "--config", str(config_path), "--now", "2026-11-02T10:05"])
+    queue.put((result.exit_code, result.output))
+
+
+@pytest.mark.slow
+def test_a_lock_left_by_kill_9_is_taken_over_by_the_next_run(every_day):
+    sheet = XlsxSheet(every_day)
+    sheet.init()
+    config_path = every_day.base_dir / "config.yaml"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom touchsheet import config, lock\n"
+            f"c = config.load({str(config_path)!r})\nwith lock.run_lock(c):\n print('held', flush=True)\n time.sleep(60)",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    busy = CliRunner().invoke(cli, ["sync", "--config", str(config_path)])
+    assert busy.exit_code == 0 and "another touchsheet run is working on this sheet: this run stops here" in busy.output
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    after = CliRunner().invoke(cli, ["sync", "--config", str(config_path)])
+    assert after.exit_code == 0 and "workbook" in after.output
+
+
+def test_a_second_worker_on_the_host_stops_at_once(every_day):
+    from touchsheet.lock import worker_lock
+
+    sheet = XlsxSheet(every_day)
+    sheet.init()
+    with worker_lock(every_day):
+        result = CliRunner().invoke(cli, ["run", "--config", str(every_day.base_dir / "config.yaml")])
+    assert result.exit_code == 0
+    assert "a touchsheet worker is already running for this sheet: this worker stops here" in result.output
+
+
+# The lease on the sheet: two hosts never run at once.
+
+
+def test_another_hosts_lease_stops_the_run_until_it_expires(every_day, tmp_path):
+    from touchsheet.mail.outbox import Outbox
+    from touchsheet.sync import run_once
+
+    sheet = XlsxSheet(every_day)
+    sheet.init()
+    sheet.put_rows(
+        "Leads", [{"ID": "L-1", "Name": "Ivan X", "Email": "i@example.com", "Created at": datetime(2026, 11, 2, 10, 0)}]
+    )
+    outbox = Outbox(tmp_path / "out")
+    first = run_once(every_day, sheet.backend(), outbox, at("2026-11-02 10:05"), me="host-a")
+    assert first.lines()[0] == "emails sent: 1"
+    status = dict(sheet.grid("Status"))
+    assert status["Lease held by"] == "host-a" and status["Result"] == "ok"
+    assert status["Lease until"] >= datetime(2026, 11, 2, 10, 20)
+    blocked = run_once(every_day, sheet.backend(), outbox, at("2026-11-02 10:10"), me="host-b")
+    assert blocked.lines() == ["another host (host-a) holds the sheet until 2026-11-02 10:20: this run stops here"]
+    again = run_once(every_day, sheet.backend(), outbox, at("2026-11-02 10:15"), me="host-a")  # its own: fine
+    assert "this run stops here" not in again.lines()[0]
+    taken = run_once(every_day, sheet.backend(), outbox, at("2026-11-02 10:31"), me="host-b")  # host-a died
+    assert "this run stops here" not in taken.lines()[0]
+    assert dict(sheet.grid("Status"))["Lease held by"] == "host-b"
+
+
+def test_a_failed_run_says_why_on_the_status_tab(every_day):
+    from touchsheet.sync import report_failure
+
+    sheet = XlsxSheet(every_day)
+    sheet.init()
+    report_failure(every_day, sheet.backend(), at("2026-11-02 10:05"), "Google Sheets answered 503", me="host-a")
+    status = dict(sheet.grid("Status"))
+    assert status["Result"] == "failed: Google Sheets answered 503"
+    assert status["Last run started"] == datetime(2026, 11, 2, 10, 5)

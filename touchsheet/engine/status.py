@@ -1,0 +1,86 @@
+"""The Status tab: is the worker alive, how did its last run go, and who may run now (the lease).
+
+Two hosts must never run at once: a run may go ahead when the lease on the sheet is its own, or
+free, or expired (a host that died stops renewing it). Each run renews its lease when it writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from touchsheet.engine.cells import BadCell, moment, text
+from touchsheet.engine.table import Table
+
+HOLDER, UNTIL = "Lease held by", "Lease until"
+LABELS = {
+    "en": {},
+    "ru": {
+        "Last run started": "Последний запуск",
+        "Last run finished": "Завершён",
+        "Result": "Результат",
+        "Emails sent": "Писем отправлено",
+        "Emails waiting": "Писем ждут",
+        "Tasks due today": "Задач на сегодня",
+        "Overdue tasks": "Просрочено",
+        "Rows with a problem": "Строк с проблемой",
+        HOLDER: "Запускает",
+        UNTIL: "До",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Lease:
+    holder: str
+    until: datetime | None
+
+
+def lease_of(table: Table, tz: ZoneInfo) -> Lease:
+    """The lease as the Status tab shows it (labels in either language)."""
+    found: dict[str, Any] = {}
+    names = {label: name for name in (HOLDER, UNTIL) for label in (name, LABELS["ru"][name])}
+    for row in table.rows:
+        if len(row) >= 2 and isinstance(row[0], str) and row[0] in names:
+            found[names[row[0]]] = row[1]
+    try:
+        until = moment(found.get(UNTIL), tz)
+    except BadCell:
+        until = None  # a lease nobody can read has no hold
+    return Lease(text(found.get(HOLDER)), until)
+
+
+def may_run(lease: Lease, me: str, now: datetime) -> bool:
+    return not lease.holder or lease.holder == me or lease.until is None or lease.until <= now
+
+
+@dataclass(frozen=True)
+class RunReport:
+    started: datetime
+    finished: datetime
+    result: str  # "ok" or "failed: <why>"
+    emails_sent: int = 0
+    emails_waiting: int = 0
+    tasks: int = 0
+    overdue: int = 0
+    problem_rows: int = 0
+
+
+def status_grid(report: RunReport, me: str, lease_minutes: int, locale: str) -> list[list[Any]]:
+    """The Status tab's cells: one line per fact, the lease last."""
+    rows = [
+        ("Last run started", report.started),
+        ("Last run finished", report.finished),
+        ("Result", report.result),
+        ("Emails sent", report.emails_sent),
+        ("Emails waiting", report.emails_waiting),
+        ("Tasks due today", report.tasks),
+        ("Overdue tasks", report.overdue),
+        ("Rows with a problem", report.problem_rows),
+        (HOLDER, me),
+        (UNTIL, report.finished + timedelta(minutes=lease_minutes)),
+    ]
+    labels = LABELS.get(locale, {})
+    return [[labels.get(name, name), value] for name, value in rows]

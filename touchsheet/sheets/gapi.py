@@ -1,0 +1,205 @@
+"""The Google Sheets API through gspread's HTTP client, with bounded retries and clear errors.
+
+gspread's BackOffHTTPClient would retry forever (and sleep up to two minutes a time): here every
+call is retried a few times with exponential backoff and jitter on 429 and 5xx and on dropped
+connections, each with a timeout, and then fails with a message a person can act on. 403 names
+the service account to share the sheet with.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import requests
+import tenacity
+from google.auth.transport.requests import AuthorizedSession
+from google.oauth2 import service_account
+from gspread.exceptions import APIError
+from gspread.http_client import HTTPClient
+
+from touchsheet.errors import SheetError
+
+logger = logging.getLogger(__name__)
+
+GOOGLE = "https://sheets.googleapis.com"
+SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+TRANSIENT = frozenset({429, 500, 502, 503, 504})
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Patience:
+    """How hard to retry one call: `attempts` in all, waits growing from `first_wait` to `max_wait` seconds."""
+
+    attempts: int = 6
+    first_wait: float = 1.0
+    max_wait: float = 32.0
+    timeout: float = 60.0
+
+
+class StaleTabs(SheetError):
+    """A tab name touchsheet remembered is gone (renamed or deleted): look the tabs up again."""
+
+
+def rows_of(a1: str) -> list[int]:
+    """ "'Touch log'!A12:J14" -> [12, 13, 14]."""
+    first, _, last = a1.rsplit("!", 1)[-1].partition(":")
+    start = int(re.sub(r"[A-Z]+", "", first))
+    end = int(re.sub(r"[A-Z]+", "", last or first))
+    return list(range(start, end + 1))
+
+
+def load_credentials(file: Path | None, env: str) -> service_account.Credentials:
+    """A service account from `file`, or from the variable `env` holding a path or the JSON itself."""
+    source = str(file) if file else os.environ.get(env, "")
+    if not source:
+        raise SheetError(
+            f"no Google service account: set workbook.credentials_file in config.yaml, or the environment "
+            f"variable {env} to the JSON key file (or its contents). See README, 'Google Sheets setup'."
+        )
+    try:
+        info = json.loads(source) if source.lstrip().startswith("{") else json.loads(Path(source).read_text())
+        return service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+    except (OSError, ValueError, KeyError) as e:
+        raise SheetError(f"the Google service account key could not be read ({e}): use the JSON key file") from None
+
+
+class _Session(AuthorizedSession):
+    """Google's authorised session, optionally pointed at another host (a local emulator in tests)."""
+
+    def __init__(self, credentials: service_account.Credentials, endpoint: str) -> None:
+        super().__init__(credentials)
+        self.endpoint = endpoint.rstrip("/")
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+        if self.endpoint != GOOGLE:
+            url = re.sub(r"^https://(sheets|www)\.googleapis\.com", self.endpoint, url)
+        return super().request(method, url, *args, **kwargs)
+
+
+class SheetsApi:
+    """The handful of calls a run makes, each one HTTP request (retries aside), counted."""
+
+    def __init__(
+        self,
+        key: str,
+        credentials: service_account.Credentials,
+        endpoint: str = GOOGLE,
+        patience: Patience = Patience(),
+    ) -> None:
+        self.key = key
+        self.account = credentials.service_account_email
+        self.patience = patience
+        self.http = HTTPClient(auth=None, session=_Session(credentials, endpoint))  # type: ignore[arg-type]
+        self.http.set_timeout(patience.timeout)
+        self.calls = 0
+
+    def metadata(self, fields: str) -> dict[str, Any]:
+        return self._call("read the sheet's tabs", self.http.fetch_sheet_metadata, self.key, {"fields": fields})
+
+    def batch_get(self, ranges: list[str]) -> list[dict[str, Any]]:
+        params = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
+        found = self._call("read the tabs", self.http.values_batch_get, self.key, ranges, params)
+        return found.get("valueRanges", [])
+
+    def update(self, data: list[dict[str, Any]], echo: bool) -> list[dict[str, Any]]:
+        """values.batchUpdate, RAW (text is never taken for a formula); with `echo`, each range's
+        values as they stand after the write come back, in one atomic answer."""
+        body: dict[str, Any] = {"valueInputOption": "RAW", "data": data}
+        if echo:
+            body |= {
+                "includeValuesInResponse": True,
+                "responseValueRenderOption": "UNFORMATTED_VALUE",
+                "responseDateTimeRenderOption": "SERIAL_NUMBER",
+            }
+        found = self._call("write the changes", self.http.values_batch_update, self.key, body)
+        return found.get("responses", [])
+
+    def append(self, range_: str, rows: list[list[Any]], landed: Callable[[], list[int] | None]) -> list[int]:
+        """values.append, RAW, inserting rows after the table (rows people add meanwhile are never
+        overwritten); the sheet rows written. An append is not idempotent: after an error that may
+        have landed (5xx, a dropped line) `landed()` looks for the rows before trying again."""
+        params = {"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"}
+        for attempt in range(self.patience.attempts):
+            try:
+                found = self._call(
+                    "append to the Touch log",
+                    self.http.values_append,
+                    self.key,
+                    range_,
+                    params,
+                    {"values": rows},
+                    retry_5xx=False,
+                )
+                return rows_of(found["updates"]["updatedRange"])
+            except SheetError:
+                if attempt + 1 == self.patience.attempts:
+                    raise
+                logger.warning("Google Sheets: an append may or may not have landed; looking before trying again")
+                already = landed()
+                if already is not None:
+                    return already
+        raise AssertionError("unreachable")
+
+    def format(self, requests_: list[dict[str, Any]]) -> dict[str, Any]:
+        return self._call("lay out the tabs", self.http.batch_update, self.key, {"requests": requests_})
+
+    def _call(self, what: str, call: Callable[..., T], *args: Any, retry_5xx: bool = True) -> T:
+        """One API call with retries; `retry_5xx=False` retries only what surely did not land (429)."""
+        retryable = TRANSIENT if retry_5xx else frozenset({429})  # a 5xx on an append may have landed
+
+        def transient(error: BaseException) -> bool:
+            if isinstance(error, APIError):
+                return error.code in retryable
+            return retry_5xx and isinstance(error, (requests.ConnectionError, requests.Timeout))
+
+        def log_retry(state: tenacity.RetryCallState) -> None:
+            logger.warning("Google Sheets: %s failed (%s); retrying", what, state.outcome.exception())
+
+        patience = self.patience
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(transient),
+            stop=tenacity.stop_after_attempt(patience.attempts),
+            wait=tenacity.wait_random_exponential(multiplier=patience.first_wait, max=patience.max_wait),
+            before_sleep=log_retry,
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    self.calls += 1
+                    return call(*args)
+        except APIError as e:
+            raise self._explain(what, e) from None
+        except (requests.ConnectionError, requests.Timeout) as e:
+            raise SheetError(
+                f"cannot reach Google Sheets to {what} ({e.__class__.__name__}): try again later"
+            ) from None
+        raise AssertionError("unreachable")
+
+    def _explain(self, what: str, error: APIError) -> SheetError:
+        message = error.error.get("message", "")
+        if error.code == 403:
+            return SheetError(
+                f"the service account cannot open the spreadsheet. Fix: share the sheet with {self.account} "
+                f"(as Editor), or check workbook.spreadsheet in config.yaml ({message})"
+            )
+        if error.code == 404:
+            return SheetError(f"spreadsheet {self.key} not found. Fix: check workbook.spreadsheet in config.yaml")
+        if error.code == 401:
+            return SheetError(f"Google refused the service account's key ({message}): create a new key")
+        if error.code == 400 and "Unable to parse range" in message:
+            return StaleTabs(f"a tab was renamed or deleted ({message})")
+        if error.code in TRANSIENT:
+            return SheetError(
+                f"Google Sheets answered {error.code} to every try to {what} ({message}): the run stopped "
+                "before writing anything more; the next run starts over"
+            )
+        return SheetError(f"Google Sheets refused to {what}: {message}")

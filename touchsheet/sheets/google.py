@@ -1,0 +1,439 @@
+"""The Google Sheet backend (gspread): a few API calls per run, safe while managers edit.
+
+A run reads every tab in one values batchGet and writes its changes in one values batchUpdate
+(plus one append when the Touch log grows, and a spreadsheets batchUpdate only when tabs or
+formats must change), whatever the number of rows. Only changed cells are written, as RAW values.
+
+Managers sort, insert, delete and type while a run works, so rows are found by their ID (Key on
+the log and on Due today), never trusted by position: each written range also covers the row's
+ID cell, left as it is (a `null` in the request), and Google answers with the range as it stands
+after the write. A row that no longer holds the expected ID is repaired at once: the lead's
+values go to where it now is, and the row written by mistake gets its own values back. Rows
+still due on Due today stay where they are, with the managers' cells never written over, so a
+tick made during a run is never lost.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from google.oauth2 import service_account
+
+from touchsheet.engine.cells import from_serial, is_blank, to_serial
+from touchsheet.engine.table import Table, require_columns, table_from_grid
+from touchsheet.errors import SheetError
+from touchsheet.schema import DUE_TODAY, LEADS, TABS, Owner, norm, tab_keys
+from touchsheet.sheets.a1 import column_letter, quote
+from touchsheet.sheets.changes import CellWrite, Changes, same
+from touchsheet.sheets.gapi import GOOGLE, Patience, SheetsApi, StaleTabs
+from touchsheet.sheets.google_format import init_requests, kpi_format_requests
+
+logger = logging.getLogger(__name__)
+
+FIX = "run `python -m touchsheet init --config <config.yaml>` to add it (data is kept)."
+REPAIR_ROUNDS = 3
+PATIENCE = Patience()
+DUE_MANAGER = tuple(c.name for c in DUE_TODAY.columns if c.owner is Owner.MANAGER)
+
+
+@dataclass
+class RowWrite:
+    """Cells to write on one row, what the row must hold afterwards to be the right one, and who
+    the row is (its ID or Key; for a lead without an ID yet, its name, email, phone and request time)."""
+
+    tab: str
+    row: int
+    cells: dict[str, Any]
+    expect: dict[str, Any] = field(default_factory=dict)  # read through, never written
+    identity: Any = None
+
+
+class GoogleWorkbook:
+    def __init__(
+        self,
+        key: str,
+        credentials: Callable[[], service_account.Credentials],
+        locale: str = "en",
+        endpoint: str = GOOGLE,
+        patience: Patience = PATIENCE,
+        cache: Path | None = None,
+    ) -> None:
+        self.key, self.locale, self.cache = key, locale, cache
+        self._credentials, self._endpoint, self._patience = credentials, endpoint, patience
+        self._api: SheetsApi | None = None
+        self._tabs: dict[str, dict[str, Any]] = {}  # tab name -> {"title", "id", "rows", "columns"}
+        self._tables: dict[str, Table] = {}  # where rows are, as last read
+        self._snapshot: dict[str, Table] = {}  # what the run read first: the values to restore
+
+    @property
+    def api(self) -> SheetsApi:
+        """Connected on first use: constructing a backend does no I/O."""
+        if self._api is None:
+            self._api = SheetsApi(self.key, self._credentials(), self._endpoint, self._patience)
+        return self._api
+
+    # reading
+
+    def read(self) -> dict[str, Table]:
+        """One values batchGet of every tab (tab names come from a local cache, refreshed from the
+        sheet's metadata when a tab was renamed, so a usual run spends no call on them)."""
+        cached = self._cached_tabs()
+        self._tabs = cached or self._look_up_tabs()
+        try:
+            grids = self._get([tab.name for tab in TABS])
+        except (StaleTabs, SheetError) as e:
+            if not cached or (not isinstance(e, StaleTabs) and "has no tab" not in str(e)):
+                raise
+            self._tabs = self._look_up_tabs()
+            grids = self._get([tab.name for tab in TABS])
+        self._tables = {}
+        for tab in TABS:
+            table = _dated(table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name]))
+            require_columns(table, FIX)
+            self._tables[tab.name] = table
+        self._snapshot = dict(self._tables)
+        return self._tables
+
+    def _get(self, names: list[str]) -> dict[str, list[list[Any]]]:
+        missing = [n for n in names if n not in self._tabs]
+        if missing:
+            tab = next(t for t in TABS if t.name == missing[0])
+            raise SheetError(f"the spreadsheet has no tab '{tab.label(self.locale)}'. Fix: {FIX}")
+        ranges = self.api.batch_get([quote(self._tabs[n]["title"]) for n in names])
+        return {name: found.get("values", []) for name, found in zip(names, ranges)}
+
+    def _look_up_tabs(self) -> dict[str, dict[str, Any]]:
+        sheets = self.api.metadata("sheets.properties(sheetId,title,gridProperties)")["sheets"]
+        found: dict[str, dict[str, Any]] = {}
+        for sheet in sheets:
+            properties = sheet["properties"]
+            for tab in TABS:
+                if tab.name not in found and norm(properties["title"]) in tab_keys(tab):
+                    grid = properties.get("gridProperties", {})
+                    found[tab.name] = {
+                        "title": properties["title"],
+                        "id": properties["sheetId"],
+                        "rows": grid.get("rowCount", 1000),
+                        "columns": grid.get("columnCount", 26),
+                    }
+        self._remember(found)
+        return found
+
+    def _cached_tabs(self) -> dict[str, dict[str, Any]] | None:
+        try:
+            found = json.loads(self.cache.read_text()) if self.cache else None
+        except (OSError, ValueError):
+            return None
+        return found if isinstance(found, dict) and found.get("key") == self.key and found.get("tabs") else None
+
+    def _remember(self, tabs: dict[str, dict[str, Any]]) -> None:
+        if self.cache is not None:
+            self.cache.write_text(json.dumps({"key": self.key, "tabs": tabs}))
+
+    # writing
+
+    def write(self, changes: Changes) -> dict[str, list[int]]:
+        appended: dict[str, list[int]] = {name: [] for name in changes.appends}
+        rows = changes.appends.get("Touch log")
+        if rows:
+            appended["Touch log"] = self._append_log(rows)
+        writes = self._lead_writes(changes.cells) + self._log_writes(changes.cells, appended)
+        if changes.due_today is not None:
+            writes += self._due_writes(self._tables["Due today"], changes.due_today)
+        grids = {
+            name: self._grid(name, rows)
+            for name, rows in (("KPI", changes.kpi and changes.kpi.rows), ("Status", changes.status))
+            if rows is not None
+        }
+        self._grow(writes, grids)
+        if writes or grids:
+            self._write_and_verify(writes, grids, changes)
+        if changes.kpi is not None:
+            self._format_kpi(changes)
+        return appended
+
+    def _append_log(self, rows: list[dict[str, Any]]) -> list[int]:
+        table = self._tables["Touch log"]
+        width = max(table.columns.values()) + 1
+        values = [[_json(row.get(name)) if name else "" for name in _names(table, width)] for row in rows]
+        keys = [row.get("Key") for row in rows]
+
+        def landed() -> list[int] | None:
+            fresh = self._fresh("Touch log")
+            where = {fresh.cell(r, "Key"): fresh.sheet_row(i) for i, r in enumerate(fresh.rows)}
+            found = [where.get(k) for k in keys]
+            return None if None in found else [r for r in found if r is not None]
+
+        return self.api.append(f"{quote(table.title)}!A{table.header_row}", values, landed)
+
+    def _lead_writes(self, cells: list[CellWrite]) -> list[RowWrite]:
+        table = self._tables["Leads"]
+        by_row: dict[int, RowWrite] = {}
+        for write in cells:
+            if write.tab != "Leads":
+                continue
+            rw = by_row.get(write.row)
+            if rw is None:
+                values = table.rows[write.row - table.header_row - 1]
+                expect = {"ID": table.cell(values, "ID"), "Name": table.cell(values, "Name")}
+                rw = by_row[write.row] = RowWrite("Leads", write.row, {}, expect, _identity(table, values, "ID"))
+            rw.cells[write.column] = write.value
+            if write.column == "ID":
+                rw.expect["ID"] = write.value
+        return list(by_row.values())
+
+    def _log_writes(self, cells: list[CellWrite], appended: dict[str, list[int]]) -> list[RowWrite]:
+        by_row: dict[int, RowWrite] = {}
+        for write in cells:
+            if write.tab == "Touch log":
+                key = write.identity[1] if write.identity else ""
+                rw = by_row.setdefault(write.row, RowWrite("Touch log", write.row, {}, {"Key": key}, key))
+                rw.cells[write.column] = write.value
+        return list(by_row.values())
+
+    def _due_writes(self, table: Table, wanted: list[dict[str, Any]]) -> list[RowWrite]:
+        """Rows still due stay where they are; finished rows are cleared; new rows fill rows that
+        were empty, then go below. Managers' cells of a row still due are never written."""
+        by_key = {row["Key"]: row for row in wanted}
+        writes: list[RowWrite] = []
+        holes: list[int] = []
+        placed: set[str] = set()
+        for index, values in enumerate(table.rows):
+            row, key = table.sheet_row(index), table.cell(values, "Key")
+            if is_blank(key) and all(is_blank(v) for v in values):
+                holes.append(row)
+            elif key in by_key and key not in placed:
+                placed.add(key)
+                new = by_key[key]
+                cells = {c: new.get(c) for c in table.columns if c not in DUE_MANAGER and c != "Key"}
+                changed = {c: v for c, v in cells.items() if not same(table.cell(values, c), v)}
+                if changed:
+                    writes.append(RowWrite("Due today", row, changed, {"Key": key}))
+            else:
+                recorded = any(
+                    not is_blank(table.cell(values, c)) and table.cell(values, c) is not False for c in DUE_MANAGER
+                )
+                cleared = {c: None for c in table.columns if recorded or c not in DUE_MANAGER}
+                expect = {} if recorded else {c: table.cell(values, c) for c in DUE_MANAGER}
+                writes.append(RowWrite("Due today", row, cleared, expect))
+        rows = iter(
+            holes + list(range(table.sheet_row(len(table.rows)), table.sheet_row(len(table.rows)) + len(wanted)))
+        )
+        for new in wanted:
+            if new["Key"] not in placed:
+                cells = {c: new.get(c) for c in table.columns if c not in DUE_MANAGER}
+                writes.append(RowWrite("Due today", next(rows), cells, {c: None for c in DUE_MANAGER}))
+        return writes
+
+    def _grid(self, name: str, rows: list[list[Any]]) -> list[list[Any]]:
+        """A grid tab's (KPI, Status) cells, padded with blanks over what was there before."""
+        old = self._tables[name].rows
+        height = max(len(old), len(rows))
+        width = max([len(r) for r in old] + [len(r) for r in rows] + [1])
+        grid = [list(r) + [None] * (width - len(r)) for r in rows]
+        grid += [[None] * width for _ in range(height - len(grid))]
+        return [[_json(v) for v in row] for row in grid]
+
+    def _write_and_verify(self, writes: list[RowWrite], grids: dict[str, list[list[Any]]], changes: Changes) -> None:
+        for round_ in range(REPAIR_ROUNDS + 1):
+            data = [self._range(w) for w in writes]
+            data += [{"range": f"{quote(self._tables[name].title)}!A1", "values": grid} for name, grid in grids.items()]
+            answers = self.api.update(data, echo=True)
+            wrong = [w for w, answer in zip(writes, answers) if not self._holds(w, answer)]
+            if not wrong:
+                return
+            if round_ == REPAIR_ROUNDS:
+                break
+            logger.warning("the sheet changed during the run: repairing %d row(s)", len(wrong))
+            writes, grids = self._repairs(wrong, changes), {}
+            if not writes:
+                return
+        raise SheetError("the sheet kept changing while the run wrote to it; the next run will finish the job")
+
+    def _range(self, write: RowWrite) -> dict[str, Any]:
+        table = self._tables[write.tab]
+        columns = [table.columns[c] for c in (*write.cells, *write.expect)]
+        low, high = min(columns), max(columns)
+        names = {position: name for name, position in table.columns.items()}
+        values = []
+        for position in range(low, high + 1):
+            name = names.get(position)
+            values.append(_json(write.cells[name]) if name in write.cells else None)  # None: read through
+        return {
+            "range": f"{quote(table.title)}!{column_letter(low)}{write.row}:{column_letter(high)}{write.row}",
+            "values": [values],
+        }
+
+    def _holds(self, write: RowWrite, answer: dict[str, Any]) -> bool:
+        table = self._tables[write.tab]
+        low = min(table.columns[c] for c in (*write.cells, *write.expect))
+        echoed = (answer.get("updatedData", {}).get("values") or [[]])[0]
+        for name, expected in write.expect.items():
+            position = table.columns[name] - low
+            value = echoed[position] if position < len(echoed) else None
+            if not same(value, _json(expected) if not isinstance(expected, (datetime, date)) else expected):
+                return False
+        return True
+
+    def _repairs(self, wrong: list[RowWrite], changes: Changes) -> list[RowWrite]:
+        """After rows moved under the run: the writes again, where their rows now are, and the old
+        values back on rows written by mistake."""
+        tabs = sorted({w.tab for w in wrong})
+        fresh = {name: self._fresh(name) for name in tabs}
+        self._tables.update(fresh)
+        repairs: list[RowWrite] = []
+        for name in tabs:
+            mine = [w for w in wrong if w.tab == name]
+            snapshot = self._snapshot[name]
+            if name == "Due today":
+                repairs += self._due_writes(fresh[name], changes.due_today or []) + _restores_due(mine, snapshot)
+            else:
+                repairs += _relocated(mine, snapshot, fresh[name], "ID" if name == "Leads" else "Key")
+        return repairs
+
+    def _fresh(self, name: str) -> Table:
+        grid = self._get([name])[name]
+        tab = next(t for t in TABS if t.name == name)
+        return _dated(table_from_grid(tab, self._tabs[name]["title"], grid))
+
+    def _grow(self, writes: list[RowWrite], grids: dict[str, list[list[Any]]]) -> None:
+        """Values writes cannot go past a tab's last row: add rows first when a write needs them."""
+        need = {name: len(grid) for name, grid in grids.items()}
+        for write in writes:
+            need[write.tab] = max(need.get(write.tab, 0), write.row)
+        requests = []
+        for name, rows in need.items():
+            tab = self._tabs[name]
+            if rows > tab["rows"]:
+                extra = rows - tab["rows"] + 500
+                requests.append({"appendDimension": {"sheetId": tab["id"], "dimension": "ROWS", "length": extra}})
+                tab["rows"] += extra
+        if requests:
+            self.api.format(requests)
+            self._remember(self._tabs)
+
+    def _format_kpi(self, changes: Changes) -> None:
+        assert changes.kpi is not None
+        signature = json.dumps(sorted((list(k), v) for k, v in changes.kpi.units.items()))
+        tab = self._tabs["KPI"]
+        if tab.get("layout") != signature:
+            self.api.format(kpi_format_requests(tab["id"], changes.kpi))
+            tab["layout"] = signature
+            self._remember(self._tabs)
+
+    # init
+
+    def init(self) -> list[str]:
+        metadata = self.api.metadata("sheets.properties(sheetId,title,gridProperties)")
+        titles = {norm(s["properties"]["title"]): s["properties"] for s in metadata["sheets"]}
+        done: list[str] = []
+        add = [tab for tab in TABS if not tab_keys(tab) & set(titles)]
+        if add:
+            self.api.format([{"addSheet": {"properties": {"title": tab.label(self.locale)}}} for tab in add])
+            done += [f"added tab '{tab.label(self.locale)}'" for tab in add]
+        self._tabs = self._look_up_tabs()
+        grids = self._get([tab.name for tab in TABS if tab.columns])
+        data, fresh = [], []
+        for tab in TABS:
+            if not tab.columns:
+                continue
+            table = table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name])
+            header_row = table.header_row or 1
+            start = max((i + 1 for i, h in enumerate(table.headers) if not is_blank(h)), default=0)
+            labels = [c.label(self.locale) for c in tab.columns if c.name not in table.columns]
+            if labels:
+                data.append({"range": f"{quote(table.title)}!{column_letter(start)}{header_row}", "values": [labels]})
+                done.append(f"tab '{table.title}': added column(s) {', '.join(labels)}")
+            if not any(not is_blank(h) for h in table.headers):
+                fresh.append(tab)
+        if data:
+            self.api.update(data, echo=False)
+        if fresh:
+            self._tables = {
+                t.name: table_from_grid(t, self._tabs[t.name]["title"], g)
+                for t, g in ((t, self._get([t.name])[t.name]) for t in fresh)
+            }
+            self.api.format(init_requests(self._tabs, self._tables, self.locale))
+        return done
+
+
+def _restores_due(wrong: list[RowWrite], before: Table) -> list[RowWrite]:
+    """A manager ticked a row the run was clearing: put its task back so the next run records it."""
+    restores = []
+    for write in wrong:
+        if write.expect and "Key" not in write.expect:
+            values = before.rows[write.row - before.header_row - 1]
+            cells = {c: before.cell(values, c) for c in before.columns if c not in DUE_MANAGER}
+            restores.append(RowWrite("Due today", write.row, cells, {}))
+    return restores
+
+
+def _relocated(wrong: list[RowWrite], snapshot: Table, fresh: Table, key_column: str) -> list[RowWrite]:
+    """Each write again on the row that now holds its lead (or log row); and on the row it hit by
+    mistake, that row's own values back (as the run first read them) where our value still is."""
+    filled = {w.cells.get(key_column) for w in wrong if key_column in w.cells}
+    where = {_identity(fresh, r, key_column, filled): fresh.sheet_row(i) for i, r in enumerate(fresh.rows)}
+    original = {_identity(snapshot, r, key_column): r for r in snapshot.rows}
+    repairs: list[RowWrite] = []
+    for write in wrong:
+        index = write.row - fresh.header_row - 1
+        victim = fresh.rows[index] if 0 <= index < len(fresh.rows) else []
+        if victim:
+            who = _identity(fresh, victim, key_column, filled)
+            own = original.get(who)
+            back = {
+                c: (snapshot.cell(own, c) if own else None)
+                for c, v in write.cells.items()
+                if same(fresh.cell(victim, c), v)
+            }
+            if back:
+                expect = {key_column: back.get(key_column, fresh.cell(victim, key_column))}
+                repairs.append(RowWrite(write.tab, write.row, back, expect, who))
+        if write.identity in where:
+            repairs.append(RowWrite(write.tab, where[write.identity], write.cells, write.expect, write.identity))
+    return repairs
+
+
+def _identity(table: Table, values: list[Any], key_column: str, filled: set[Any] = frozenset()) -> Any:
+    """A row's key; for a lead whose ID cell is empty or holds an ID this run wrote by mistake, what
+    else tells it apart (its name, email, phone and request time)."""
+    key = table.cell(values, key_column)
+    if table.tab is LEADS and (is_blank(key) or key in filled):
+        return tuple(str(table.cell(values, c)) for c in ("Name", "Email", "Phone", "Created at"))
+    return key
+
+
+def _dated(table: Table) -> Table:
+    """Google returns dates as serial numbers: turn those in date columns into datetimes, as xlsx has them."""
+    positions = [
+        table.columns[c.name] for c in table.tab.columns if c.type in ("date", "datetime") and c.name in table.columns
+    ]
+    for values in table.rows:
+        for position in positions:
+            if (
+                position < len(values)
+                and isinstance(values[position], (int, float))
+                and not isinstance(values[position], bool)
+            ):
+                values[position] = from_serial(values[position])
+    return table
+
+
+def _json(value: Any) -> Any:
+    """A cell value as the Sheets API takes it (RAW): dates as serial numbers, nothing as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, (datetime, date)):
+        return to_serial(value)
+    return value
+
+
+def _names(table: Table, width: int) -> list[str | None]:
+    names = {position: name for name, position in table.columns.items()}
+    return [names.get(i) for i in range(width)]
