@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from touchsheet.config import Config, RepeatPhase
+from touchsheet.config import CalendarStep, Config, RepeatPhase
 from touchsheet.engine.due import Lanes, sort_out
 from touchsheet.engine.history import History
 from touchsheet.engine.model import OPEN_STAGES, Lead, Occurrence, Stage
@@ -72,33 +72,32 @@ class SalesCalendars:
 def day_zero(lead: Lead, config: Config) -> tuple[list[Occurrence], dict[bool, date]]:
     """The steps of the request day, due at once, and the last day each lane holds."""
     calendar = config.calendar
+    opened = calendar.clamp(lead.created_at)
     found: list[Occurrence] = []
+    for step, day in _zero_days(opened.date(), config):
+        due = opened if day == opened.date() else calendar.opening(day)
+        found.append(Occurrence.of(step, step.id, SALES, due, day_end(calendar, day)))
+    return found, _lane_days(opened.date(), config)
+
+
+def _zero_days(opened: date, config: Config) -> list[tuple[CalendarStep, date]]:
+    """Each day-0 step with its day: the first of a lane on `opened` (the lead's first working
+    moment), a second one of the same lane on the next working day, and so on."""
+    found: list[tuple[CalendarStep, date]] = []
     lane_days: dict[bool, date] = {}
     for step in config.cadence.calendar:
         if step.day != 0:
             break
         lane = step.channel.automatic
-        if lane in lane_days:
-            due = calendar.opening(lane_days[lane] + timedelta(days=1))
-        else:
-            due = calendar.clamp(lead.created_at)
-        lane_days[lane] = due.date()
-        found.append(Occurrence.of(step, step.id, SALES, due, day_end(calendar, due.date())))
-    return found, lane_days
+        day = config.calendar.opening(lane_days[lane] + timedelta(days=1)).date() if lane in lane_days else opened
+        lane_days[lane] = day
+        found.append((step, day))
+    return found
 
 
 def _lane_days(opened: date, config: Config) -> dict[bool, date]:
-    """The days the day-0 steps hold, per lane, for a lead whose first working moment is on `opened`."""
-    lane_days: dict[bool, date] = {}
-    for step in config.cadence.calendar:
-        if step.day != 0:
-            break
-        lane = step.channel.automatic
-        if lane in lane_days:
-            lane_days[lane] = config.calendar.opening(lane_days[lane] + timedelta(days=1)).date()
-        else:
-            lane_days[lane] = opened
-    return lane_days
+    """The last day each lane's day-0 steps hold."""
+    return {step.channel.automatic: day for step, day in _zero_days(opened, config)}
 
 
 def later_steps(created: date, lane_days: dict[bool, date], config: Config, now: datetime) -> list[Occurrence]:

@@ -71,8 +71,8 @@ class RunReport:
 def status_grid(report: RunReport, me: str, lease_minutes: int, locale: str) -> list[list[Any]]:
     """The Status tab's cells: one line per fact, the lease last."""
     rows = [
-        ("Last run started", report.started),
-        ("Last run finished", report.finished),
+        ("Last run started", _shown(report.started)),
+        ("Last run finished", _shown(report.finished)),
         ("Result", report.result),
         ("Emails sent", report.emails_sent),
         ("Emails waiting", report.emails_waiting),
@@ -80,7 +80,12 @@ def status_grid(report: RunReport, me: str, lease_minutes: int, locale: str) -> 
         ("Overdue tasks", report.overdue),
         ("Rows with a problem", report.problem_rows),
         (HOLDER, me),
-        (UNTIL, report.finished + timedelta(minutes=lease_minutes)),
+        (UNTIL, _shown(report.finished + timedelta(minutes=lease_minutes))),
     ]
     labels = LABELS.get(locale, {})
     return [[labels.get(name, name), value] for name, value in rows]
+
+
+def _shown(moment: datetime) -> str:
+    """Times on the Status tab are text, so every sheet shows them as times without a format."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
