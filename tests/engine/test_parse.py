@@ -184,3 +184,12 @@ def test_an_id_with_a_line_break_is_refused():
     book = parse(leads_table({**GOOD, "ID": "L-1\r\nBcc: x@evil.example"}))
     assert book.leads == [] and book.skipped == {2}
     assert book.problems[2] == ["ID: has a line break or a control character: retype it"]
+
+
+def test_a_log_row_with_an_unknown_word_still_counts_as_a_touch():
+    log = [{"At": "02.11.2026 10:15", "Lead ID": "L-00007", "Channel": "pigeon", "Step": "d4"}]
+    book = parse(leads_table(GOOD), log_rows=log)
+    assert [(t.step, t.channel, t.status) for t in book.log] == [("d4", None, Status.DONE)]
+    assert book.notes == [
+        "Touch log row 2: Channel: 'pigeon' is not one of: email, call, messenger, sms, video, letter, gift"
+    ]

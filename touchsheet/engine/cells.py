@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -36,6 +37,8 @@ def _no_formula(value: Any) -> None:
 
 def text(value: Any) -> str:
     """Any cell as text; whole numbers lose their '.0' (phones typed as numbers)."""
+    if type(value) is str:  # the common case first: this runs for millions of cells
+        return value.strip()
     _no_formula(value)
     if value is None:
         return ""
@@ -50,6 +53,8 @@ def text(value: Any) -> str:
 
 def moment(value: Any, tz: ZoneInfo) -> datetime | None:
     """A date-time cell -> aware datetime in `tz`; a date alone means midnight."""
+    if type(value) is datetime and value.tzinfo is None:  # a date cell: the common case
+        return value.replace(tzinfo=tz)
     _no_formula(value)
     if is_blank(value):
         return None
@@ -153,6 +158,10 @@ def flag(value: Any) -> bool | None:
 
 def choice(kind: type[enum.Enum], value: Any) -> Any:
     """A dropdown cell -> its enum value, None when empty; BadCell for an unknown word."""
+    if type(value) is str:
+        found = _word(kind, value)  # the same few words fill whole columns: looked up once each
+        if found is not None:
+            return found
     _no_formula(value)
     if is_blank(value):
         return None
@@ -161,6 +170,11 @@ def choice(kind: type[enum.Enum], value: Any) -> Any:
         words = ", ".join(str(v.value) for v in kind)
         raise BadCell(f"'{text(value)}' is not one of: {words}")
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _word(kind: type[enum.Enum], typed: str) -> Any:
+    return word_to_value(kind, typed)
 
 
 def email_address(value: Any) -> str:
