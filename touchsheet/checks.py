@@ -53,7 +53,7 @@ def template_problems(config: Config, now: datetime) -> list[str]:
         try:
             renderer.email(EmailTouch(occurrence, sample, sample.manager), now)
         except RenderProblem as e:
-            problems.append(f"template {name}: {str(e).split(': ', 1)[1]}")
+            problems.append(f"template {name}: {str(e).split(': ', 1)[1]}")  # without "email check not sent"
     for text in {t.script for t in config.touchpoints() if t.script}:
         try:
             renderer.scripts.from_string(text)

@@ -198,7 +198,7 @@ def _render(
         try:
             outgoing.append((touch, renderer.email(touch, now)))
         except RenderProblem as e:
-            problems.setdefault(touch.lead.id, []).append(str(e))
+            problems.setdefault(touch.lead.id, []).append(e.args[0])
     return outgoing, problems
 
 

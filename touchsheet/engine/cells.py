@@ -11,10 +11,15 @@ from zoneinfo import ZoneInfo
 
 from touchsheet.engine.table import Formula
 from touchsheet.schema import NO, YES, norm, word_to_value
+from touchsheet.words import DATE_HINT, DATETIME_HINT, Message
 
 
 class BadCell(ValueError):
-    """A cell that cannot be read; the message is written for the person who typed it."""
+    """A cell that cannot be read; its message (args[0]) is written for the person who typed it."""
+
+    @property
+    def message(self) -> Message:
+        return self.args[0]
 
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -22,8 +27,6 @@ _SERIAL_RANGE = (367, 73051)  # 1901-01-01 .. 2099-12-31: outside this a number 
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?:[ T,]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?$")
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\.]{2,}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-DATE_HINT = "type it like 25.11.2026 or 2026-11-25"
-DATETIME_HINT = "type it like 25.11.2026 14:30 or 2026-11-25 14:30"
 
 
 def is_blank(value: Any) -> bool:
@@ -32,7 +35,7 @@ def is_blank(value: Any) -> bool:
 
 def _no_formula(value: Any) -> None:
     if isinstance(value, Formula):
-        raise BadCell(f"holds a formula ({value.text[:40]}): type the value itself")
+        raise BadCell(Message("formula", formula=value.text[:40]))
 
 
 def text(value: Any) -> str:
@@ -63,7 +66,7 @@ def moment(value: Any, tz: ZoneInfo) -> datetime | None:
     elif isinstance(value, date):
         found = datetime.combine(value, time())
     elif isinstance(value, bool):
-        raise BadCell(f"'{value}' is not a date: {DATETIME_HINT}")
+        raise BadCell(Message("not_a_date", value=value, hint=DATETIME_HINT))
     elif isinstance(value, (int, float)):
         found = _serial(value)
     else:
@@ -83,18 +86,18 @@ def day(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, bool):
-        raise BadCell(f"'{value}' is not a date: {DATE_HINT}")
+        raise BadCell(Message("not_a_date", value=value, hint=DATE_HINT))
     if isinstance(value, (int, float)):
         return _serial(value).date()
     try:
         return _from_text(str(value).strip()).date()
     except BadCell:
-        raise BadCell(f"'{value}' is not a date: {DATE_HINT}") from None
+        raise BadCell(Message("not_a_date", value=value, hint=DATE_HINT)) from None
 
 
 def _serial(number: float) -> datetime:
     if not _SERIAL_RANGE[0] <= number <= _SERIAL_RANGE[1]:
-        raise BadCell(f"{number} is not a date: {DATETIME_HINT}")
+        raise BadCell(Message("not_a_date", value=number, hint=DATETIME_HINT))
     return from_serial(number)
 
 
@@ -121,7 +124,7 @@ def _from_text(typed: str) -> datetime:
             return datetime.fromisoformat(typed)
     except ValueError:
         pass
-    raise BadCell(f"'{typed}' is not a date: {DATETIME_HINT}")
+    raise BadCell(Message("not_a_date", value=typed, hint=DATETIME_HINT))
 
 
 def number(value: Any) -> float | None:
@@ -130,7 +133,7 @@ def number(value: Any) -> float | None:
     if is_blank(value):
         return None
     if isinstance(value, bool):
-        raise BadCell(f"'{value}' is not a number")
+        raise BadCell(Message("not_a_number", value=value))
     if isinstance(value, (int, float)):
         return float(value)
     cleaned = re.sub(r"[\s\u00a0₽$€£]|руб\.?|rub", "", str(value), flags=re.IGNORECASE)
@@ -138,7 +141,7 @@ def number(value: Any) -> float | None:
     try:
         return float(cleaned)
     except ValueError:
-        raise BadCell(f"'{value}' is not a number (type it like 12500 or 12 500,50)") from None
+        raise BadCell(Message("not_an_amount", value=value)) from None
 
 
 def flag(value: Any) -> bool | None:
@@ -168,7 +171,7 @@ def choice(kind: type[enum.Enum], value: Any) -> Any:
     found = word_to_value(kind, text(value))
     if found is None:
         words = ", ".join(str(v.value) for v in kind)
-        raise BadCell(f"'{text(value)}' is not one of: {words}")
+        raise BadCell(Message("not_one_of", value=text(value), words=words))
     return found
 
 
@@ -183,7 +186,7 @@ def email_address(value: Any) -> str:
     if not address:
         return ""
     if _CONTROL.search(address) or not _EMAIL.match(address):
-        raise BadCell(f"'{address[:60]}' is not a valid email address")
+        raise BadCell(Message("bad_email", value=address[:60]))
     return address
 
 

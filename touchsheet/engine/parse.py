@@ -17,6 +17,7 @@ from touchsheet.engine.cells import BadCell
 from touchsheet.engine.model import Channel, Cost, Kind, Lead, Result, Stage, Status, Touch
 from touchsheet.engine.table import Table
 from touchsheet.schema import LEADS, Owner
+from touchsheet.words import Message
 
 T = TypeVar("T")
 
@@ -87,7 +88,7 @@ class _Row:
         try:
             return read(self.raw(column))
         except BadCell as e:
-            self.problems.append(f"{column}: {e}")
+            self.problems.append(Message("cell", column=column, problem=e.message))
             return default
 
 
@@ -124,10 +125,7 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
             unnamed.append((row, reader))
             continue
         if lead_id in first_row_of:
-            reader.problems.append(
-                f"ID {lead_id} is also on row {first_row_of[lead_id]}: give this row its own ID "
-                "(or clear the cell and one will be assigned)"
-            )
+            reader.problems.append(Message("duplicate_id", id=lead_id, row=first_row_of[lead_id]))
             skipped.add(row)
             problems[row] = reader.problems
             continue
@@ -157,7 +155,7 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
 def _lead_id(value: Any) -> str:
     lead_id = cells.text(value)
     if cells.has_control(lead_id):
-        raise BadCell("has a line break or a control character: retype it")
+        raise BadCell(Message("control"))
     return lead_id
 
 
@@ -177,7 +175,7 @@ def _lead(row: int, r: _Row, lead_id: str, tz: ZoneInfo, now: datetime, fills: l
         fills.append(Fill(row, lead_id, "Created at", created))
     opt_out = r.get("Opt out", cells.flag, None)
     if opt_out is None:  # opt-outs are absolute: an unclear word counts as yes
-        r.problems.append(f"Opt out: '{cells.text(r.raw('Opt out'))}' read as yes (type yes or leave empty)")
+        r.problems.append(Message("unclear_opt_out", value=cells.text(r.raw("Opt out"))))
         opt_out = True
     return Lead(
         row=row,
@@ -204,7 +202,7 @@ def _email(r: _Row) -> str:
     try:
         return cells.email_address(r.raw("Email"))
     except BadCell as e:
-        r.problems.append(f"Email: {e}; no emails go to this lead until it is fixed")
+        r.problems.append(Message("no_emails", problem=Message("cell", column="Email", problem=e.message)))
         return ""
 
 
@@ -215,7 +213,7 @@ def _zone_name(value: Any) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise BadCell(f"'{name}' is not a time zone (type it like Europe/Moscow)") from None
+        raise BadCell(Message("bad_zone", value=name)) from None
     return name
 
 
@@ -299,7 +297,8 @@ def _parse_due(table: Table, tz: ZoneInfo) -> list[DueRow]:
             continue
         done = r.get("Done", cells.flag, None)
         if done is None:
-            r.problems.append(f"Done: '{cells.text(r.raw('Done'))}' is neither yes nor no")
+            problem = Message("neither_yes_nor_no", value=cells.text(r.raw("Done")))
+            r.problems.append(Message("cell", column="Done", problem=problem))
         rows.append(
             DueRow(
                 row=table.sheet_row(index),

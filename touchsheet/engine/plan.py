@@ -19,6 +19,7 @@ from touchsheet.engine.history import NO_HISTORY, History, emails_since, histori
 from touchsheet.engine.kpi import Kpi, compute_kpi
 from touchsheet.engine.model import EmailTouch, Lead, LeadStatus, Occurrence, Stage, Task
 from touchsheet.engine.parse import Book
+from touchsheet.words import Message
 
 # When two emails are owed to one lead on one day, the one that cannot wait goes first.
 EMAIL_PRIORITY = (
@@ -150,11 +151,9 @@ def _priority(track: str) -> int:
 def _lead_problems(lead: Lead, history: History, purchases: list[date], config: Config) -> tuple[str, ...]:
     problems = []
     if history.refused and (history.last_sent_at is None or history.refused[0] > history.last_sent_at):
-        problems.append(f"the mail server refused the last email ({history.refused[1]}): check the address")
+        problems.append(Message("refused", reason=history.refused[1]))
     if lead.manager and lead.manager not in config.managers:
-        problems.append(
-            f"Manager '{lead.manager}' is not under `managers:` in config.yaml: emails are signed by the company"
-        )
+        problems.append(Message("unknown_manager", name=lead.manager))
     if lead.stage is Stage.WON and not purchases and not lead.opt_out:
-        problems.append("Stage is won but Paid at and Last purchase at are empty: reactivation cannot be scheduled")
+        problems.append(Message("won_without_purchase"))
     return tuple(problems)

@@ -23,12 +23,13 @@ from touchsheet.config import Config
 from touchsheet.engine.cells import has_control
 from touchsheet.engine.model import EmailTouch, Lead, Task
 from touchsheet.schema import value_label
+from touchsheet.words import Message
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 
 class RenderProblem(ValueError):
-    """A template cannot be rendered for this lead; the message says why, for the Problem cell."""
+    """A template cannot be rendered for this lead; args[0] says why, for the Problem cell."""
 
 
 @dataclass(frozen=True)
@@ -101,13 +102,15 @@ class Renderer:
             text = self.emails.get_template(f"{name}.txt").render(context).strip() + "\n"
             html = self.emails.get_template(f"{name}.html").render(context)
         except jinja2.UndefinedError as e:
-            raise RenderProblem(f"email {occurrence.step} not sent: template {name} uses {_field(e)}") from None
+            raise RenderProblem(
+                Message("missing_field", step=occurrence.step, template=name, field=_field(e))
+            ) from None
         except jinja2.TemplateNotFound as e:
-            raise RenderProblem(f"email {occurrence.step} not sent: template file {e.name} is missing") from None
+            raise RenderProblem(Message("missing_template", step=occurrence.step, file=e.name)) from None
         except jinja2.TemplateError as e:
-            raise RenderProblem(f"email {occurrence.step} not sent: template {name} is broken ({e})") from None
+            raise RenderProblem(Message("broken_template", step=occurrence.step, template=name, error=e)) from None
         if has_control(subject):
-            raise RenderProblem(f"email {occurrence.step} not sent: the subject of {name} has a line break")
+            raise RenderProblem(Message("subject_break", step=occurrence.step, template=name))
         message = self._message(touch, subject, text, html, now)
         return Email(touch.key, lead.id, lead.email, subject, text, html, message)
 
@@ -147,6 +150,4 @@ def _clean(name: str) -> str:
 
 def _field(error: jinja2.UndefinedError) -> str:
     match = re.search(r"'(?:dict object|[^']+)' has no attribute '([^']+)'", str(error))
-    if match:
-        return f"'{match.group(1)}', which is empty for this lead"
-    return str(error.message or error)
+    return match.group(1) if match else str(error.message or error)

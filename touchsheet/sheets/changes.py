@@ -19,6 +19,7 @@ from touchsheet.engine.plan import Plan
 from touchsheet.engine.table import Formula, Table
 from touchsheet.schema import DUE_TODAY, LEADS, Owner, value_label
 from touchsheet.sheets.kpi_sheet import KpiSheet, kpi_sheet
+from touchsheet.words import Message, said
 
 WORKER_LEAD_COLUMNS = tuple(c.name for c in LEADS.columns if c.owner is Owner.WORKER)
 DUE_MANAGER_COLUMNS = tuple(c.name for c in DUE_TODAY.columns if c.owner is Owner.MANAGER)
@@ -107,8 +108,8 @@ def lead_cells(status: LeadStatus, locale: str, tz: ZoneInfo) -> dict[str, Any]:
         "Next reason": nxt.reason if nxt else None,
         "Touches": status.touches,
         "Last touch at": local(status.last_touch_at, tz),
-        "Flags": ", ".join(status.flags) or None,
-        "Problem": "; ".join(status.problems) or None,
+        "Flags": ", ".join(said(f, locale) for f in status.flags) or None,
+        "Problem": "; ".join(said(p, locale) for p in status.problems) or None,
     }
 
 
@@ -150,15 +151,15 @@ def task_row(task: Task, script: str, kept: DueRow | None, locale: str, tz: Zone
     }
     if kept is not None:  # the manager's cells stay exactly as typed
         row.update({c: kept.raw.get(c) for c in DUE_MANAGER_COLUMNS})
-        row["Problem"] = "; ".join(kept.problems) or None
+        row["Problem"] = "; ".join(said(p, locale) for p in kept.problems) or None
     return row
 
 
-def orphan_row(kept: DueRow) -> dict[str, Any]:
+def orphan_row(kept: DueRow, locale: str) -> dict[str, Any]:
     """A row the manager wrote on whose task is no longer due: kept as it is until they finish it."""
     row = dict(kept.raw)
-    problems = kept.problems or ("this task is no longer due: tick Done with a result, or clear the row",)
-    row["Problem"] = "; ".join(problems)
+    problems = kept.problems or (Message("no_longer_due"),)
+    row["Problem"] = "; ".join(said(p, locale) for p in problems)
     return row
 
 
@@ -170,7 +171,7 @@ def changes_for(
     changes.appends["Touch log"] = [touch_row(t, locale, tz) for t in book.new_touches]
     due_keys = {task.key for task in plan.tasks}
     rows = [task_row(t, scripts.get(t.key, ""), book.kept.get(t.key), locale, tz) for t in plan.tasks]
-    rows += [orphan_row(kept) for key, kept in book.kept.items() if key not in due_keys]
+    rows += [orphan_row(kept, locale) for key, kept in book.kept.items() if key not in due_keys]
     if not _table_holds(tables["Due today"], rows):
         changes.due_today = rows
     sheet = kpi_sheet(plan.kpi, locale, tz)
@@ -197,7 +198,8 @@ def _lead_writes(table: Table, book: Book, plan: Plan, locale: str, tz: ZoneInfo
         for column, value in lead_cells(status, locale, tz).items():
             put(row, column, value, book.ids.get(row, ""))
     for row in sorted(book.skipped):
-        put(row, "Problem", "; ".join(book.problems.get(row, ())) or None, book.ids.get(row, ""))
+        problem = "; ".join(said(p, locale) for p in book.problems.get(row, ()))
+        put(row, "Problem", problem or None, book.ids.get(row, ""))
     return writes
 
 

@@ -1,0 +1,148 @@
+"""What touchsheet says to the people in the sheet, in their language.
+
+A `Message` is its English text (it is a `str`, so logs, tests and the run summary read it as
+is) that also knows how to say itself in Russian: `Problem` and `Flags` cells are written in the
+sheet's language.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+DATE_HINT = {"en": "type it like 25.11.2026 or 2026-11-25", "ru": "введите как 25.11.2026 или 2026-11-25"}
+DATETIME_HINT = {
+    "en": "type it like 25.11.2026 14:30 or 2026-11-25 14:30",
+    "ru": "введите как 25.11.2026 14:30 или 2026-11-25 14:30",
+}
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    "cell": {"en": "{column}: {problem}", "ru": "{column}: {problem}"},
+    "formula": {
+        "en": "holds a formula ({formula}): type the value itself",
+        "ru": "здесь формула ({formula}): введите само значение",
+    },
+    "not_a_date": {"en": "'{value}' is not a date: {hint}", "ru": "«{value}» — не дата: {hint}"},
+    "not_a_number": {"en": "'{value}' is not a number", "ru": "«{value}» — не число"},
+    "not_an_amount": {
+        "en": "'{value}' is not a number (type it like 12500 or 12 500,50)",
+        "ru": "«{value}» — не число (введите как 12500 или 12 500,50)",
+    },
+    "not_one_of": {"en": "'{value}' is not one of: {words}", "ru": "«{value}» — нет такого значения, можно: {words}"},
+    "bad_email": {"en": "'{value}' is not a valid email address", "ru": "«{value}» — неверный адрес почты"},
+    "no_emails": {
+        "en": "{problem}; no emails go to this lead until it is fixed",
+        "ru": "{problem}; письма этому клиенту не уходят, пока адрес не исправлен",
+    },
+    "control": {
+        "en": "has a line break or a control character: retype it",
+        "ru": "есть перенос строки или служебный символ: введите заново",
+    },
+    "bad_zone": {
+        "en": "'{value}' is not a time zone (type it like Europe/Moscow)",
+        "ru": "«{value}» — не часовой пояс (введите как Europe/Moscow)",
+    },
+    "duplicate_id": {
+        "en": "ID {id} is also on row {row}: give this row its own ID (or clear the cell and one will be assigned)",
+        "ru": "ID {id} уже есть в строке {row}: дайте этой строке свой ID (или очистите ячейку: он будет присвоен)",
+    },
+    "unclear_opt_out": {
+        "en": "Opt out: '{value}' read as yes (type yes or leave empty)",
+        "ru": "Отписка: «{value}» прочитано как «да» (введите да или оставьте пустым)",
+    },
+    "neither_yes_nor_no": {"en": "'{value}' is neither yes nor no", "ru": "«{value}» — ни да, ни нет"},
+    "unknown_manager": {
+        "en": "Manager '{name}' is not under `managers:` in config.yaml: emails are signed by the company",
+        "ru": "Менеджера «{name}» нет в `managers:` в config.yaml: письма подписаны компанией",
+    },
+    "won_without_purchase": {
+        "en": "Stage is won but Paid at and Last purchase at are empty: reactivation cannot be scheduled",
+        "ru": "Этап «клиент», но «Оплачен» и «Последняя покупка» пусты: реактивацию не назначить",
+    },
+    "refused": {
+        "en": "the mail server refused the last email ({reason}): check the address",
+        "ru": "почтовый сервер отклонил последнее письмо ({reason}): проверьте адрес",
+    },
+    "missing_field": {
+        "en": "email {step} not sent: template {template} uses '{field}', which is empty for this lead",
+        "ru": "письмо {step} не отправлено: шаблон {template} использует «{field}», а у клиента это поле пустое",
+    },
+    "missing_template": {
+        "en": "email {step} not sent: template file {file} is missing",
+        "ru": "письмо {step} не отправлено: нет файла шаблона {file}",
+    },
+    "broken_template": {
+        "en": "email {step} not sent: template {template} is broken ({error})",
+        "ru": "письмо {step} не отправлено: шаблон {template} с ошибкой ({error})",
+    },
+    "subject_break": {
+        "en": "email {step} not sent: the subject of {template} has a line break",
+        "ru": "письмо {step} не отправлено: в теме шаблона {template} перенос строки",
+    },
+    "no_longer_due": {
+        "en": "this task is no longer due: tick Done with a result, or clear the row",
+        "ru": "задача больше не актуальна: отметьте «Сделано» с результатом или очистите строку",
+    },
+}
+
+FLAGS = {  # the Flags cell: a few fixed words, some with a number of days
+    "first contact overdue": "первый контакт просрочен",
+    "callback missed": "перезвон пропущен",
+    "reactivation": "реактивация",
+    "no email": "нет email",
+    "email unconfirmed": "письмо не подтверждено",
+    "opt out": "отписка",
+    "invoice unpaid {days}d": "счёт не оплачен {days} дн.",
+    "forgotten {days}d": "забыт {days} дн.",
+}
+
+
+class Message(str):
+    """English text a person reads, which can also say itself in the sheet's language."""
+
+    key: str
+    params: dict[str, Any]
+
+    def __new__(cls, key: str, **params: Any) -> Message:
+        made = super().__new__(cls, _fill(CATALOGUE[key]["en"], params, "en"))
+        made.key, made.params = key, params
+        return made
+
+    def said(self, locale: str) -> str:
+        return _fill(CATALOGUE[self.key].get(locale, CATALOGUE[self.key]["en"]), self.params, locale)
+
+
+def said(text: str, locale: str) -> str:
+    """Any message or flag in `locale` (plain strings stay as they are)."""
+    if isinstance(text, Message):
+        return text.said(locale)
+    if locale == "ru":
+        for english, russian in FLAGS.items():
+            pattern = re.escape(english).replace(r"\{days\}", r"(?P<days>\d+)")
+            found = re.fullmatch(pattern, text)
+            if found:
+                return russian.format(**found.groupdict())
+    return text
+
+
+def _fill(template: str, params: dict[str, Any], locale: str) -> str:
+    shown = {}
+    for name, value in params.items():
+        if isinstance(value, Message):
+            value = value.said(locale)
+        elif isinstance(value, dict):  # a per-locale hint
+            value = value.get(locale, value["en"])
+        elif name == "column":
+            value = _column_label(value, locale)
+        shown[name] = value
+    return template.format(**shown)
+
+
+def _column_label(name: str, locale: str) -> str:
+    from touchsheet.schema import TABS
+
+    for tab in TABS:
+        for column in tab.columns:
+            if column.name == name:
+                return column.label(locale)
+    return name
