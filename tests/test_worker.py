@@ -220,7 +220,8 @@ def test_a_lock_left_by_kill_9_is_taken_over_by_the_next_run(every_day):
             sys.executable,
             "-c",
             "import sys, time\nfrom touchsheet import config, lock\n"
-            f"c = config.load({str(config_path)!r})\nwith lock.run_lock(c):\n print('held', flush=True)\n time.sleep(60)",
+            f"c = config.load({str(config_path)!r})\n"
+            "with lock.run_lock(c):\n print('held', flush=True)\n time.sleep(60)",
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
