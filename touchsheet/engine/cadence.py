@@ -57,7 +57,7 @@ class SalesCalendars:
         """The lead's own day-0 steps (when they still matter), and the later steps it shares."""
         if lead.stage not in OPEN_STAGES:
             return [], None
-        key = (lead.created_at.date(), self.config.calendar.clamp(lead.created_at).date())
+        key = (lead.created_at.date(), self.config.calendar.opened_day(lead.created_at))
         found = self._shared.get(key)
         if found is None:
             steps = later_steps(key[0], _lane_days(key[1], self.config), self.config, self.now)

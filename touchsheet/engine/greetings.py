@@ -24,10 +24,17 @@ def holidays(config: Config, now: datetime) -> list[Occurrence]:
     return found
 
 
-def birthday(lead: Lead, config: Config, now: datetime) -> list[Occurrence]:
+def birthday(
+    lead: Lead, config: Config, now: datetime, memo: dict[tuple[int, int], list[Occurrence]]
+) -> list[Occurrence]:
+    """The lead's birthday greetings near `now` (the same for everyone born that day: `memo` keeps them)."""
     if lead.birthday is None or config.greetings.birthday is None or not greeted(lead):
         return []
-    return _occasion("birthday", lead.birthday.month, lead.birthday.day, config.greetings.birthday, config, now)
+    day = (lead.birthday.month, lead.birthday.day)
+    found = memo.get(day)
+    if found is None:
+        found = memo[day] = _occasion("birthday", *day, config.greetings.birthday, config, now)
+    return found
 
 
 def _occasion(name: str, month: int, day: int, point: Touchpoint, config: Config, now: datetime) -> list[Occurrence]:

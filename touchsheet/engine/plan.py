@@ -55,6 +55,7 @@ def plan(book: Book, config: Config, now: datetime) -> Plan:
     base = reactivation.base_interval(purchases[lead.id] for lead in book.leads if lead.stage is Stage.WON)
     calendars = SalesCalendars(config, now, today_end)
     holidays = sort_out(greetings.holidays(config, now), now, today_end)
+    birthdays: dict[tuple[int, int], list[Occurrence]] = {}
 
     emails: list[EmailTouch] = []
     tasks: list[Task] = []
@@ -62,10 +63,11 @@ def plan(book: Book, config: Config, now: datetime) -> Plan:
     for lead in book.leads:
         history = found.get(lead.id, NO_HISTORY)
         history_days = purchases[lead.id]
+        start = reactivation.reactivation_start(lead, history_days, base, config)
         groups: list[Lanes] = []
         if not lead.opt_out:  # opt-outs are absolute: no touch of any kind
             own, shared = calendars.lanes(lead)
-            own += lead_occurrences(lead, history, history_days, base, config, now)
+            own += lead_occurrences(lead, history, history_days, start, config, now, birthdays)
             if not lead.email:
                 own = [o for o in own if not o.automatic]
             groups.append(sort_out(own, now, today_end))
@@ -79,7 +81,6 @@ def plan(book: Book, config: Config, now: datetime) -> Plan:
             if not occurrence.automatic:
                 tasks.append(Task(occurrence, lead, _task_manager(lead, occurrence, config), now > occurrence.deadline))
         emails += [EmailTouch(o, lead, manager) for o in _emails_now(lead, result.due, history, config, now)]
-        start = reactivation.reactivation_start(lead, history_days, base, config)
         statuses.append(
             LeadStatus(
                 lead=lead,
@@ -98,15 +99,21 @@ def plan(book: Book, config: Config, now: datetime) -> Plan:
 
 
 def lead_occurrences(
-    lead: Lead, history: History, purchases: list[date], base: float | None, config: Config, now: datetime
+    lead: Lead,
+    history: History,
+    purchases: list[date],
+    reactivation_from: date | None,
+    config: Config,
+    now: datetime,
+    birthdays: dict[tuple[int, int], list[Occurrence]],
 ) -> list[Occurrence]:
     """The touches only this lead is owed (the calendar and holidays are shared with others)."""
     return (
         cadence.first_contact(lead, history, config)
         + reminders.callback(lead, history, config)
         + reminders.invoice_reminders(lead, config, now)
-        + reactivation.reactivation(lead, purchases, base, config, now)
-        + greetings.birthday(lead, config, now)
+        + reactivation.reactivation(reactivation_from, purchases, config, now)
+        + greetings.birthday(lead, config, now, birthdays)
     )
 
 

@@ -44,8 +44,8 @@ def reactivation_start(lead: Lead, days: list[date], base: float | None, config:
     return days[-1] + timedelta(days=interval_days(days, base, config))
 
 
-def reactivation(lead: Lead, days: list[date], base: float | None, config: Config, now: datetime) -> list[Occurrence]:
-    start = reactivation_start(lead, days, base, config)
+def reactivation(start: date | None, days: list[date], config: Config, now: datetime) -> list[Occurrence]:
+    """The weekly calls from `start` (see reactivation_start) near `now`."""
     if start is None:
         return []
     calendar = config.calendar

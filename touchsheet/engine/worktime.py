@@ -71,6 +71,14 @@ class WorkCalendar:
         local = self.local(moment) if zone is None else moment.astimezone(zone)
         return self.is_working_day(local.date()) and self.start <= local.time() < self.end
 
+    def opened_day(self, moment: datetime) -> date:
+        """The day of `clamp(moment)`, without building it: the day a request is first worked on."""
+        local = self.local(moment)
+        day = local.date()
+        if self.is_working_day(day) and local.time() < self.end:
+            return day
+        return self.next_working_day(day + timedelta(days=1))
+
     def clamp(self, moment: datetime) -> datetime:
         """The earliest working moment at or after `moment`."""
         local = self.local(moment)
