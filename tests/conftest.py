@@ -30,6 +30,15 @@ def quick_lease(monkeypatch):
 
 
 @pytest.fixture
+def emulator():
+    """A fresh local Sheets API emulator on loopback, for one test."""
+    from tests.emulator import SheetsEmulator
+
+    with SheetsEmulator() as emu:
+        yield emu
+
+
+@pytest.fixture
 def make_config(tmp_path: Path) -> Callable[..., Config]:
     """The shipped config.yaml (or config.ru.yaml) with some keys replaced, pointed into tmp_path."""
 

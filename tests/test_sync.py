@@ -1,4 +1,5 @@
-"""Whole runs on a workbook: read, absorb, plan, send to the outbox, write back."""
+"""Whole runs on a workbook: read, absorb, plan, send to the outbox, write back; each scenario on both
+backends (the local .xlsx workbook and a Google Sheet on the local Sheets API emulator)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ from datetime import datetime
 import pytest
 
 from tests.builders import at
-from tests.sheets.fixtures import XlsxSheet
+from tests.sheets.fixtures import GoogleSheet, XlsxSheet
 from touchsheet.mail.outbox import Outbox
 from touchsheet.sync import run_once
 
 
-@pytest.fixture
-def sheet(every_day):
-    s = XlsxSheet(every_day)
+@pytest.fixture(params=["xlsx", pytest.param("google", marks=pytest.mark.server)])
+def sheet(request, every_day):
+    s = XlsxSheet(every_day) if request.param == "xlsx" else GoogleSheet(every_day, request.getfixturevalue("emulator"))
     s.init()
     return s
 

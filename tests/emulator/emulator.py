@@ -155,6 +155,20 @@ class SheetsEmulator:
             sheet.write(row, col, [[cell]])
             book.touch()
 
+    def set_values(self, key: str, tab: str, rows: list[list[Any]]) -> None:
+        """Paste a block of values at A1 (stored as typed, like set_cell), growing the grid to fit: a
+        quick way to fill a tab with thousands of rows."""
+        with self._lock:
+            book, sheet = self._tab(key, tab)
+            width = max((len(row) for row in rows), default=0)
+            sheet.resize(max(sheet.row_count, len(rows)), max(sheet.col_count, width))
+            sheet.write(0, 0, [_stored_row(row) for row in rows])
+            book.touch()
+
+    def rename_sheet(self, key: str, tab: str, title: str) -> None:
+        """Rename a tab, as double-clicking its name does."""
+        self._edit(key, tab, lambda book, sheet: sheet.props.update(title=title))
+
     def insert_rows(self, key: str, tab: str, before_row: int, count: int = 1) -> None:
         """Insert empty rows above row `before_row` (1-based), as right-click > Insert rows above."""
         self._edit(key, tab, lambda book, sheet: book.insert(sheet, "ROWS", before_row - 1, count))

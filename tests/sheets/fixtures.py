@@ -153,7 +153,15 @@ class GoogleSheet:
         return found
 
     def grid(self, tab: str) -> list[tuple[Any, ...]]:
-        return [tuple(r) for r in self.emu.values(self.key, self.title(tab))]
+        """The tab's values; numbers in date-formatted cells back as datetimes, as on the workbook."""
+        grid = self.emu.values(self.key, self.title(tab))
+        return [tuple(self._dated(tab, r, c, v) for c, v in enumerate(row)) for r, row in enumerate(grid)]
+
+    def _dated(self, tab: str, row: int, column: int, value: Any) -> Any:
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return value
+        number_format = self.emu.cell(self.key, self.title(tab), f"{column_letter(column)}{row + 1}").number_format
+        return _untyped(value) if number_format and "DATE" in number_format.get("type", "") else value
 
     def data(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every tab but Status (whose run times change on every run), cell by cell."""

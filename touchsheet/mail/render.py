@@ -54,6 +54,7 @@ class Renderer:
             keep_trailing_newline=False,
         )
         self.scripts = SandboxedEnvironment(autoescape=False, undefined=jinja2.ChainableUndefined)
+        self._compiled: dict[str, jinja2.Template] = {}  # a few scripts serve thousands of tasks
 
     def context(self, lead: Lead, manager_name: str) -> dict[str, Any]:
         config = self.config
@@ -88,7 +89,8 @@ class Renderer:
         """The call or message script for Due today, with the lead's name filled in."""
         text = task.occurrence.script
         try:
-            return self.scripts.from_string(text).render(self.context(task.lead, task.manager)).strip()
+            template = self._compiled.get(text) or self._compiled.setdefault(text, self.scripts.from_string(text))
+            return template.render(self.context(task.lead, task.manager)).strip()
         except jinja2.TemplateError:
             return text  # `check` reports the broken template; the manager still gets the words
 

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import requests
 import tenacity
-from google.auth.transport.requests import AuthorizedSession
+from google.auth.transport.requests import AuthorizedSession, Request
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
@@ -71,17 +71,34 @@ def load_credentials(file: Path | None, env: str) -> service_account.Credentials
         raise SheetError(f"the Google service account key could not be read ({e}): use the JSON key file") from None
 
 
-class _Session(AuthorizedSession):
-    """Google's authorised session, optionally pointed at another host (a local emulator in tests)."""
+def _moved(url: str, endpoint: str) -> str:
+    """A Google API URL pointed at `endpoint` instead (a local emulator in tests)."""
+    if endpoint == GOOGLE:
+        return url
+    return re.sub(r"^https://(sheets|www|iamcredentials)\.googleapis\.com", endpoint, url)
 
-    def __init__(self, credentials: service_account.Credentials, endpoint: str) -> None:
-        super().__init__(credentials)
-        self.endpoint = endpoint.rstrip("/")
+
+class _Moved(requests.Session):
+    """The session google-auth makes its own calls with (tokens, the regional access boundary lookup
+    after a token), pointed where the API calls go."""
+
+    def __init__(self, endpoint: str) -> None:
+        super().__init__()
+        self.endpoint = endpoint
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
-        if self.endpoint != GOOGLE:
-            url = re.sub(r"^https://(sheets|www)\.googleapis\.com", self.endpoint, url)
-        return super().request(method, url, *args, **kwargs)
+        return super().request(method, _moved(url, self.endpoint), *args, **kwargs)
+
+
+class _Session(AuthorizedSession):
+    """Google's authorised session, optionally pointed at another host."""
+
+    def __init__(self, credentials: service_account.Credentials, endpoint: str) -> None:
+        super().__init__(credentials, auth_request=Request(session=_Moved(endpoint)))
+        self.endpoint = endpoint
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+        return super().request(method, _moved(url, self.endpoint), *args, **kwargs)
 
 
 class SheetsApi:

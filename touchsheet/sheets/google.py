@@ -28,9 +28,9 @@ from google.oauth2 import service_account
 from touchsheet.engine.cells import from_serial, is_blank, to_serial
 from touchsheet.engine.table import Table, require_columns, table_from_grid
 from touchsheet.errors import SheetError
-from touchsheet.schema import DUE_TODAY, LEADS, TABS, Owner, norm, tab_keys
+from touchsheet.schema import LEADS, TABS, norm, tab_keys
 from touchsheet.sheets.a1 import column_letter, quote
-from touchsheet.sheets.changes import CellWrite, Changes, same
+from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, same
 from touchsheet.sheets.gapi import GOOGLE, Patience, SheetsApi, StaleTabs
 from touchsheet.sheets.google_format import init_requests, kpi_format_requests
 
@@ -39,7 +39,6 @@ logger = logging.getLogger(__name__)
 FIX = "run `python -m touchsheet init --config <config.yaml>` to add it (data is kept)."
 REPAIR_ROUNDS = 3
 PATIENCE = Patience()
-DUE_MANAGER = tuple(c.name for c in DUE_TODAY.columns if c.owner is Owner.MANAGER)
 
 
 @dataclass
@@ -130,7 +129,7 @@ class GoogleWorkbook:
             found = json.loads(self.cache.read_text()) if self.cache else None
         except (OSError, ValueError):
             return None
-        return found if isinstance(found, dict) and found.get("key") == self.key and found.get("tabs") else None
+        return found["tabs"] if isinstance(found, dict) and found.get("key") == self.key and found.get("tabs") else None
 
     def _remember(self, tabs: dict[str, dict[str, Any]]) -> None:
         if self.cache is not None:
@@ -211,24 +210,25 @@ class GoogleWorkbook:
             elif key in by_key and key not in placed:
                 placed.add(key)
                 new = by_key[key]
-                cells = {c: new.get(c) for c in table.columns if c not in DUE_MANAGER and c != "Key"}
+                cells = {c: new.get(c) for c in table.columns if c not in DUE_MANAGER_COLUMNS and c != "Key"}
                 changed = {c: v for c, v in cells.items() if not same(table.cell(values, c), v)}
                 if changed:
                     writes.append(RowWrite("Due today", row, changed, {"Key": key}))
             else:
-                recorded = any(
-                    not is_blank(table.cell(values, c)) and table.cell(values, c) is not False for c in DUE_MANAGER
-                )
-                cleared = {c: None for c in table.columns if recorded or c not in DUE_MANAGER}
-                expect = {} if recorded else {c: table.cell(values, c) for c in DUE_MANAGER}
+                typed = [table.cell(values, c) for c in DUE_MANAGER_COLUMNS]
+                recorded = any(not is_blank(v) and v is not False for v in typed)
+                cleared = {c: None for c in table.columns if recorded or c not in DUE_MANAGER_COLUMNS}
+                expect = {} if recorded else {c: table.cell(values, c) for c in DUE_MANAGER_COLUMNS}
                 writes.append(RowWrite("Due today", row, cleared, expect))
         rows = iter(
             holes + list(range(table.sheet_row(len(table.rows)), table.sheet_row(len(table.rows)) + len(wanted)))
         )
         for new in wanted:
             if new["Key"] not in placed:
-                cells = {c: new.get(c) for c in table.columns if c not in DUE_MANAGER}
-                writes.append(RowWrite("Due today", next(rows), cells, {c: None for c in DUE_MANAGER}))
+                cells = {c: new.get(c) for c in table.columns if c not in DUE_MANAGER_COLUMNS or c == "Done"}
+                # an unticked box, as on the workbook; Result and Note must still be empty when it lands
+                expect = {c: None for c in DUE_MANAGER_COLUMNS if c != "Done"}
+                writes.append(RowWrite("Due today", next(rows), cells, expect))
         return writes
 
     def _grid(self, name: str, rows: list[list[Any]]) -> list[list[Any]]:
@@ -369,7 +369,7 @@ def _restores_due(wrong: list[RowWrite], before: Table) -> list[RowWrite]:
     for write in wrong:
         if write.expect and "Key" not in write.expect:
             values = before.rows[write.row - before.header_row - 1]
-            cells = {c: before.cell(values, c) for c in before.columns if c not in DUE_MANAGER}
+            cells = {c: before.cell(values, c) for c in before.columns if c not in DUE_MANAGER_COLUMNS}
             restores.append(RowWrite("Due today", write.row, cells, {}))
     return restores
 
@@ -380,23 +380,28 @@ def _relocated(wrong: list[RowWrite], snapshot: Table, fresh: Table, key_column:
     filled = {w.cells.get(key_column) for w in wrong if key_column in w.cells}
     where = {_identity(fresh, r, key_column, filled): fresh.sheet_row(i) for i, r in enumerate(fresh.rows)}
     original = {_identity(snapshot, r, key_column): r for r in snapshot.rows}
-    repairs: list[RowWrite] = []
+    moved = {
+        where[w.identity]: RowWrite(w.tab, where[w.identity], w.cells, w.expect, w.identity)
+        for w in wrong
+        if w.identity in where
+    }
+    repairs = list(moved.values())
     for write in wrong:
         index = write.row - fresh.header_row - 1
         victim = fresh.rows[index] if 0 <= index < len(fresh.rows) else []
-        if victim:
-            who = _identity(fresh, victim, key_column, filled)
-            own = original.get(who)
-            back = {
-                c: (snapshot.cell(own, c) if own else None)
-                for c, v in write.cells.items()
-                if same(fresh.cell(victim, c), v)
-            }
-            if back:
-                expect = {key_column: back.get(key_column, fresh.cell(victim, key_column))}
-                repairs.append(RowWrite(write.tab, write.row, back, expect, who))
-        if write.identity in where:
-            repairs.append(RowWrite(write.tab, where[write.identity], write.cells, write.expect, write.identity))
+        if not victim:
+            continue
+        who = _identity(fresh, victim, key_column, filled)
+        own = original.get(who)
+        rewritten = moved[write.row].cells if write.row in moved else {}  # the victim's own new values win
+        back = {
+            c: (snapshot.cell(own, c) if own else None)
+            for c, v in write.cells.items()
+            if c not in rewritten and same(fresh.cell(victim, c), v)
+        }
+        if back:
+            expect = {key_column: back.get(key_column, fresh.cell(victim, key_column))}
+            repairs.append(RowWrite(write.tab, write.row, back, expect, who))
     return repairs
 
 
