@@ -258,3 +258,20 @@ def _check(sheet, expected, edit):
         sync(sheet, "2026-10-02 10:05", Outbox(sheet.config.base_dir / "after"))
         assert any(r["Key"] == subject and r["Status"] == "done" for r in sheet.rows("Touch log"))
     assert not any(r["ID"] in (None, "") and any(r[c] not in (None, "") for c in WORKER) for r in rows)
+
+
+def test_a_failed_run_says_why_on_the_status_tab(sheet, emulator, tmp_path):
+    from touchsheet.sync import report_failure
+
+    sheet.put_rows("Leads", leads(3))
+    first = len(emulator.calls) + 1
+    emulator.faults({n: 503 for n in range(first + 1, first + 20)})  # the read works; every write fails
+    with pytest.raises(SheetError, match="answered 503 to every try") as failed:
+        sync(sheet, "2026-10-02 10:00", Outbox(tmp_path / "out"))
+    emulator.faults()
+    report_failure(sheet.config, sheet.backend(), at("2026-10-02 10:00"), str(failed.value), me="host-a")
+    status = dict(sheet.grid("Status"))
+    assert status["Result"].startswith("failed: Google Sheets answered 503 to every try")
+    assert status["Last run started"] == "2026-10-02 10:00:00"
+    assert sheet.rows("Touch log") == [] and sheet.rows("Due today") == []  # nothing half-written
+    assert not list((tmp_path / "out").glob("*.eml"))  # no email goes out before its pending row is on the sheet
