@@ -162,6 +162,7 @@ EDITS = [
     "edit a manager cell",
     "tick a task",
     "add a lead",
+    "sort due today",
 ]
 
 
@@ -173,7 +174,7 @@ def test_edits_between_any_two_calls_never_misplace_a_value_or_lose_an_edit(ever
     reference = _prepared(every_day, emulator, tmp_path / "reference")
     calls = calls_during(emulator, lambda: sync(reference, "2026-10-02 10:00", Outbox(tmp_path / "reference-out")))
     assert len(calls) == 3  # read, append the pending emails, write: two gaps between them
-    expected = _worker_cells(reference)
+    expected = _worker_cells(reference), _due_keys(reference)
     for gap in range(2, len(calls) + 1):
         sheet = _prepared(every_day, emulator, tmp_path / f"{edit}-{gap}")
         done = {}
@@ -225,6 +226,9 @@ def _edit(sheet, edit):
         emu.set_cell(key, "Due today", f"L{row}", True)
         emu.set_cell(key, "Due today", f"M{row}", "no answer")
         return ("ticked", due[row - 1][16])
+    elif edit == "sort due today":  # a manager sorts the tab by name to find their tasks
+        column = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[sheet.headers("Due today").index("Lead")]
+        emu.sort(key, "Due today", column=column, first_row=2, descending=True)
     elif edit == "add a lead":
         emu.set_cell(key, "Leads", f"A{rows + 1}", "L-99999")
         emu.set_cell(key, "Leads", f"B{rows + 1}", "Typed During The Run")
@@ -239,7 +243,12 @@ def _worker_cells(sheet):
     return {r["ID"]: tuple(r[c] for c in WORKER) for r in sheet.rows("Leads") if r["ID"]}
 
 
+def _due_keys(sheet):
+    return sorted(tuple(str(r[c]) for c in ("Key", "Lead ID", "Step", "Script")) for r in sheet.rows("Due today"))
+
+
 def _check(sheet, expected, edit):
+    expected, due = expected
     found = _worker_cells(sheet)
     kind, subject = edit or (None, None)
     for lead_id, cells in expected.items():
@@ -253,6 +262,8 @@ def _check(sheet, expected, edit):
     if kind == "added":
         added = next(r for r in rows if r["ID"] == subject)
         assert added["Name"] == "Typed During The Run" and all(added[c] is None for c in WORKER)
+    if kind != "deleted":
+        assert _due_keys(sheet) == due  # every task listed once, with its own lead's script
     if kind == "ticked":  # the tick survives the run and the next run records it
         assert any(r["Key"] == subject and r["Done"] is True for r in sheet.rows("Due today"))
         sync(sheet, "2026-10-02 10:05", Outbox(sheet.config.base_dir / "after"))
