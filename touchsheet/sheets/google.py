@@ -150,11 +150,12 @@ class GoogleWorkbook:
             for name, rows in (("KPI", changes.kpi and changes.kpi.rows), ("Status", changes.status))
             if rows is not None
         }
-        self._grow(writes, grids)
+        formatting = self._grow(writes, grids) + self._kpi_formats(changes)
+        if formatting:  # one spreadsheets batchUpdate, and only when the layout must change
+            self.api.format(formatting)
+            self._remember(self._tabs)
         if writes or grids:
             self._write_and_verify(writes, grids, changes)
-        if changes.kpi is not None:
-            self._format_kpi(changes)
         return appended
 
     def _append_log(self, rows: list[dict[str, Any]]) -> list[int]:
@@ -302,7 +303,7 @@ class GoogleWorkbook:
         tab = next(t for t in TABS if t.name == name)
         return _dated(table_from_grid(tab, self._tabs[name]["title"], grid))
 
-    def _grow(self, writes: list[RowWrite], grids: dict[str, list[list[Any]]]) -> None:
+    def _grow(self, writes: list[RowWrite], grids: dict[str, list[list[Any]]]) -> list[dict[str, Any]]:
         """Values writes cannot go past a tab's last row: add rows first when a write needs them."""
         need = {name: len(grid) for name, grid in grids.items()}
         for write in writes:
@@ -314,18 +315,18 @@ class GoogleWorkbook:
                 extra = rows - tab["rows"] + 500
                 requests.append({"appendDimension": {"sheetId": tab["id"], "dimension": "ROWS", "length": extra}})
                 tab["rows"] += extra
-        if requests:
-            self.api.format(requests)
-            self._remember(self._tabs)
+        return requests
 
-    def _format_kpi(self, changes: Changes) -> None:
-        assert changes.kpi is not None
+    def _kpi_formats(self, changes: Changes) -> list[dict[str, Any]]:
+        """The KPI tab's number formats, sent again only when its layout changed."""
+        if changes.kpi is None:
+            return []
         signature = json.dumps(sorted((list(k), v) for k, v in changes.kpi.units.items()))
         tab = self._tabs["KPI"]
-        if tab.get("layout") != signature:
-            self.api.format(kpi_format_requests(tab["id"], changes.kpi))
-            tab["layout"] = signature
-            self._remember(self._tabs)
+        if tab.get("layout") == signature:
+            return []
+        tab["layout"] = signature
+        return kpi_format_requests(tab["id"], changes.kpi)
 
     # init
 
