@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -119,6 +119,7 @@ def test_sigterm_mid_batch_finishes_the_email_in_flight_and_leaves_nothing_pendi
     with SmtpServer() as server:
         server.recorder.delay = 0.25  # a slow server: the batch takes seconds
         config = make_config(
+            timezone=_zone_where_it_is_noon(),  # the worker reads the real clock: keep it in working hours
             working_days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
             holidays={"country": None},
             mail={
@@ -168,11 +169,36 @@ def test_sigterm_mid_batch_finishes_the_email_in_flight_and_leaves_nothing_pendi
         assert len(keys) == 20 == len(set(keys))  # the rest went out, nothing twice
 
 
+def _zone_where_it_is_noon() -> str:
+    """A fixed-offset zone whose local time is now between 11:30 and 12:30."""
+    offset = 12 - round(datetime.now(UTC).hour + datetime.now(UTC).minute / 60)
+    return f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"  # Etc/GMT-3 is three hours ahead of UTC
+
+
 @pytest.mark.slow
-def test_five_runs_at_once_twenty_times_exactly_one_works(every_day, tmp_path):
-    sheet = XlsxSheet(every_day)
+@pytest.mark.server
+def test_five_runs_at_once_twenty_times_exactly_one_works(make_config, monkeypatch):
+    from tests.mail.server import PASSWORD, USER, SmtpServer
+
+    with SmtpServer() as server:
+        server.recorder.delay = 1.0  # the working run holds the lock for a second: the others surely meet it
+        config = make_config(
+            working_days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            holidays={"country": None},
+            mail={
+                "transport": "smtp",
+                "smtp": {"host": "127.0.0.1", "port": server.port, "security": "none", "user": USER},
+            },
+        )
+        monkeypatch.setenv("TOUCHSHEET_SMTP_PASSWORD", PASSWORD)  # the forked runs inherit it
+        _five_at_once_twenty_times(config)
+        assert len(server.recorder.keys()) == 20 == len(set(server.recorder.keys()))
+
+
+def _five_at_once_twenty_times(config):
+    sheet = XlsxSheet(config)
     sheet.init()
-    config_path = every_day.base_dir / "config.yaml"
+    config_path = config.base_dir / "config.yaml"
     for round_ in range(20):
         sheet.put_rows(
             "Leads",
