@@ -186,12 +186,12 @@ def _check_protection(book: Spreadsheet, caller: str, written: list[str]) -> Non
         area |= {"startColumnIndex": span.c0, "endColumnIndex": span.c1 or span.c0 + 1}
         for protected in sheet.protected_ranges:
             users = [u.lower() for u in protected.get("editors", {}).get("users", [])]
-            if not protected.get("warningOnly") and caller.lower() not in users:
-                if batch_update.ranges.intersects(protected["range"], area):
-                    raise bad_request(
-                        "You are trying to edit a protected cell or object. Please contact the spreadsheet owner "
-                        "to remove protection if you need to edit."
-                    )
+            locked = not protected.get("warningOnly") and caller.lower() not in users
+            if locked and batch_update.ranges.intersects(protected["range"], area):
+                raise bad_request(
+                    "You are trying to edit a protected cell or object. Please contact the spreadsheet owner "
+                    "to remove protection if you need to edit."
+                )
 
 
 def _get_values(emu, caller, params, request, body):

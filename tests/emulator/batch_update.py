@@ -2,8 +2,9 @@
 
 >>> book = Spreadsheet("1abc", "CRM", "en_US", "Etc/GMT"); _ = book.add_sheet({"title": "Leads"}, 0)
 >>> ctx = Context(book, "bot@demo.iam.gserviceaccount.com", iter(range(7, 100)).__next__)
->>> apply(ctx, {"requests": [{"addSheet": {"properties": {"title": "Costs"}}}]})["replies"][0]["addSheet"]["properties"]
-{'sheetId': 7, 'title': 'Costs', 'index': 1, 'sheetType': 'GRID', 'gridProperties': {'rowCount': 1000, 'columnCount': 26}}
+>>> reply = apply(ctx, {"requests": [{"addSheet": {"properties": {"title": "Costs"}}}]})["replies"][0]
+>>> reply["addSheet"]["properties"]["sheetId"], reply["addSheet"]["properties"]["gridProperties"]
+(7, {'rowCount': 1000, 'columnCount': 26})
 """
 
 from __future__ import annotations

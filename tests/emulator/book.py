@@ -10,8 +10,8 @@
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from . import a1, ranges

@@ -183,14 +183,17 @@ def shape_differences(ours: Any, google: Any, path: str = "") -> Iterator[str]:
                 yield f"{path}{key} is missing (Google has it)"
     elif isinstance(ours, list) and google:
         for i, item in enumerate(ours):
-            yield from shape_differences(item, google[min(i, len(google) - 1)], f"{path.rstrip('.')}[]." if path else "[].")
+            yield from shape_differences(
+                item, google[min(i, len(google) - 1)], f"{path.rstrip('.')}[]." if path else "[]."
+            )
 
 
 def value_differences(ours: Any, google: Any, ids: dict[Any, Any]) -> Iterator[str]:
     """Where a values answer differs from Google's, ids aside."""
     mine, theirs = _without_ids(ours), _without_ids(google)
     if mine != theirs:
-        yield f"values differ: {json.dumps(mine, ensure_ascii=False)[:300]} vs Google {json.dumps(theirs, ensure_ascii=False)[:300]}"
+        shown = [json.dumps(v, ensure_ascii=False)[:300] for v in (mine, theirs)]
+        yield f"values differ: {shown[0]} vs Google {shown[1]}"
 
 
 def _without_ids(value: Any) -> Any:

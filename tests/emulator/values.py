@@ -104,7 +104,7 @@ def clip(sheet: Sheet, span: a1.Span, text: str) -> tuple[int, int, int, int]:
 
 def _exceeds(sheet: Sheet, text: str) -> ApiError:
     _, ref = a1.split(text)
-    label = a1.quote_title(sheet.title) + (f"!{ref}" if ref and not sheet.title == ref else "")
+    label = a1.quote_title(sheet.title) + (f"!{ref}" if ref and sheet.title != ref else "")
     return bad_request(
         f"Range ({label}) exceeds grid limits. Max rows: {sheet.row_count}, max columns: {sheet.col_count}"
     )
