@@ -1,10 +1,12 @@
-"""The demo workbook opens in LibreOffice (headless) with every tab filled."""
+"""The demo workbook opens in LibreOffice (headless) with every tab filled, and the KPI tab's charts
+render: the tab is exported to PDF and one page of it to pixels."""
 
 from __future__ import annotations
 
 import csv
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -16,32 +18,61 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(SOFFICE is None, reason="Libr
 ALL_SHEETS_AS_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
 
 
-def test_libreoffice_reads_every_tab_of_the_demo(tmp_path):
-    folder = tmp_path / "demo"
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("lo") / "demo"
     assert CliRunner().invoke(cli, ["demo", "--dir", str(folder), "--now", "2026-11-23T10:30"]).exit_code == 0
-    out = tmp_path / "csv"
+    return folder / "touchsheet.xlsx"
+
+
+def _convert(workbook: Path, to: str, out: Path) -> None:
     subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--headless",
-            "--convert-to",
-            ALL_SHEETS_AS_CSV,
-            "--outdir",
-            str(out),
-            str(folder / "touchsheet.xlsx"),
-        ],
+        [SOFFICE, f"-env:UserInstallation=file://{out}/profile", "--headless", "--convert-to", to, "--outdir", str(out)]
+        + [str(workbook)],
         check=True,
         capture_output=True,
         timeout=180,
     )
+
+
+def test_libreoffice_reads_every_tab_of_the_demo(demo, tmp_path):
+    _convert(demo, ALL_SHEETS_AS_CSV, tmp_path)
     tabs = {}
     for name in ("Leads", "Touch log", "Due today", "KPI", "Costs"):
-        with open(out / f"touchsheet-{name}.csv", encoding="utf-8") as f:
+        with open(tmp_path / f"touchsheet-{name}.csv", encoding="utf-8") as f:
             tabs[name] = list(csv.reader(f))
     assert tabs["Leads"][0][:3] == ["ID", "Name", "Email"]
     assert len(tabs["Leads"]) > 200
     assert len(tabs["Touch log"]) > 500
     assert len(tabs["Due today"]) > 10 and tabs["Due today"][0][0] == "Manager"
-    assert tabs["KPI"][0][0] == "KPI" and tabs["KPI"][3][:2] == ["Leads", "197"]
+    assert tabs["KPI"][0][:2] == ["KPI", "2026-11-23 10:30:00"]
+    assert tabs["KPI"][2][:4] == ["Figure", "This week", "This month", "Last 12 weeks"]
+    leads_in = tabs["KPI"][3]
+    assert leads_in[0] == "Leads in" and all(v.isdigit() for v in leads_in[1:4])  # numbers, not text
     assert len(tabs["Costs"]) == 25
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils is not installed")
+def test_the_kpi_charts_render(demo, tmp_path):
+    _convert(demo, "pdf", tmp_path)
+    pdf = tmp_path / "touchsheet.pdf"
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    kpi = next(i for i, text in enumerate(pages.stdout.split("\f")) if "What each figure means" in text) + 1
+    text = pages.stdout.split("\f")[kpi - 1]
+    assert "Leads in and new clients per week" in text and "Discipline per week" in text  # the charts' titles
+    subprocess.run(
+        ["pdftoppm", "-f", str(kpi), "-l", str(kpi), "-r", "40", str(pdf), str(tmp_path / "kpi")], check=True
+    )
+    pixels = _ppm(next(tmp_path.glob("kpi*.ppm")))
+    coloured = sum(1 for r, g, b in pixels if max(r, g, b) - min(r, g, b) > 100)
+    # Text and tables print black on white; only the charts' bars and lines are in colour.
+    assert coloured > 300, coloured
+
+
+def _ppm(path: Path) -> list[tuple[int, int, int]]:
+    """The pixels of a binary PPM (P6) file, as pdftoppm writes it."""
+    data = path.read_bytes()
+    magic, width, height, depth, raster = data.split(maxsplit=4)
+    assert magic == b"P6" and int(depth) == 255
+    raster = raster[: int(width) * int(height) * 3]
+    return [tuple(raster[i : i + 3]) for i in range(0, len(raster), 3)]

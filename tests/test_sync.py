@@ -173,17 +173,33 @@ def test_a_dry_run_writes_and_sends_nothing(sheet, outbox):
     assert sent(outbox) == []
 
 
-def test_kpi_tab_is_filled(sheet, outbox):
+def test_kpi_tab_is_filled_and_charted(sheet, outbox):
     sheet.put_rows("Leads", [IVAN, OLGA])
     sync(sheet, outbox, "2026-11-02 10:30")
     grid = sheet.grid("KPI")
     assert grid[0][:2] == ("KPI", datetime(2026, 11, 2, 10, 30))
-    figures = {row[0]: row[1] for row in grid[3:8]}
-    # Ivan's first contact is past its 10:15 deadline; Olga was contacted before touchsheet knew.
-    assert figures == {
-        "Leads": 2,
-        "First contact within deadline": 0,
-        "Tasks due today": 2,
-        "Overdue tasks": 1,
-        "Forgotten leads": 0,
-    }
+    figures: dict = {}
+    for row in grid:  # the first rows that name a figure hold its values (its definition is at the bottom)
+        if row and row[0]:
+            figures.setdefault(row[0], row[1:4])
+    # This week (from Monday 2 November), this month, the last 12 weeks. Ivan came in today and his
+    # first contact is past its 10:15 deadline; Olga came on 28 October and was contacted before
+    # touchsheet knew. The run sent Ivan's d0 and Olga's d3 emails.
+    assert figures["Leads in"] == (1, 1, 2)
+    assert figures["First contact within deadline"] == (0, 0, 0)
+    assert figures["Touches"] == (2, 2, 2)
+    assert figures["Tasks due today"][0] == 2 and figures["Overdue tasks"][0] == 1
+    charts = sheet.charts("KPI")
+    assert [(c["title"], c["kind"]) for c in charts] == [
+        ("Funnel", "bar"),
+        ("Leads in and new clients per week", "line"),
+        ("Discipline per week", "line"),
+    ]
+    stages = next(i for i, row in enumerate(grid) if row and row[0] == "Stage") + 2  # "new", 1-based
+    assert (charts[0]["labels"], charts[0]["series"]) == (
+        f"'KPI'!$A${stages}:$A${stages + 5}",
+        [f"'KPI'!$B${stages}:$B${stages + 5}"],
+    )
+    weeks = next(i for i, row in enumerate(grid) if row and row[0] == "Week of") + 2
+    assert charts[1]["series"] == [f"'KPI'!$B${weeks}:$B${weeks + 11}", f"'KPI'!$C${weeks}:$C${weeks + 11}"]
+    assert charts[2]["series"] == [f"'KPI'!$D${weeks}:$D${weeks + 11}", f"'KPI'!$E${weeks}:$E${weeks + 11}"]

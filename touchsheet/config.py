@@ -132,6 +132,16 @@ class Greetings(Frozen):
     late_days: int = Field(default=1, ge=0)
 
 
+class KpiConfig(Frozen):
+    """R13, R14: the KPI tab's windows and targets."""
+
+    trend_weeks: int = Field(default=12, ge=2, le=104)  # weeks in the weekly trend and its charts
+    warm_per_closing: float = Field(default=5, gt=0)  # the target ratio of warm to closing touches (R2)
+    paid_within_days: int = Field(default=7, ge=0)  # an invoice paid this soon counts as paid fast
+    untouched_days: int = Field(default=30, ge=1)  # a client not touched this long puts value at risk
+    value_lost_per_month: float = Field(default=0.10, gt=0, le=1)  # share of a client's value lost per such month
+
+
 class WorkingHours(Frozen):
     start: time
     end: time
@@ -264,6 +274,7 @@ class Config(Frozen):
     reactivation: Reactivation
     greetings: Greetings = Greetings()
     worker: WorkerConfig = WorkerConfig()
+    kpi: KpiConfig = KpiConfig()
     base_dir: Path = Path(".")  # the folder of config.yaml; relative paths start there
 
     @field_validator("timezone")

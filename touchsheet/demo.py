@@ -20,9 +20,10 @@ import yaml
 from touchsheet import config as config_module
 from touchsheet.config import Config
 from touchsheet.engine.cadence import sales_cadence
-from touchsheet.engine.model import Channel, Lead, Result, Stage, Status, touch_key
+from touchsheet.engine.model import Channel, Kind, Lead, Result, Stage, Status, touch_key
 from touchsheet.schema import COSTS, LEADS, TOUCH_LOG, Tab, value_label
-from touchsheet.sheets.xlsx import DATE_FORMAT, DATETIME_FORMAT, XlsxWorkbook
+from touchsheet.sheets.formats import number_format
+from touchsheet.sheets.xlsx import XlsxWorkbook
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -259,9 +260,11 @@ def _history(demo: _Demo, row: dict[str, Any], lead: Lead, stage: Stage, manager
         end = lead.created_at + timedelta(days=rng.randint(3, 45))
         steps = [o for o in steps if o.due_at < end]
     if stage is not Stage.NEW and rng.random() < 0.9:
-        first = lead.created_at + timedelta(minutes=rng.choice([3, 8, 12, 25, 70, 240]))
+        first = config.calendar.add_minutes(lead.created_at, rng.choice([3, 8, 12, 25, 70, 240]))
         if first < now:
-            _touch(demo, lead.id, first, Channel.CALL, "first-contact", Status.DONE, Result.REACHED, manager)
+            _touch(
+                demo, lead.id, first, Channel.CALL, "first-contact", Status.DONE, Result.REACHED, manager, Kind.CLOSING
+            )
     for o in steps:
         if o.channel is Channel.EMAIL:
             _touch(
@@ -273,19 +276,22 @@ def _history(demo: _Demo, row: dict[str, Any], lead: Lead, stage: Stage, manager
                 Status.SENT,
                 None,
                 manager,
+                o.kind,
                 key=touch_key(lead.id, o),
             )
         elif stage is not Stage.NEW and rng.random() < 0.9:  # nobody has called a new lead yet
             result = rng.choice([Result.REACHED, Result.REACHED, Result.NO_ANSWER])
+            late = timedelta(days=rng.choice([1, 1, 2, 4])) if rng.random() < 0.2 else timedelta()  # it happens
             _touch(
                 demo,
                 lead.id,
-                o.due_at + timedelta(minutes=rng.randint(10, 400)),
+                o.due_at + late + timedelta(minutes=rng.randint(10, 400)),
                 o.channel,
                 o.step,
                 Status.DONE,
                 result,
                 manager,
+                o.kind,
                 key=touch_key(lead.id, o),
             )
     _money(demo, row, lead, stage, end, manager)
@@ -302,13 +308,25 @@ def _money(demo: _Demo, row: dict[str, Any], lead: Lead, stage: Stage, end: date
         row["Invoice at"] = issued.date()
         row["Invoice amount"] = rng.choice([45000, 78000, 120000, 260000])
     elif stage is Stage.WON:
-        first_purchase = min(end, now - timedelta(days=1))
+        bought = now - timedelta(days=rng.randint(1, 25))  # young clients bought at some point since they came
+        first_purchase = min(end, max(bought, lead.created_at + timedelta(days=1)))
         purchases = [first_purchase]
         while rng.random() < 0.55 and purchases[-1] < now - timedelta(days=40):
             purchases.append(purchases[-1] + timedelta(days=rng.randint(25, 70)))
         purchases = [p for p in purchases if p < now]
         for paid in purchases[:-1]:
-            _touch(demo, lead.id, paid, Channel.CALL, "", Status.DONE, Result.PAID, manager, note="repeat order")
+            _touch(
+                demo,
+                lead.id,
+                paid,
+                Channel.CALL,
+                "",
+                Status.DONE,
+                Result.PAID,
+                manager,
+                Kind.CLOSING,
+                note="repeat order",
+            )
         row["Invoice at"] = (purchases[-1] - timedelta(days=rng.randint(1, 6))).date()
         row["Invoice amount"] = rng.choice([45000, 78000, 120000, 260000])
         row["Paid at"] = purchases[-1].date()
@@ -323,6 +341,7 @@ def _money(demo: _Demo, row: dict[str, Any], lead: Lead, stage: Stage, end: date
             Status.DONE,
             Result.REFUSED,
             manager,
+            Kind.CLOSING,
             note=rng.choice(["too expensive", "chose another carrier", "no longer needed"]),
         )
 
@@ -336,6 +355,7 @@ def _touch(
     status: Status,
     result: Result | None,
     manager: str,
+    kind: Kind,
     key: str = "",
     note: str = "",
 ) -> None:
@@ -345,6 +365,7 @@ def _touch(
             "At": at.astimezone(demo.config.tz).replace(tzinfo=None, second=0, microsecond=0),
             "Lead ID": lead_id,
             "Channel": value_label(channel, locale),
+            "Kind": value_label(kind, locale),
             "Step": step,
             "Status": value_label(status, locale),
             "Result": value_label(result, locale) if result else None,
@@ -398,6 +419,6 @@ def _fill(sheet: Any, tab: Tab, rows: list[dict[str, Any]], locale: str, extra: 
             cell = sheet.cell(index, position[column])
             cell.value = value
             if isinstance(value, datetime):
-                cell.number_format = DATETIME_FORMAT[locale]
+                cell.number_format = number_format("datetime", locale)
             elif isinstance(value, date):
-                cell.number_format = DATE_FORMAT[locale]
+                cell.number_format = number_format("date", locale)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from touchsheet.config import Config
-from touchsheet.engine.model import Channel, EmailTouch, Occurrence
+from touchsheet.engine.model import UNASSIGNED, Channel, EmailTouch, Occurrence
 from touchsheet.engine.parse import parse_book
-from touchsheet.engine.plan import UNASSIGNED, plan
+from touchsheet.engine.plan import plan
 from touchsheet.engine.steps import touchpoint_for
 from touchsheet.errors import TouchsheetError
 from touchsheet.mail.render import Email, Renderer, RenderProblem

@@ -21,6 +21,7 @@ from typing import Any
 
 from touchsheet.config import Config
 from touchsheet.engine.absorb import absorb
+from touchsheet.engine.kpi import compute_kpi
 from touchsheet.engine.model import EmailTouch, Status, Touch
 from touchsheet.engine.parse import Book, parse_book
 from touchsheet.engine.plan import Plan, plan
@@ -124,7 +125,7 @@ def run_once(
         book, writes = _send(book, outgoing, workbook, transport, journal, config, now, writes, summary, stopping)
     final = _with_problems(plan(book, config, now), problems)
     scripts = {t.key: renderer.script(t) for t in final.tasks}
-    changes = changes_for(tables, book, final, scripts, config.locale, config.tz)
+    changes = changes_for(tables, book, final, compute_kpi(book, final, config, now), scripts, config.locale, config.tz)
     changes.cells += writes
     summary.written = not changes.empty
     _count(summary, final, problems, book)

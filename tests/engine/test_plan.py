@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from tests.builders import at, book, lead, touch
-from touchsheet.engine.model import Channel, Result, Stage, Status
-from touchsheet.engine.plan import UNASSIGNED, plan
+from touchsheet.engine.model import UNASSIGNED, Channel, Result, Stage, Status
+from touchsheet.engine.plan import plan
 
 
 def test_opt_out_is_absolute(every_day):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import posixpath
+import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import openpyxl
 
@@ -75,8 +78,33 @@ class XlsxSheet:
         """Every tab but Status (whose run times change on every run), cell by cell."""
         return {tab.name: self.grid(tab.name) for tab in TABS if tab.name != "Status"}
 
+    def charts(self, tab: str) -> list[dict[str, Any]]:
+        """The charts drawn on a tab, read from the file's XML (openpyxl does not load charts):
+        each as its title, kind and the cell ranges of its series."""
+        with zipfile.ZipFile(self.path) as z:
+            sheet_xml = _part(z, "xl/workbook.xml", "xl/_rels/workbook.xml.rels", self.title(tab))
+            drawing = _related(z, sheet_xml, "drawing")
+            if drawing is None:
+                return []
+            found = []
+            for chart in _related_all(z, drawing, "chart"):
+                xml = ElementTree.fromstring(z.read(chart))
+                series = list(xml.iter(f"{{{_C}}}ser"))
+                found.append(
+                    {
+                        "title": "".join(t.text or "" for t in xml.iter(f"{{{_A}}}t")),
+                        "kind": "bar" if xml.find(f".//{{{_C}}}barChart") is not None else "line",
+                        "labels": series[0].findtext(f"{{{_C}}}cat//{{{_C}}}f") if series else None,
+                        "series": [s.findtext(f"{{{_C}}}val//{{{_C}}}f") for s in series],
+                    }
+                )
+            return found
+
+    def title(self, tab: str) -> str:
+        return TAB[tab].label(self.config.locale)
+
     def _sheet(self, book: Any, tab: str) -> Any:
-        return book[TAB[tab].label(self.config.locale)]
+        return book[self.title(tab)]
 
     def _positions(self, sheet: Any, tab: Tab) -> dict[str, int]:
         headers = [c.value for c in sheet[1]]
@@ -167,6 +195,25 @@ class GoogleSheet:
         """Every tab but Status (whose run times change on every run), cell by cell."""
         return {tab.name: self.grid(tab.name) for tab in TABS if tab.name != "Status"}
 
+    def charts(self, tab: str) -> list[dict[str, Any]]:
+        """The charts on a tab: each as its title, kind and the cell ranges of its labels and series
+        (without the header row, as the workbook's chart XML has them)."""
+        found = []
+        for chart in self.emu.sheet(self.key, self.title(tab)).charts:
+            basic = chart["spec"]["basicChart"]
+            skip = basic.get("headerCount", 0)
+            domain = basic["domains"][0]["domain"]["sourceRange"]["sources"][0]
+            ranges = [s["series"]["sourceRange"]["sources"][0] for s in basic["series"]]
+            found.append(
+                {
+                    "title": chart["spec"]["title"],
+                    "kind": basic["chartType"].lower(),
+                    "labels": _a1(self.title(tab), domain, skip),
+                    "series": [_a1(self.title(tab), r, skip) for r in ranges],
+                }
+            )
+        return found
+
     def _positions(self, tab: str) -> dict[str, int]:
         headers = self.headers(tab)
         position = {h: i + 1 for i, h in enumerate(headers) if h}
@@ -175,6 +222,44 @@ class GoogleSheet:
             if label in position:
                 position[column.name] = position[label]
         return position
+
+
+def _a1(title: str, grid: dict[str, int], skip: int) -> str:
+    """A one-column GridRange, its first `skip` rows left out, as the workbook's chart XML writes
+    it: 'KPI'!$B$60:$B$72."""
+    column = column_letter(grid["startColumnIndex"])
+    return f"'{title}'!${column}${grid['startRowIndex'] + 1 + skip}:${column}${grid['endRowIndex']}"
+
+
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def _part(z: zipfile.ZipFile, workbook: str, rels: str, title: str) -> str:
+    """The XML part of the sheet named `title`."""
+    book = ElementTree.fromstring(z.read(workbook))
+    main = book.tag.split("}")[0][1:]
+    rid = next(s.get(f"{{{_R}}}id") for s in book.iter(f"{{{main}}}sheet") if s.get("name") == title)
+    target = next(r.get("Target", "") for r in ElementTree.fromstring(z.read(rels)) if r.get("Id") == rid)
+    return target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+
+
+def _related_all(z: zipfile.ZipFile, part: str, kind: str) -> list[str]:
+    """The parts `part` links to with a relationship of `kind` (drawing, chart)."""
+    folder, name = posixpath.split(part)
+    rels = f"{folder}/_rels/{name}.rels"
+    if rels not in z.namelist():
+        return []
+    links = ElementTree.fromstring(z.read(rels)).iter(f"{{{_PKG}}}Relationship")
+    targets = [link.get("Target", "") for link in links if link.get("Type", "").endswith(f"/{kind}")]
+    return [t[1:] if t.startswith("/") else posixpath.normpath(posixpath.join(folder, t)) for t in targets]
+
+
+def _related(z: zipfile.ZipFile, part: str, kind: str) -> str | None:
+    found = _related_all(z, part, kind)
+    return found[0] if found else None
 
 
 def _typed(value: Any) -> Any:

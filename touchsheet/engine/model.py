@@ -22,6 +22,7 @@ class Stage(enum.Enum):
     LOST = "lost"
 
 
+UNASSIGNED = "(no manager)"  # whose tasks and numbers a lead without a Manager adds to
 FUNNEL = (Stage.NEW, Stage.CONTACTED, Stage.MEETING, Stage.PROPOSAL, Stage.INVOICE, Stage.WON)
 OPEN_STAGES = frozenset(FUNNEL[:-1])
 

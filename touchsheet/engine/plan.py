@@ -16,8 +16,7 @@ from touchsheet.engine.cadence import SalesCalendars, day_end
 from touchsheet.engine.due import Lanes, owed, sort_out
 from touchsheet.engine.flags import lead_flags
 from touchsheet.engine.history import NO_HISTORY, History, emails_since, histories
-from touchsheet.engine.kpi import Kpi, compute_kpi
-from touchsheet.engine.model import EmailTouch, Lead, LeadStatus, Occurrence, Stage, Task
+from touchsheet.engine.model import UNASSIGNED, EmailTouch, Lead, LeadStatus, Occurrence, Stage, Task
 from touchsheet.engine.parse import Book
 from touchsheet.words import Message
 
@@ -30,7 +29,6 @@ EMAIL_PRIORITY = (
     cadence.SALES,
     reactivation.REACTIVATION,
 )
-UNASSIGNED = "(no manager)"
 DAY = timedelta(days=1)
 
 
@@ -39,8 +37,10 @@ class Plan:
     emails: tuple[EmailTouch, ...]  # to send now, most overdue first, within the caps
     tasks: tuple[Task, ...]  # Due today, per manager, overdue first
     statuses: tuple[LeadStatus, ...]  # the worker's columns, one per lead
-    kpi: Kpi
-    waiting: int = 0  # emails due now that the caps hold for a later run
+    waiting: int  # emails due now that the caps hold for a later run
+    histories: dict[str, History]  # what the Touch log says of each lead (the KPI counts from it too)
+    purchases: dict[str, list[date]]  # each lead's purchase days, oldest first
+    base_interval: float | None  # the base's average days between two purchases
 
     @property
     def overdue(self) -> int:
@@ -94,8 +94,8 @@ def plan(book: Book, config: Config, now: datetime) -> Plan:
     tasks.sort(key=lambda t: (t.manager, not t.overdue, t.occurrence.due_at, t.lead.name, t.lead.id))
     emails.sort(key=lambda e: (e.occurrence.due_at, e.lead.id))
     room = max(0, min(config.mail.per_run_cap, config.mail.cap_per_day - emails_since(book.log, now - DAY)))
-    kpi = compute_kpi(book, found, tasks, statuses, config, now)
-    return Plan(tuple(emails[:room]), tuple(tasks), tuple(statuses), kpi, waiting=max(0, len(emails) - room))
+    waiting = max(0, len(emails) - room)
+    return Plan(tuple(emails[:room]), tuple(tasks), tuple(statuses), waiting, found, purchases, base)
 
 
 def lead_occurrences(

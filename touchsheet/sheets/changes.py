@@ -7,18 +7,20 @@ written as the sheet's words (English or Russian). Backends only place them.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from touchsheet.engine.cells import from_serial, is_blank
+from touchsheet.engine.kpi import Kpi
 from touchsheet.engine.model import LeadStatus, Task, Touch
 from touchsheet.engine.parse import Book, DueRow
 from touchsheet.engine.plan import Plan
 from touchsheet.engine.table import Formula, Table
 from touchsheet.schema import DUE_TODAY, LEADS, Owner, value_label
-from touchsheet.sheets.kpi_sheet import KpiSheet, kpi_sheet
+from touchsheet.sheets.kpi_sheet import Chart, KpiSheet, kpi_sheet
 from touchsheet.words import Message, said
 
 WORKER_LEAD_COLUMNS = tuple(c.name for c in LEADS.columns if c.owner is Owner.WORKER)
@@ -43,6 +45,7 @@ class Changes:
     appends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     due_today: list[dict[str, Any]] | None = None  # the whole tab; None: unchanged
     kpi: KpiSheet | None = None  # None: unchanged
+    charts: list[Chart] = field(default_factory=list)  # the KPI tab's charts, changed or not (xlsx redraws them)
     status: list[list[Any]] | None = None  # the Status tab's cells; None: unchanged
 
     @property
@@ -87,8 +90,8 @@ def same(read: Any, new: Any) -> bool:
         return _minute(read) == _minute(new)
     if isinstance(new, date) or isinstance(read, date):
         return isinstance(read, date) and isinstance(new, date) and read == new
-    if isinstance(new, (int, float)):
-        return isinstance(read, (int, float)) and float(read) == float(new)
+    if isinstance(new, (int, float)):  # a workbook keeps 15 significant digits of a float
+        return isinstance(read, (int, float)) and math.isclose(float(read), float(new), rel_tol=1e-13, abs_tol=1e-13)
     return isinstance(read, str) and read == new
 
 
@@ -164,7 +167,7 @@ def orphan_row(kept: DueRow, locale: str) -> dict[str, Any]:
 
 
 def changes_for(
-    tables: dict[str, Table], book: Book, plan: Plan, scripts: dict[str, str], locale: str, tz: ZoneInfo
+    tables: dict[str, Table], book: Book, plan: Plan, kpi: Kpi, scripts: dict[str, str], locale: str, tz: ZoneInfo
 ) -> Changes:
     changes = Changes()
     changes.cells = _lead_writes(tables["Leads"], book, plan, locale, tz)
@@ -174,7 +177,8 @@ def changes_for(
     rows += [orphan_row(kept, locale) for key, kept in book.kept.items() if key not in due_keys]
     if not _table_holds(tables["Due today"], rows):
         changes.due_today = rows
-    sheet = kpi_sheet(plan.kpi, locale, tz)
+    sheet = kpi_sheet(kpi, locale, tz)
+    changes.charts = sheet.charts
     if not grid_holds(tables["KPI"], sheet.rows):
         changes.kpi = sheet
     return changes

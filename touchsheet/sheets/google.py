@@ -32,7 +32,7 @@ from touchsheet.schema import LEADS, TABS, norm, tab_keys
 from touchsheet.sheets.a1 import column_letter, quote
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, same
 from touchsheet.sheets.gapi import GOOGLE, Patience, SheetsApi, StaleTabs
-from touchsheet.sheets.google_format import init_requests, kpi_format_requests
+from touchsheet.sheets.google_format import chart_requests, init_requests, kpi_format_requests
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ class GoogleWorkbook:
             for name, rows in (("KPI", changes.kpi and changes.kpi.rows), ("Status", changes.status))
             if rows is not None
         }
-        formatting = self._grow(writes, grids) + self._kpi_formats(changes)
+        formatting = self._grow(writes, grids) + self._kpi_layout(changes)
         if formatting:  # one spreadsheets batchUpdate, and only when the layout must change
             self.api.format(formatting)
             self._remember(self._tabs)
@@ -317,16 +317,21 @@ class GoogleWorkbook:
                 tab["rows"] += extra
         return requests
 
-    def _kpi_formats(self, changes: Changes) -> list[dict[str, Any]]:
-        """The KPI tab's number formats, sent again only when its layout changed."""
+    def _kpi_layout(self, changes: Changes) -> list[dict[str, Any]]:
+        """The KPI tab's number formats and charts, sent again only when its layout changed (the
+        charts are then replaced: the few existing ones are looked up, which costs one call)."""
         if changes.kpi is None:
             return []
-        signature = json.dumps(sorted((list(k), v) for k, v in changes.kpi.units.items()))
-        tab = self._tabs["KPI"]
+        kpi, tab = changes.kpi, self._tabs["KPI"]
+        signature = json.dumps(
+            [sorted((list(k), v) for k, v in kpi.units.items()), sorted(kpi.bold), [repr(c) for c in changes.charts]]
+        )
         if tab.get("layout") == signature:
             return []
         tab["layout"] = signature
-        return kpi_format_requests(tab["id"], changes.kpi)
+        sheets = self.api.metadata("sheets(properties.sheetId,charts.chartId)")["sheets"]
+        drawn = [c["chartId"] for s in sheets if s["properties"]["sheetId"] == tab["id"] for c in s.get("charts", [])]
+        return kpi_format_requests(tab["id"], kpi, self.locale) + chart_requests(tab["id"], changes.charts, drawn)
 
     # init
 

@@ -10,17 +10,12 @@ from touchsheet.engine.model import Channel, Kind, Result, Stage, Status
 from touchsheet.engine.table import Table
 from touchsheet.schema import DUE_TODAY, LEADS, TOUCH_LOG, Owner, allowed_words
 from touchsheet.sheets.a1 import column_letter
-from touchsheet.sheets.kpi_sheet import KpiSheet
+from touchsheet.sheets.formats import number_format
+from touchsheet.sheets.kpi_sheet import Chart, KpiSheet
 
-DATE = {"en": "yyyy-mm-dd", "ru": "dd.mm.yyyy"}
-DATETIME = {"en": "yyyy-mm-dd hh:mm", "ru": "dd.mm.yyyy hh:mm"}
-UNIT_PATTERN = {
-    "percent": ("PERCENT", "0.0%"),
-    "money": ("NUMBER", "#,##0.00"),
-    "count": ("NUMBER", "0"),
-    "days": ("NUMBER", "0.0"),
-    "minutes": ("NUMBER", "0"),
-}
+NUMBER_TYPES = {"percent": "PERCENT", "date": "DATE", "datetime": "DATE_TIME"}  # others: NUMBER
+CHART_IDS = 7_114_000  # the KPI charts' ids: ours to replace, whatever else is on the tab
+CHART_SIZE = {"widthPixels": 640, "heightPixels": 340}
 RED = {"red": 0.97, "green": 0.84, "blue": 0.85}
 HEADER = {"red": 0.87, "green": 0.91, "blue": 0.94}
 WORDS = {
@@ -63,7 +58,7 @@ def init_requests(tabs: dict[str, dict[str, Any]], tables: dict[str, Table], loc
                 continue
             index = table.columns[column.name]
             if column.type in ("date", "datetime"):
-                pattern = (DATE if column.type == "date" else DATETIME)[locale]
+                pattern = number_format(column.type, locale)
                 kind = "DATE" if column.type == "date" else "DATE_TIME"
                 requests.append(
                     _repeat(
@@ -90,38 +85,66 @@ def init_requests(tabs: dict[str, dict[str, Any]], tables: dict[str, Table], loc
     return requests
 
 
-def kpi_format_requests(sheet: int, kpi: KpiSheet) -> list[dict[str, Any]]:
+def kpi_format_requests(sheet: int, kpi: KpiSheet, locale: str) -> list[dict[str, Any]]:
     """Number formats and bold rows for the KPI grid (sent only when its layout changes)."""
     requests = [_repeat(sheet, 0, None, None, {"userEnteredFormat": {}}, "userEnteredFormat")]
     for (row, column), unit in sorted(kpi.units.items()):
-        if unit == "datetime":
-            number = {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}
-        elif unit in UNIT_PATTERN:
-            number = {"type": UNIT_PATTERN[unit][0], "pattern": UNIT_PATTERN[unit][1]}
-        else:
+        pattern = number_format(unit, locale)
+        if pattern is None:
             continue
+        number = {"type": NUMBER_TYPES.get(unit, "NUMBER"), "pattern": pattern}
         requests.append(
-            _repeat(
-                sheet,
-                row,
-                row + 1,
-                column,
-                {"userEnteredFormat": {"numberFormat": number}},
-                "userEnteredFormat.numberFormat",
-            )
+            _repeat(sheet, row, row + 1, column, {"userEnteredFormat": {"numberFormat": number}}, "userEnteredFormat")
         )
     for row in sorted(kpi.bold):
+        wrap = {"wrapStrategy": "WRAP", "verticalAlignment": "TOP"} if row in kpi.headers else {}
         requests.append(
             _repeat(
                 sheet,
                 row,
                 row + 1,
                 None,
-                {"userEnteredFormat": {"textFormat": {"bold": True}}},
-                "userEnteredFormat.textFormat.bold",
+                {"userEnteredFormat": {"textFormat": {"bold": True}, **wrap}},
+                "userEnteredFormat(textFormat.bold,wrapStrategy,verticalAlignment)",
             )
         )
     return requests
+
+
+def chart_requests(sheet: int, charts: list[Chart], drawn: list[int]) -> list[dict[str, Any]]:
+    """Replace the KPI charts: delete those of ours already on the tab, add each again."""
+    ours = {CHART_IDS + i for i in range(len(charts) + 10)}
+    requests: list[dict[str, Any]] = [{"deleteEmbeddedObject": {"objectId": i}} for i in drawn if i in ours]
+    for i, chart in enumerate(charts):
+        position = {"anchorCell": {"sheetId": sheet, "rowIndex": chart.anchor[0], "columnIndex": chart.anchor[1]}}
+        spec = {"title": chart.title, "basicChart": _basic_chart(sheet, chart)}
+        embedded = {"chartId": CHART_IDS + i, "spec": spec, "position": {"overlayPosition": position | CHART_SIZE}}
+        requests.append({"addChart": {"chart": embedded}})
+    return requests
+
+
+def _basic_chart(sheet: int, chart: Chart) -> dict[str, Any]:
+    def column(index: int, first: int) -> dict[str, Any]:
+        span = {"startRowIndex": first, "endRowIndex": chart.last_row + 1}
+        return {
+            "sourceRange": {
+                "sources": [{"sheetId": sheet, "startColumnIndex": index, "endColumnIndex": index + 1} | span]
+            }
+        }
+
+    bar = chart.kind == "bar"
+    values_axis = "BOTTOM_AXIS" if bar else "LEFT_AXIS"
+    axis: dict[str, Any] = {"position": values_axis}
+    if chart.percent:
+        axis["viewWindowOptions"] = {"viewWindowMin": 0, "viewWindowMax": 1, "viewWindowMode": "EXPLICIT"}
+    return {
+        "chartType": "BAR" if bar else "LINE",
+        "legendPosition": "NO_LEGEND" if len(chart.series) == 1 else "BOTTOM_LEGEND",
+        "headerCount": 1,
+        "axis": [axis],
+        "domains": [{"domain": column(chart.categories, chart.header_row)}],
+        "series": [{"series": column(s, chart.header_row), "targetAxis": values_axis} for s in chart.series],
+    }
 
 
 def _repeat(sheet: int, first: int, last: int | None, column: int | None, cell: dict, fields: str) -> dict:

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook as Book
@@ -29,13 +30,11 @@ from touchsheet.engine.table import Formula, Table, match_columns, require_colum
 from touchsheet.errors import SheetError
 from touchsheet.schema import DUE_TODAY, LEADS, TABS, Tab, allowed_words, norm, tab_keys
 from touchsheet.sheets.changes import Changes
-from touchsheet.sheets.kpi_sheet import KpiSheet
+from touchsheet.sheets.formats import number_format
+from touchsheet.sheets.kpi_sheet import Chart, KpiSheet
 
 logger = logging.getLogger(__name__)
 
-DATE_FORMAT = {"en": "yyyy-mm-dd", "ru": "dd.mm.yyyy"}
-DATETIME_FORMAT = {"en": "yyyy-mm-dd hh:mm", "ru": "dd.mm.yyyy hh:mm"}
-UNIT_FORMAT = {"percent": "0.0%", "money": "#,##0.00", "count": "0", "days": "0.0", "minutes": "0"}
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
 PROBLEM_FILL = PatternFill("solid", fgColor="F8D7DA")
 _VALIDATED_ROWS = 5000
@@ -94,6 +93,7 @@ class XlsxWorkbook:
             _replace_rows(_sheet(book, tables["Due today"]), tables["Due today"], changes.due_today, self.locale)
         if changes.kpi is not None:
             _write_kpi(_sheet(book, tables["KPI"]), changes.kpi, self.locale)
+        _draw_charts(_sheet(book, tables["KPI"]), changes.charts)
         if changes.status is not None:
             _write_grid(_sheet(book, tables["Status"]), changes.status, self.locale)
         self._save(book)
@@ -181,9 +181,9 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any, locale: str) -> No
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # text that looks like a formula stays text
     elif isinstance(value, datetime):
-        cell.number_format = DATETIME_FORMAT[locale]
+        cell.number_format = number_format("datetime", locale)
     elif isinstance(value, date):
-        cell.number_format = DATE_FORMAT[locale]
+        cell.number_format = number_format("date", locale)
 
 
 def _replace_rows(sheet: Worksheet, table: Table, rows: Sequence[dict[str, Any]], locale: str) -> None:
@@ -202,14 +202,46 @@ def _write_kpi(sheet: Worksheet, kpi: KpiSheet, locale: str) -> None:
     for r, values in enumerate(kpi.rows):
         for c, value in enumerate(values):
             _put(sheet, r + 1, c + 1, value, locale)
-            unit = kpi.units.get((r, c))
-            if unit in UNIT_FORMAT:
-                sheet.cell(r + 1, c + 1).number_format = UNIT_FORMAT[unit]
+            pattern = number_format(kpi.units.get((r, c), "text"), locale)
+            if pattern:
+                sheet.cell(r + 1, c + 1).number_format = pattern
             if r in kpi.bold:
                 sheet.cell(r + 1, c + 1).font = Font(bold=True)
-    sheet.column_dimensions["A"].width = 34
-    sheet.column_dimensions["B"].width = 18
-    sheet.column_dimensions["C"].width = 90
+            if r in kpi.headers:
+                sheet.cell(r + 1, c + 1).alignment = Alignment(wrap_text=True, vertical="top")
+                sheet.row_dimensions[r + 1].height = 30
+    for letter, width in zip("ABCDEFGHIJ", (48, 17, 17, 17, 15, 15, 15, 15, 15, 3)):
+        sheet.column_dimensions[letter].width = width
+    # printed (or exported to PDF), the tab and its charts fit one page wide
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+
+
+def _draw_charts(sheet: Worksheet, charts: list[Chart]) -> None:
+    """openpyxl drops the charts of a workbook it loads: the worker draws its own again at every save."""
+    sheet._charts = []  # noqa: SLF001 - openpyxl has no public way to remove a chart
+    for spec in charts:
+        chart: BarChart | LineChart = BarChart() if spec.kind == "bar" else LineChart()
+        if isinstance(chart, BarChart):
+            chart.type = "bar"  # horizontal, the first step on top
+            chart.x_axis.scaling.orientation = "maxMin"
+        chart.title = spec.title
+        chart.width, chart.height = 18, 8.5
+        for column in spec.series:
+            values = Reference(sheet, min_col=column + 1, min_row=spec.header_row + 1, max_row=spec.last_row + 1)
+            chart.add_data(values, titles_from_data=True)
+        for series in chart.series:
+            series.smooth = False  # a week's figure is a point, not a curve
+        labels = Reference(sheet, min_col=spec.categories + 1, min_row=spec.first_row + 1, max_row=spec.last_row + 1)
+        chart.set_categories(labels)
+        chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl 3.1 hides both axes unless told
+        if spec.percent:
+            chart.y_axis.number_format = "0%"
+            chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
+        if len(spec.series) == 1:
+            chart.legend = None
+        sheet.add_chart(chart, f"{get_column_letter(spec.anchor[1] + 1)}{spec.anchor[0] + 1}")
 
 
 def _write_grid(sheet: Worksheet, rows: list[list[Any]], locale: str) -> None:

@@ -1,0 +1,179 @@
+"""What each lead adds to the numbers: its arrival, its first contact, its invoice and purchases
+(counted into windows), and where it stands now (funnel step reached, open, never contacted, a
+client nobody has touched for a month)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from touchsheet.config import Config
+from touchsheet.engine.cadence import first_contact_deadline
+from touchsheet.engine.history import NO_HISTORY, History
+from touchsheet.engine.kpi.tally import Tally, Windows
+from touchsheet.engine.model import FUNNEL, OPEN_STAGES, UNASSIGNED, Lead, Stage
+from touchsheet.engine.reactivation import interval_days
+from touchsheet.engine.reminders import invoice_open
+
+INVOICE_STEP, WON_STEP = FUNNEL.index(Stage.INVOICE), FUNNEL.index(Stage.WON)
+
+
+@dataclass(slots=True)
+class Seat:
+    """One manager's base: the leads they hold."""
+
+    leads: int = 0
+    open: int = 0
+    clients: int = 0
+
+
+@dataclass
+class Base:
+    """Where the base stands right now."""
+
+    open_leads: int = 0
+    never_contacted: int = 0
+    clients: int = 0  # bought at least once
+    repeat_clients: int = 0  # bought twice or more
+    unpaid_invoices: int = 0
+    unpaid_amount: float = 0.0
+    untouched_clients: int = 0
+    value_at_risk: float | None = None
+    reach: dict[str, int] = field(default_factory=dict)  # lead ID -> the furthest funnel step, an index in FUNNEL
+    first_purchase: dict[str, date] = field(default_factory=dict)
+    manager_of: dict[str, str] = field(default_factory=dict)
+    seats: dict[str, Seat] = field(default_factory=dict)
+    leads_by_month: Counter[date] = field(default_factory=Counter)  # first day of the month -> leads that came in
+    clients_by_month: Counter[date] = field(default_factory=Counter)  # -> first purchases
+
+
+def count_leads(
+    leads: list[Lead],
+    found: Mapping[str, History],
+    purchases: Mapping[str, list[date]],
+    base_interval: float | None,
+    windows: Windows,
+    config: Config,
+    now: datetime,
+) -> Base:
+    base = Base()
+    today = now.date()
+    untouched: list[tuple[Lead, float]] = []  # clients at risk, with the share of their value lost
+    paid_amounts: list[float] = []
+    for lead in leads:
+        history = found.get(lead.id, NO_HISTORY)
+        days = purchases.get(lead.id, [])
+        manager = lead.manager or UNASSIGNED
+        base.manager_of[lead.id] = manager
+        base.leads_by_month[lead.created_at.date().replace(day=1)] += 1
+        tallies = windows.of(lead.created_at.date(), manager)
+        for tally in tallies:
+            tally.leads_in += 1
+        _first_contact(lead, history, tallies, config, now, base)
+        _invoice(lead, manager, windows, config, base)
+        _purchases(lead.id, days, manager, base_interval, windows, config, base)
+        reach = FUNNEL.index(lead.stage) if lead.stage in OPEN_STAGES or lead.stage is Stage.WON else 0
+        if lead.invoice_at is not None:
+            reach = max(reach, INVOICE_STEP)
+        base.reach[lead.id] = WON_STEP if days else reach
+        seat = base.seats.setdefault(manager, Seat())
+        seat.leads += 1
+        if lead.stage in OPEN_STAGES and not lead.opt_out:
+            base.open_leads += 1
+            seat.open += 1
+        if lead.paid_at is not None and lead.invoice_amount is not None and not invoice_open(lead):
+            paid_amounts.append(lead.invoice_amount)
+        if lead.stage is Stage.WON and days and not lead.opt_out:
+            last = max(days[-1], history.last_touch_at.date() if history.last_touch_at else days[-1])
+            months = (today - last).days // config.kpi.untouched_days
+            if months >= 1:
+                untouched.append((lead, min(1.0, months * config.kpi.value_lost_per_month)))
+    base.untouched_clients = len(untouched)
+    base.value_at_risk = _value_at_risk(untouched, paid_amounts)
+    return base
+
+
+def _first_contact(
+    lead: Lead, history: History, tallies: tuple[Tally, ...], config: Config, now: datetime, base: Base
+) -> None:
+    """R5: was the lead touched by hand within its deadline (counted on the day it came in)?"""
+    touched = history.first_manual_at
+    if touched is None and lead.stage is not Stage.NEW:
+        return  # contacted before touchsheet knew
+    if not tallies and touched is not None:
+        return
+    deadline = first_contact_deadline(lead, config)
+    if touched is None:
+        if now > deadline:
+            base.never_contacted += not lead.opt_out
+        else:
+            return  # still within its deadline: not judged yet
+    minutes = config.calendar.minutes_between(lead.created_at, touched) if touched and tallies else None
+    for tally in tallies:
+        tally.judged += 1
+        if touched is not None and touched <= deadline:
+            tally.on_time += 1
+        if minutes is not None:
+            tally.minutes.append(minutes)
+
+
+def _invoice(lead: Lead, manager: str, windows: Windows, config: Config, base: Base) -> None:
+    """R7: an invoice issued, paid (how fast, how much), or still open."""
+    amount = lead.invoice_amount or 0.0
+    if invoice_open(lead):
+        base.unpaid_invoices += 1
+        base.unpaid_amount += amount
+    if lead.invoice_at is not None:
+        for tally in windows.of(lead.invoice_at.date(), manager):
+            tally.invoices += 1
+    if lead.paid_at is None or invoice_open(lead):
+        return
+    waited = (lead.paid_at.date() - lead.invoice_at.date()).days if lead.invoice_at else None
+    for tally in windows.of(lead.paid_at.date(), manager):
+        tally.revenue += amount
+        if waited is not None:
+            tally.paid += 1
+            tally.days_to_pay.append(waited)
+            tally.paid_fast += waited <= config.kpi.paid_within_days
+
+
+def _purchases(
+    lead_id: str,
+    days: list[date],
+    manager: str,
+    base_interval: float | None,
+    windows: Windows,
+    config: Config,
+    base: Base,
+) -> None:
+    """R8, R13: a first purchase makes a client; a purchase after a longer gap than the client's
+    usual interval is a client won back; two or more purchases make a repeat client."""
+    if not days:
+        return
+    base.clients += 1
+    base.repeat_clients += len(days) > 1
+    base.first_purchase[lead_id] = days[0]
+    base.clients_by_month[days[0].replace(day=1)] += 1
+    base.seats.setdefault(manager, Seat()).clients += 1
+    for tally in windows.of(days[0], manager):
+        tally.new_clients += 1
+    for k in range(1, len(days)):
+        if (days[k] - days[k - 1]).days > interval_days(days[:k], base_interval, config):
+            for tally in windows.of(days[k], manager):
+                tally.won_back += 1
+
+
+def _value_at_risk(untouched: list[tuple[Lead, float]], paid_amounts: list[float]) -> float | None:
+    """R4: each month without a touch costs about a tenth of a client's value (their paid invoice,
+    or the average paid invoice when theirs is unknown)."""
+    if not untouched:
+        return 0.0
+    average = sum(paid_amounts) / len(paid_amounts) if paid_amounts else None
+    total, known = 0.0, False
+    for lead, lost in untouched:
+        value = lead.invoice_amount if lead.invoice_amount is not None and lead.paid_at is not None else average
+        if value is not None:
+            total, known = total + value * lost, True
+    return total if known else None
