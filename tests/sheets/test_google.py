@@ -4,6 +4,7 @@ its layout, its API calls, its errors, and the managers editing while it runs.""
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -286,3 +287,30 @@ def test_a_failed_run_says_why_on_the_status_tab(sheet, emulator, tmp_path):
     assert status["Last run started"] == "2026-10-02 10:00:00"
     assert sheet.rows("Touch log") == [] and sheet.rows("Due today") == []  # nothing half-written
     assert not list((tmp_path / "out").glob("*.eml"))  # no email goes out before its pending row is on the sheet
+
+
+def test_the_kpi_charts_are_added_once_and_replaced_when_the_tables_move(sheet, emulator, tmp_path):
+    outbox = Outbox(tmp_path / "out")
+    sheet.put_rows("Leads", leads(3))
+    sync(sheet, "2026-10-01 10:00", outbox)
+    first = sheet.charts("KPI")
+    assert [(c["title"], c["kind"]) for c in first] == [
+        ("Funnel", "bar"),
+        ("Leads in and new clients per week", "line"),
+        ("Discipline per week", "line"),
+    ]
+    calls = calls_during(emulator, lambda: sync(sheet, "2026-10-02 10:00", outbox))
+    assert not any(c.endswith(":batchUpdate") and "values" not in c for c in calls)  # same layout: no call
+    assert sheet.charts("KPI") == first
+    # A manager nobody configured shows up: the managers' table grows a row, the trend moves down one.
+    sheet.put_rows("Leads", [{**leads(1)[0], "ID": "L-99", "Manager": "Dmitry Orlov"}])
+    sync(sheet, "2026-10-02 11:00", outbox)
+    moved = sheet.charts("KPI")
+    assert [c["title"] for c in moved] == [c["title"] for c in first]  # replaced, not added beside
+    assert moved[0] == first[0]  # the funnel stays where it was
+    assert [_shift(s, 1) for s in first[1]["series"]] == moved[1]["series"]
+
+
+def _shift(a1: str, rows: int) -> str:
+    """An A1 range like 'KPI'!$B$60:$B$71, moved down `rows` rows."""
+    return re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + rows}", a1)

@@ -183,3 +183,15 @@ def _manager_cells(path):
             if headers[cell.column - 1] not in worker:
                 found[("Leads", cell.row, cell.column)] = (cell.value, cell.data_type)
     return found
+
+
+def test_the_kpi_charts_survive_every_save_and_are_never_doubled(sheet, tmp_path):
+    """openpyxl drops the charts of a workbook it loads; the worker draws its own again at each save."""
+    outbox = Outbox(tmp_path / "out")
+    sheet.put_rows("Leads", [{"ID": "L-1", "Name": "Ivan", "Created at": datetime(2026, 11, 2, 10, 0)}])
+    run_once(sheet.config, sheet.backend(), outbox, at("2026-11-02 10:30"))
+    first = sheet.charts("KPI")
+    assert [c["title"] for c in first] == ["Funnel", "Leads in and new clients per week", "Discipline per week"]
+    sheet.put_rows("Leads", [{"ID": "L-2", "Name": "Olga", "Created at": datetime(2026, 11, 3, 10, 0)}])  # a save
+    run_once(sheet.config, sheet.backend(), outbox, at("2026-11-03 11:00"))
+    assert sheet.charts("KPI") == first  # the same three, over the same cells
