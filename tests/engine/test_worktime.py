@@ -32,3 +32,24 @@ def test_extra_days_off_from_config(make_config):
     calendar = make_config(holidays={"country": None, "dates": ["2026-11-10"]}).calendar
     assert calendar.is_working_day(d("2026-11-04"))
     assert not calendar.is_working_day(d("2026-11-10"))
+
+
+def test_working_minutes_over_several_days(config):
+    calendar = config.calendar
+    # Tuesday 17:00 -> Thursday 10:00, Wednesday 4 November a holiday: 60 + 0 + 60
+    assert calendar.minutes_between(at("2026-11-03 17:00"), at("2026-11-05 10:00")) == 120
+    # Monday 17:00 -> the holiday's noon: 60 on Monday, the whole of Tuesday (540), nothing on the holiday
+    assert calendar.minutes_between(at("2026-11-02 17:00"), at("2026-11-04 12:00")) == 600
+    # Monday 17:00 -> Tuesday 08:00, before opening: Monday's last hour only
+    assert calendar.minutes_between(at("2026-11-02 17:00"), at("2026-11-03 08:00")) == 60
+    # Friday 10:00 -> Monday 19:00, after closing: 480 on Friday, the weekend, all of Monday's 540
+    assert calendar.minutes_between(at("2026-11-06 10:00"), at("2026-11-09 19:00")) == 1020
+
+
+def test_counting_working_days_across_years(config):
+    calendar = config.calendar
+    assert calendar.working_days(d("2026-11-02"), d("2026-11-09")) == 4  # Mon-Fri but the 4 November holiday
+    assert calendar.working_days(d("2026-11-09"), d("2026-11-02")) == 0
+    # 29 and 30 December 2025 (the 31st is a day off in Russia), the New Year holidays to 9 January,
+    # the weekend, then 12 January: 3 working days
+    assert calendar.working_days(d("2025-12-29"), d("2026-01-13")) == 3

@@ -23,12 +23,36 @@ class WorkCalendar:
     _days: dict[date, bool] = field(default_factory=dict, compare=False, repr=False)
     _openings: dict[date, datetime] = field(default_factory=dict, compare=False, repr=False)
     _ends: dict[date, datetime] = field(default_factory=dict, compare=False, repr=False)
+    _closings: dict[date, datetime] = field(default_factory=dict, compare=False, repr=False)
+    _years: dict[int, list[int]] = field(default_factory=dict, compare=False, repr=False)
 
     def is_working_day(self, day: date) -> bool:
         known = self._days.get(day)
         if known is None:
             known = self._days[day] = day.weekday() in self.weekdays and not self.is_holiday(day)
         return known
+
+    def working_days(self, first: date, last: date) -> int:
+        """How many working days there are from `first` up to, not including, `last`."""
+        if last <= first:
+            return 0
+        full_years = sum(self._year(year)[-1] for year in range(first.year, last.year))
+        return full_years + self._before(last) - self._before(first)
+
+    def _before(self, day: date) -> int:
+        """Working days from 1 January up to, not including, `day`."""
+        return self._year(day.year)[day.toordinal() - date(day.year, 1, 1).toordinal()]
+
+    def _year(self, year: int) -> list[int]:
+        """Working days before each day of `year`, and (last) in the whole year."""
+        found = self._years.get(year)
+        if found is None:
+            found, day = [0], date(year, 1, 1)
+            while day.year == year:
+                found.append(found[-1] + self.is_working_day(day))
+                day += timedelta(days=1)
+            self._years[year] = found
+        return found
 
     def next_working_day(self, day: date) -> date:
         """`day` itself when it is a working day, else the first working day after it."""
@@ -63,6 +87,13 @@ class WorkCalendar:
             found = self._ends[day] = self.at(day + timedelta(days=1), time())
         return found
 
+    def closing(self, day: date) -> datetime:
+        """When the office closes on `day`."""
+        found = self._closings.get(day)
+        if found is None:
+            found = self._closings[day] = self.at(day, self.end)
+        return found
+
     def local(self, moment: datetime) -> datetime:
         return moment if moment.tzinfo is self.tz else moment.astimezone(self.tz)
 
@@ -94,7 +125,7 @@ class WorkCalendar:
         current = self.clamp(moment)
         left = timedelta(minutes=minutes)
         while True:
-            closing = self.at(current.date(), self.end)
+            closing = self.closing(current.date())
             if current + left <= closing:
                 return current + left
             left -= closing - current
@@ -104,9 +135,13 @@ class WorkCalendar:
         """Working minutes from `start` to `end` (0 when `end` is not later)."""
         current = self.clamp(start)
         end = self.local(end)
-        total = timedelta()
-        while current < end:
-            closing = self.at(current.date(), self.end)
-            total += min(closing, end) - current
-            current = self.opening(current.date() + timedelta(days=1))
+        if end <= current:
+            return 0.0
+        day, last = current.date(), end.date()
+        if day == last:
+            return (min(end, self.closing(day)) - current).total_seconds() / 60
+        total = self.closing(day) - current
+        total += self.working_days(day + timedelta(days=1), last) * (self.closing(day) - self.at(day, self.start))
+        if self.is_working_day(last):
+            total += max(min(end, self.closing(last)) - self.at(last, self.start), timedelta())
         return total.total_seconds() / 60

@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from touchsheet.config import Config
-from touchsheet.engine.cadence import first_contact_deadline
 from touchsheet.engine.history import NO_HISTORY, History
 from touchsheet.engine.kpi.tally import Tally, Windows
-from touchsheet.engine.model import FUNNEL, OPEN_STAGES, UNASSIGNED, Lead, Stage
+from touchsheet.engine.model import FUNNEL, UNASSIGNED, Lead, Stage
 from touchsheet.engine.reactivation import interval_days
 from touchsheet.engine.reminders import invoice_open
 
@@ -62,30 +61,37 @@ def count_leads(
     today = now.date()
     untouched: list[tuple[Lead, float]] = []  # clients at risk, with the share of their value lost
     paid_amounts: list[float] = []
+    won, lost = Stage.WON, Stage.LOST
     for lead in leads:
-        history = found.get(lead.id, NO_HISTORY)
-        days = purchases.get(lead.id, [])
+        lead_id, stage = lead.id, lead.stage
+        history = found.get(lead_id, NO_HISTORY)
+        days = purchases.get(lead_id, [])
         manager = lead.manager or UNASSIGNED
-        base.manager_of[lead.id] = manager
-        base.leads_by_month[lead.created_at.date().replace(day=1)] += 1
-        tallies = windows.of(lead.created_at.date(), manager)
+        base.manager_of[lead_id] = manager
+        seat = base.seats.get(manager)
+        if seat is None:
+            seat = base.seats[manager] = Seat()
+        seat.leads += 1
+        created = lead.created_at.date()
+        base.leads_by_month[created.replace(day=1)] += 1
+        tallies = windows.of(created, manager)
         for tally in tallies:
             tally.leads_in += 1
         _first_contact(lead, history, tallies, config, now, base)
-        _invoice(lead, manager, windows, config, base)
-        _purchases(lead.id, days, manager, base_interval, windows, config, base)
-        reach = FUNNEL.index(lead.stage) if lead.stage in OPEN_STAGES or lead.stage is Stage.WON else 0
-        if lead.invoice_at is not None:
-            reach = max(reach, INVOICE_STEP)
-        base.reach[lead.id] = WON_STEP if days else reach
-        seat = base.seats.setdefault(manager, Seat())
-        seat.leads += 1
-        if lead.stage in OPEN_STAGES and not lead.opt_out:
+        if lead.invoice_at is not None or lead.paid_at is not None:
+            _invoice(lead, manager, windows, config, base)
+            if lead.paid_at is not None and lead.invoice_amount is not None and not invoice_open(lead):
+                paid_amounts.append(lead.invoice_amount)
+        if days:
+            _purchases(lead_id, days, manager, base_interval, windows, config, base)
+        reach = 0 if stage is lost else FUNNEL.index(stage)
+        if lead.invoice_at is not None and reach < INVOICE_STEP:
+            reach = INVOICE_STEP
+        base.reach[lead_id] = WON_STEP if days else reach
+        if stage is not won and stage is not lost and not lead.opt_out:
             base.open_leads += 1
             seat.open += 1
-        if lead.paid_at is not None and lead.invoice_amount is not None and not invoice_open(lead):
-            paid_amounts.append(lead.invoice_amount)
-        if lead.stage is Stage.WON and days and not lead.opt_out:
+        if stage is won and days and not lead.opt_out:
             last = max(days[-1], history.last_touch_at.date() if history.last_touch_at else days[-1])
             months = (today - last).days // config.kpi.untouched_days
             if months >= 1:
@@ -104,18 +110,16 @@ def _first_contact(
         return  # contacted before touchsheet knew
     if not tallies and touched is not None:
         return
-    deadline = first_contact_deadline(lead, config)
+    deadline = config.first_contact.deadline_minutes
+    minutes = config.calendar.minutes_between(lead.created_at, touched or now)  # working minutes
     if touched is None:
-        if now > deadline:
-            base.never_contacted += not lead.opt_out
-        else:
+        if minutes <= deadline:
             return  # still within its deadline: not judged yet
-    minutes = config.calendar.minutes_between(lead.created_at, touched) if touched and tallies else None
+        base.never_contacted += not lead.opt_out
     for tally in tallies:
         tally.judged += 1
-        if touched is not None and touched <= deadline:
-            tally.on_time += 1
-        if minutes is not None:
+        if touched is not None:
+            tally.on_time += minutes <= deadline
             tally.minutes.append(minutes)
 
 
@@ -150,13 +154,11 @@ def _purchases(
 ) -> None:
     """R8, R13: a first purchase makes a client; a purchase after a longer gap than the client's
     usual interval is a client won back; two or more purchases make a repeat client."""
-    if not days:
-        return
     base.clients += 1
     base.repeat_clients += len(days) > 1
     base.first_purchase[lead_id] = days[0]
     base.clients_by_month[days[0].replace(day=1)] += 1
-    base.seats.setdefault(manager, Seat()).clients += 1
+    base.seats[manager].clients += 1  # count_leads gave the manager a seat
     for tally in windows.of(days[0], manager):
         tally.new_clients += 1
     for k in range(1, len(days)):

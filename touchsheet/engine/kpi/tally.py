@@ -47,19 +47,22 @@ class Windows:
         self.weeks = tuple(first + timedelta(weeks=k) for k in range(weeks))
         self.tallies = [Tally() for _ in range(COLUMNS + weeks)]
         self.managers: dict[str, Tally] = {}
-        self._days: dict[date, tuple[Tally, ...]] = {}
-        day = min(first, self.month.start)
+        self.days: dict[date, tuple[Tally, ...]] = {}  # the tallies an event of each day counts in
+        self.first = min(first, self.month.start)
+        day = self.first
         while day < end:
             held = [t for w, t in zip(self.columns, self.tallies) if w.holds(day)]
             if day >= first:
                 held.append(self.tallies[COLUMNS + (day - first).days // 7])
-            self._days[day] = tuple(held)
+            self.days[day] = tuple(held)
             day += timedelta(days=1)
 
-    def of(self, day: date, manager: str | None = None) -> tuple[Tally, ...]:
-        """The tallies an event of `day` counts in (with `manager`'s when it falls this month)."""
-        held = self._days.get(day, ())
-        if manager is None or not self.month.holds(day):
+    def of(self, day: date, manager: str) -> tuple[Tally, ...]:
+        """The tallies an event of `day` counts in, with `manager`'s when it falls this month."""
+        held = self.days.get(day)
+        if held is None:
+            return ()
+        if day < self.month.start:
             return held
         mine = self.managers.get(manager)
         if mine is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, time
 
 from touchsheet.config import Config
 from touchsheet.engine.kpi.leads import Base
@@ -25,6 +25,9 @@ RESULT_STEP = {
 }
 
 
+WARM, CLOSING = 1, 2
+
+
 def _kind(step: str, config: Config) -> Kind | None:
     found = touchpoint_for(step, config)
     return found[0].kind if found else None
@@ -41,36 +44,52 @@ def due_day(key: str) -> date | None:
 
 
 def count_touches(log: Iterable[Touch], base: Base, windows: Windows, config: Config) -> Counter[str]:
-    """Tally every touch done or sent; return, per client, the touches up to their first purchase."""
+    """Tally every touch done or sent; return, per client, the touches up to their first purchase.
+
+    The log is the largest thing the KPI reads, so each row is looked at once and only counted
+    (per day, manager, kind and timeliness); the windows add those counts up afterwards."""
     before_purchase: Counter[str] = Counter()
+    counted: Counter[tuple[date, str, int, bool | None]] = Counter()  # (day, manager, kind, on its day)
+    touched: dict[date, set[str]] = {}
     kinds: dict[str, Kind | None] = {}  # a row typed without a Kind: its step says it
     done, sent, warm, closing = Status.DONE, Status.SENT, Kind.WARM, Kind.CLOSING
     reach, first_purchase, manager_of = base.reach, base.first_purchase, base.manager_of
+    since = datetime.combine(windows.first, time(), tzinfo=config.tz)
     for touch in log:
         status = touch.status
         if status is not done and status is not sent:
             continue
-        lead_id, day = touch.lead_id, touch.at.date()
+        lead_id, at = touch.lead_id, touch.at
         if touch.result is not None and lead_id in reach:
             reach[lead_id] = max(reach[lead_id], RESULT_STEP.get(touch.result, 0))
         first = first_purchase.get(lead_id)
-        if first is not None and day <= first:
+        if first is not None and at.date() <= first:
             before_purchase[lead_id] += 1
-        tallies = windows.of(day, touch.manager or manager_of.get(lead_id, UNASSIGNED))
-        if not tallies:
+        if at < since:
             continue
+        day = at.date()
         due = due_day(touch.key) if status is done else None
         kind = touch.kind
         if kind is None and touch.step:
             kind = kinds[touch.step] if touch.step in kinds else kinds.setdefault(touch.step, _kind(touch.step, config))
-        for tally in tallies:
-            tally.touches += 1
-            tally.touched.add(lead_id)
-            if kind is warm:
-                tally.warm += 1
-            elif kind is closing:
-                tally.closing += 1
-            if due is not None:
-                tally.due_days += 1
-                tally.on_due_day += day <= due
+        manager = touch.manager or manager_of.get(lead_id, UNASSIGNED)
+        kind_code = WARM if kind is warm else CLOSING if kind is closing else 0  # an enum hashes slowly
+        counted[(day, manager, kind_code, None if due is None else day <= due)] += 1
+        leads = touched.get(day)
+        if leads is None:
+            leads = touched[day] = set()
+        leads.add(lead_id)
+    for (day, manager, kind, on_time), count in counted.items():
+        for tally in windows.of(day, manager):
+            tally.touches += count
+            if kind == WARM:
+                tally.warm += count
+            elif kind == CLOSING:
+                tally.closing += count
+            if on_time is not None:
+                tally.due_days += count
+                tally.on_due_day += count if on_time else 0
+    for day, leads in touched.items():
+        for tally in windows.days.get(day, ()):
+            tally.touched |= leads
     return before_purchase
