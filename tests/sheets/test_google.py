@@ -314,3 +314,18 @@ def test_the_kpi_charts_are_added_once_and_replaced_when_the_tables_move(sheet, 
 def _shift(a1: str, rows: int) -> str:
     """An A1 range like 'KPI'!$B$60:$B$71, moved down `rows` rows."""
     return re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + rows}", a1)
+
+
+def test_the_kpi_numbers_are_numbers_with_their_formats(sheet, emulator, tmp_path):
+    sheet.put_rows("Leads", leads(3))
+    sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))
+    grid = sheet.grid("KPI")
+    row = {r[0]: i + 1 for i, r in reversed(list(enumerate(grid))) if r and r[0]}  # the figures, not definitions
+
+    def cell(figure, column="B"):
+        return emulator.cell(sheet.key, "KPI", f"{column}{row[figure]}")
+
+    assert cell("Leads in", "D").value == 3 and cell("Leads in", "D").number_format["type"] == "NUMBER"
+    assert cell("First contact within deadline", "D").number_format == {"type": "PERCENT", "pattern": "0%"}
+    assert cell("Revenue", "C").number_format == {"type": "NUMBER", "pattern": "#,##0"}
+    assert cell("Unpaid amount").value == 0

@@ -94,7 +94,14 @@ def kpi_format_requests(sheet: int, kpi: KpiSheet, locale: str) -> list[dict[str
             continue
         number = {"type": NUMBER_TYPES.get(unit, "NUMBER"), "pattern": pattern}
         requests.append(
-            _repeat(sheet, row, row + 1, column, {"userEnteredFormat": {"numberFormat": number}}, "userEnteredFormat")
+            _repeat(
+                sheet,
+                row,
+                row + 1,
+                column,
+                {"userEnteredFormat": {"numberFormat": number}},
+                "userEnteredFormat.numberFormat",
+            )
         )
     for row in sorted(kpi.bold):
         wrap = {"wrapStrategy": "WRAP", "verticalAlignment": "TOP"} if row in kpi.headers else {}
@@ -105,7 +112,7 @@ def kpi_format_requests(sheet: int, kpi: KpiSheet, locale: str) -> list[dict[str
                 row + 1,
                 None,
                 {"userEnteredFormat": {"textFormat": {"bold": True}, **wrap}},
-                "userEnteredFormat(textFormat.bold,wrapStrategy,verticalAlignment)",
+                "userEnteredFormat.textFormat.bold,userEnteredFormat.wrapStrategy,userEnteredFormat.verticalAlignment",
             )
         )
     return requests
