@@ -126,38 +126,26 @@ def test_touches_kinds_and_touches_on_their_due_day(config):
     assert values(kpi, "missed_touches") == (1, 1, 1)
 
 
+def invoiced(lead_id: str, stage: Stage, issued: str | None, amount: float, paid: str | None = None, **fields):
+    """A lead with an invoice issued on `issued` (a day) for `amount`, paid on `paid`."""
+    return lead(
+        id=lead_id,
+        stage=stage,
+        invoice_at=at(f"{issued} 00:00") if issued else None,
+        invoice_amount=amount,
+        paid_at=at(f"{paid} 00:00") if paid else None,
+        **fields,
+    )
+
+
 def test_invoices_payments_and_revenue(config):
     leads = [
-        # issued 2 Nov, paid 5 Nov: 3 days
-        lead(
-            id="L-1",
-            stage=Stage.WON,
-            invoice_at=at("2026-11-02 00:00"),
-            invoice_amount=100_000,
-            paid_at=at("2026-11-05 00:00"),
-        ),
-        # issued 16 Nov, paid today: 8 days, not within 7
-        lead(
-            id="L-2",
-            stage=Stage.WON,
-            invoice_at=at("2026-11-16 00:00"),
-            invoice_amount=40_000,
-            paid_at=at("2026-11-24 00:00"),
-        ),
-        # issued yesterday, open
-        lead(id="L-3", stage=Stage.INVOICE, invoice_at=at("2026-11-23 00:00"), invoice_amount=30_000),
-        # a new invoice after an older payment: open
-        lead(
-            id="L-4",
-            stage=Stage.INVOICE,
-            invoice_at=at("2026-10-20 00:00"),
-            invoice_amount=20_000,
-            paid_at=at("2026-10-01 00:00"),
-        ),
-        # lost: the invoice no longer counts as unpaid, but it was issued
-        lead(id="L-5", stage=Stage.LOST, invoice_at=at("2026-11-10 00:00"), invoice_amount=5_000),
-        # paid without an invoice date: revenue, not an invoice paid
-        lead(id="L-6", stage=Stage.WON, invoice_amount=7_000, paid_at=at("2026-11-18 00:00")),
+        invoiced("L-1", Stage.WON, "2026-11-02", 100_000, paid="2026-11-05"),  # paid in 3 days
+        invoiced("L-2", Stage.WON, "2026-11-16", 40_000, paid="2026-11-24"),  # paid today: 8 days, not within 7
+        invoiced("L-3", Stage.INVOICE, "2026-11-23", 30_000),  # issued yesterday, open
+        invoiced("L-4", Stage.INVOICE, "2026-10-20", 20_000, paid="2026-10-01"),  # a new invoice after a payment
+        invoiced("L-5", Stage.LOST, "2026-11-10", 5_000),  # lost: issued, but no longer counted as unpaid
+        invoiced("L-6", Stage.WON, None, 7_000, paid="2026-11-18"),  # paid with no invoice date: revenue only
     ]
     kpi = kpi_of(book(leads), config)
     assert values(kpi, "invoices_issued") == (1, 4, 5)  # L-3; + L-1, L-2, L-5; + L-4
@@ -171,24 +159,9 @@ def test_invoices_payments_and_revenue(config):
 def test_clients_new_won_back_repeat_and_at_risk(config):
     leads = [
         # first bought on 5 November (its invoice: 100,000)
-        lead(
-            id="C-1",
-            stage=Stage.WON,
-            created_at=at("2026-10-01 10:00"),
-            invoice_at=at("2026-11-02 00:00"),
-            invoice_amount=100_000,
-            paid_at=at("2026-11-05 00:00"),
-            last_purchase_at=at("2026-11-05 00:00"),
-        ),
+        invoiced("C-1", Stage.WON, "2026-11-02", 100_000, paid="2026-11-05", created_at=at("2026-10-01 10:00")),
         # bought on 1 June, then again on 10 November after 162 days (its invoice: 50,000)
-        lead(
-            id="C-2",
-            stage=Stage.WON,
-            created_at=at("2026-01-12 10:00"),
-            invoice_at=at("2026-11-09 00:00"),
-            invoice_amount=50_000,
-            paid_at=at("2026-11-10 00:00"),
-        ),
+        invoiced("C-2", Stage.WON, "2026-11-09", 50_000, paid="2026-11-10", created_at=at("2026-01-12 10:00")),
         # bought on 10 January and 9 February (30 days apart), nothing since; no amount known
         lead(id="C-3", stage=Stage.WON, created_at=at("2025-12-01 10:00"), last_purchase_at=at("2026-02-09 00:00")),
     ]
