@@ -163,10 +163,11 @@ def _status(report: RunReport, me: str, config: Config) -> list[list[Any]]:
 def _take_lease(
     config: Config, workbook: Workbook, tables: dict[str, Table], me: str, now: datetime, settle: float
 ) -> tuple[dict[str, Table], str]:
-    """Go ahead when the sheet's lease is this host's, free or expired. Taking it over from someone
-    else: write it, give a run that wrote it at the same moment time to show, read it back."""
+    """Go ahead at once while this host's lease holds. When it is free or expired (even this host's
+    own: another host may be taking it right now): write it, give a run that wrote it at the same
+    moment time to show, read it back."""
     lease = lease_of(tables["Status"], config.tz)
-    if lease.holder == me:
+    if lease.holder == me and lease.until is not None and lease.until > now:
         return tables, ""
     if not may_run(lease, me, now):
         return tables, f"another host ({lease.holder}) holds the sheet until {lease.until:%Y-%m-%d %H:%M}"

@@ -70,10 +70,13 @@ def test_a_run_reads_in_one_call_and_writes_in_one_or_two(sheet, emulator, tmp_p
     outbox = Outbox(tmp_path / "out")
     sync(sheet, "2026-10-01 10:00", outbox)  # the first run also looks the tabs up
     calls = calls_during(emulator, lambda: sync(sheet, "2026-10-02 10:00", outbox))
-    assert len(calls) == 3, calls  # batchGet, append (pending emails), batchUpdate
-    assert "values:batchGet" in calls[0] and ":append" in calls[1] and "values:batchUpdate" in calls[2]
+    # A day later this host's lease has run out: it claims the sheet (a write) and reads it back first.
+    assert [c.rsplit(":", 1)[-1] for c in calls] == ["batchGet", "batchUpdate", "batchGet", "append", "batchUpdate"]
+    sheet.put_rows("Leads", [{**leads(1)[0], "ID": "L-00006", "Created at": datetime(2026, 10, 2, 10, 5)}])
+    calls = calls_during(emulator, lambda: sync(sheet, "2026-10-02 10:10", outbox))
+    assert [c.rsplit(":", 1)[-1] for c in calls] == ["batchGet", "append", "batchUpdate"]  # its lease holds
     before = len(emulator.calls)
-    quiet = calls_during(emulator, lambda: sync(sheet, "2026-10-02 10:00", outbox))
+    quiet = calls_during(emulator, lambda: sync(sheet, "2026-10-02 10:10", outbox))
     assert len(quiet) == 2 and "values:batchGet" in quiet[0]  # nothing new: only the Status tab is written
     written = {data["range"].split("!")[0] for data in emulator.calls[before + 1].body["data"]}
     assert written == {"'Status'"}
@@ -89,7 +92,7 @@ def test_the_number_of_api_calls_does_not_grow_with_the_base(every_day, emulator
         outbox = Outbox(tmp_path / f"out{size}")
         sync(sheet, "2026-10-01 10:00", outbox)
         counts[size] = len(calls_during(emulator, lambda s=sheet, o=outbox: sync(s, "2026-10-02 10:00", o)))
-    assert counts == {10: 3, 1_000: 3, 10_000: 3}
+    assert counts == {10: 5, 1_000: 5, 10_000: 5}  # claim the sheet, read it back, read, append, write
 
 
 def _grid(sheet, rows):
@@ -169,13 +172,15 @@ EDITS = [
 @pytest.mark.slow
 @pytest.mark.parametrize("edit", EDITS)
 def test_edits_between_any_two_calls_never_misplace_a_value_or_lose_an_edit(every_day, emulator, tmp_path, edit):
-    """For each gap between two API calls of a run: the manager does `edit` there. Afterwards every
-    lead's worker cells are exactly what a run without edits writes for that lead."""
+    """For each gap between two API calls of a run, from its last read on: the manager does `edit`
+    there. Afterwards every lead's worker cells are exactly what a run without edits writes for that lead."""
     reference = _prepared(every_day, emulator, tmp_path / "reference")
     calls = calls_during(emulator, lambda: sync(reference, "2026-10-02 10:00", Outbox(tmp_path / "reference-out")))
-    assert len(calls) == 3  # read, append the pending emails, write: two gaps between them
+    # claim the sheet, read it back, append the pending emails, write. An edit before the read back
+    # is simply read; the gaps after it are the ones that matter.
+    assert [c.rsplit(":", 1)[-1] for c in calls] == ["batchGet", "batchUpdate", "batchGet", "append", "batchUpdate"]
     expected = _worker_cells(reference), _due_keys(reference)
-    for gap in range(2, len(calls) + 1):
+    for gap in range(4, len(calls) + 1):
         sheet = _prepared(every_day, emulator, tmp_path / f"{edit}-{gap}")
         done = {}
         first = len(emulator.calls)
