@@ -13,6 +13,7 @@ from tests.builders import at
 from tests.sheets.fixtures import GoogleSheet
 from touchsheet.errors import SheetError
 from touchsheet.mail.outbox import Outbox
+from touchsheet.sheets.a1 import column_letter
 from touchsheet.sync import run_once
 
 pytestmark = pytest.mark.server
@@ -296,3 +297,43 @@ def test_a_failed_run_says_why_on_the_status_tab(sheet, emulator, tmp_path):
     assert status["Last run started"] == "2026-10-02 10:00:00"
     assert sheet.rows("Touch log") == [] and sheet.rows("Due today") == []  # nothing half-written
     assert not list((tmp_path / "out").glob("*.eml"))  # no email goes out before its pending row is on the sheet
+
+
+def test_an_append_google_took_but_answered_500_is_not_appended_twice(sheet, emulator, tmp_path):
+    """Google wrote the pending rows, then the answer was lost (a 500): the run finds its rows on the
+    Touch log and goes on, instead of appending them again."""
+    sheet.put_rows("Leads", leads(3))
+    first = len(emulator.calls)
+
+    def google_took_it(emu, n):
+        call = emu.calls[n - 1]
+        if n > first and call.path.endswith(":append") and not google_took_it.done:
+            google_took_it.done = True
+            below = len(emu.values(sheet.key, "Touch log"))
+            for offset, row in enumerate(call.body["values"]):
+                for column, value in enumerate(row):
+                    if value != "":
+                        emu.set_cell(sheet.key, "Touch log", f"{column_letter(column)}{below + 1 + offset}", value)
+            emu.faults({n: 500})
+
+    google_took_it.done = False
+    emulator.between_calls = google_took_it
+    outbox = Outbox(tmp_path / "out")
+    try:
+        sync(sheet, "2026-10-02 10:00", outbox)
+    finally:
+        emulator.between_calls = None
+        emulator.faults()
+    assert google_took_it.done
+    log = sheet.rows("Touch log")
+    # L-00001 came in at 03:00 on 1 Oct (its d0 at opening); the others on 30 Sep, so d2 is due today.
+    assert sorted((r["Key"], r["Status"]) for r in log) == [
+        ("L-00001/d0/2026-10-01", "sent"),
+        ("L-00002/d2/2026-10-02", "sent"),
+        ("L-00003/d2/2026-10-02", "sent"),
+    ]
+    assert sorted(p.name for p in outbox.folder.glob("*.eml")) == [
+        "L-00001_d0_2026-10-01.eml",
+        "L-00002_d2_2026-10-02.eml",
+        "L-00003_d2_2026-10-02.eml",
+    ]
