@@ -188,19 +188,24 @@ def test_edits_between_any_two_calls_never_misplace_a_value_or_lose_an_edit(ever
     expected = _worker_cells(reference), _due_keys(reference)
     for gap in range(4, len(calls) + 1):
         sheet = _prepared(every_day, emulator, tmp_path / f"{edit}-{gap}")
-        done = {}
-        first = len(emulator.calls)
+        _check(sheet, expected, _sync_editing(sheet, edit, gap, Outbox(tmp_path / f"out-{edit}-{gap}")))
 
-        def manager(emu, n, sheet=sheet, first=first, gap=gap, done=done):
-            if n == first + gap and not done:  # just before the run's call number `gap`
-                done["edit"] = _edit(sheet, edit)
 
-        emulator.between_calls = manager
-        try:
-            sync(sheet, "2026-10-02 10:00", Outbox(tmp_path / f"out-{edit}-{gap}"))
-        finally:
-            emulator.between_calls = None
-        _check(sheet, expected, done.get("edit"))
+def _sync_editing(sheet, edit, gap, outbox):
+    """A run at 2026-10-02 10:00 during which the manager does `edit` just before its call number `gap`."""
+    done = {}
+    first = len(sheet.emu.calls)
+
+    def manager(emu, n):
+        if n == first + gap and not done:
+            done["edit"] = _edit(sheet, edit)
+
+    sheet.emu.between_calls = manager
+    try:
+        sync(sheet, "2026-10-02 10:00", outbox)
+    finally:
+        sheet.emu.between_calls = None
+    return done.get("edit")
 
 
 def _prepared(config, emulator, folder):
@@ -337,3 +342,37 @@ def test_an_append_google_took_but_answered_500_is_not_appended_twice(sheet, emu
         "L-00002_d2_2026-10-02.eml",
         "L-00003_d2_2026-10-02.eml",
     ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edit", ["sort by name", "sort by created", "insert a row", "delete a lead"])
+def test_cells_the_run_fills_for_managers_land_on_their_own_rows_when_rows_move(every_day, emulator, tmp_path, edit):
+    """A run also writes some managers' cells: the ID of a row typed without one, its Created at, the
+    Stage a recorded result moves. Rows moving under the run must not take those to other leads."""
+
+    def prepared(folder):
+        sheet = _prepared(every_day, emulator, folder)
+        sheet.put_rows("Leads", [{"Name": "Typed Without Id", "Email": "new@example.com"}])
+        due = sheet.rows("Due today")
+        row = 2 + next(i for i, r in enumerate(due) if r["Lead ID"] == "L-00003")
+        sheet.set("Due today", row, "Done", True)
+        sheet.set("Due today", row, "Result", "meeting")
+        return sheet
+
+    reference = prepared(tmp_path / "reference")
+    calls = calls_during(emulator, lambda: sync(reference, "2026-10-02 10:00", Outbox(tmp_path / "reference-out")))
+    expected = _rows_by_id(reference)
+    assert expected["L-00003"]["Stage"] == "meeting" and expected["L-00013"]["Name"] == "Typed Without Id"
+    for gap in range(4, len(calls) + 1):  # after the run's last read
+        sheet = prepared(tmp_path / f"{edit}-{gap}")
+        kind, subject = _sync_editing(sheet, edit, gap, Outbox(tmp_path / f"out-{edit}-{gap}")) or (None, None)
+        found = _rows_by_id(sheet)
+        if kind == "deleted":
+            assert subject not in found
+            found[subject] = expected[subject]
+        assert found == expected, gap
+
+
+def _rows_by_id(sheet):
+    """Every cell of every lead, by ID ("" for a row with no ID: there must be none)."""
+    return {r["ID"] or "": r for r in sheet.rows("Leads")}
