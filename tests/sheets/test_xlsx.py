@@ -183,3 +183,51 @@ def _manager_cells(path):
             if headers[cell.column - 1] not in worker:
                 found[("Leads", cell.row, cell.column)] = (cell.value, cell.data_type)
     return found
+
+
+def test_what_managers_typed_on_the_other_tabs_survives_syncs(sheet, config, tmp_path):
+    """The Touch log rows typed by hand, Costs, a Due today row a manager is still working on, and
+    a tab of the team's own (with a merged range and a cell comment) are as they were, cell for cell."""
+    lead = {"ID": "L-1", "Name": "Ivan Petrov", "Email": "ivan@example.com", "Created at": "02.11.2026 10:00"}
+    sheet.put_rows("Leads", [lead, {**lead, "ID": "L-2", "Email": "olga@example.com", "Name": "Olga Smirnova"}])
+    typed = {"At": "02.11.2026 10:03", "Lead ID": "L-2", "Channel": "звонок", "Result": "reached", "Note": "by hand"}
+    sheet.put_rows("Touch log", [typed])
+    sheet.put_rows("Costs", [{"Month": "11.2026", "Category": "ads", "Amount": "12 000"}])
+    book = openpyxl.load_workbook(sheet.path)
+    own = book.create_sheet("Our notes")
+    own.append(["plan", datetime(2026, 11, 30), 3.5, "=C1*2"])
+    own.merge_cells("A3:B4")
+    own["A1"].comment = openpyxl.comments.Comment("ask Boris", "Anna")
+    book.save(sheet.path)
+    outbox = Outbox(tmp_path / "out")
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:05"))
+    due = sheet.rows("Due today")
+    row = 2 + next(i for i, r in enumerate(due) if r["Lead ID"] == "L-1")
+    sheet.set("Due today", row, "Note", "calling after lunch")  # no tick yet: work in progress
+    before = _cells(sheet.path, ["Touch log", "Costs", "Our notes"]), _manager_due_cells(sheet.path)
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 11:00"))
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 12:00"))
+    log, costs, notes = _cells(sheet.path, ["Touch log", "Costs", "Our notes"])
+    assert log[: len(before[0][0])] == before[0][0]  # the Touch log only grows below
+    assert [costs, notes] == before[0][1:]
+    assert _manager_due_cells(sheet.path) == before[1]
+    assert before[1]["L-1/first-contact/2026-11-02"] == (False, None, None, "calling after lunch")
+    book = openpyxl.load_workbook(sheet.path)
+    assert book["Our notes"].merged_cells.ranges and book["Our notes"]["A1"].comment.text == "ask Boris"
+
+
+def _cells(path, tabs):
+    book = openpyxl.load_workbook(path)
+    return [[[(c.value, c.data_type, c.number_format) for c in row] for row in book[tab].iter_rows()] for tab in tabs]
+
+
+def _manager_due_cells(path):
+    """Done, Result, Callback at and Note of each Due today row, by its Key."""
+    book = openpyxl.load_workbook(path)
+    rows = list(book["Due today"].iter_rows(values_only=True))
+    at = {name: rows[0].index(name) for name in ("Key", "Done", "Result", "Callback at", "Note")}
+    return {
+        r[at["Key"]]: tuple(r[at[c]] for c in ("Done", "Result", "Callback at", "Note"))
+        for r in rows[1:]
+        if r[at["Key"]]
+    }
