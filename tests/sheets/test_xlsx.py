@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
 from datetime import datetime
 
 import openpyxl
@@ -101,13 +103,28 @@ def test_a_lock_appearing_mid_run_stops_the_save(sheet):
     assert sheet.path.read_bytes() == before
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files anyway")
 def test_a_read_only_workbook_is_a_clear_error(sheet):
     backend = sheet.backend()
     backend.read()
-    sheet.path.chmod(0o444)
-    with pytest.raises(SheetError, match="is read-only"):
+    before = sheet.path.read_bytes()
+    with _read_only(sheet.path), pytest.raises(SheetError, match="is read-only"):
         backend.write(Changes(appends={"Costs": [{"Month": "2026-11", "Amount": 1}]}))
+    assert sheet.path.read_bytes() == before
+
+
+@contextlib.contextmanager
+def _read_only(path):
+    """chmod 444; root writes such files anyway, so as root the file is made immutable (chattr +i)."""
+    if os.geteuid() != 0:
+        path.chmod(0o444)
+        yield
+        return
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+        pytest.skip("running as root where chattr +i does not work: nothing is read-only to root")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
 
 
 def test_a_failed_save_leaves_the_old_file_and_no_temporary(sheet, monkeypatch):
