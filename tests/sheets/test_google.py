@@ -376,3 +376,36 @@ def test_cells_the_run_fills_for_managers_land_on_their_own_rows_when_rows_move(
 def _rows_by_id(sheet):
     """Every cell of every lead, by ID ("" for a row with no ID: there must be none)."""
     return {r["ID"] or "": r for r in sheet.rows("Leads")}
+
+
+def test_init_dresses_each_column_as_the_schema_says(sheet, emulator):
+    """Cell by cell, in the English layout (Leads: A ID ... H Stage ... O Opt out, P Time zone,
+    Q Next touch at ... X Problem; Due today: L Done, M Result, N Callback at)."""
+    leads, due, log = (emulator.sheet(sheet.key, tab) for tab in ("Leads", "Due today", "Touch log"))
+    for tab in ("Leads", "Touch log", "Due today", "Costs"):
+        assert emulator.sheet(sheet.key, tab).frozen_rows == 1, tab
+    assert emulator.sheet(sheet.key, "Leads").format("A1")["textFormat"]["bold"] is True
+
+    def words(view, cell):
+        rule = view.validation(cell)
+        return [v["userEnteredValue"] for v in rule["condition"]["values"]] if rule else None
+
+    assert words(leads, "H2") == ["new", "contacted", "meeting", "proposal", "invoice", "won", "lost"]
+    assert words(leads, "H5000") == words(leads, "H2")  # the whole column, not only the first row
+    assert words(leads, "O2") == ["yes", "no"]
+    assert words(leads, "R2") == ["email", "call", "messenger", "sms", "video", "letter", "gift"]  # Next channel
+    assert leads.validation("H1") is None and leads.validation("B2") is None  # headers and free text stay free
+    assert due.validation("L2")["condition"] == {"type": "BOOLEAN"}  # Done: a checkbox
+    assert words(due, "M2") == ["reached", "no answer", "callback", "meeting", "invoice", "paid", "refused"]
+    assert words(log, "F2") == ["done", "sent", "pending", "unconfirmed", "failed", "retry", "skipped"]
+    assert leads.number_formats["G"] == {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}  # Created at
+    assert leads.number_formats["J"] == {"type": "DATE", "pattern": "yyyy-mm-dd"}  # Invoice at
+    assert due.number_formats["B"] == {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}  # Due at
+    problem = [r for r in leads.conditional_formats if r["ranges"][0].get("startColumnIndex") == 23]
+    assert [r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in problem] == ["=LEN($X2)>0"]
+    formulas = sorted(r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in due.conditional_formats)
+    assert formulas == ["=$C2=TRUE", "=LEN($P2)>0"]  # the whole overdue row red; a problem cell red
+    assert due.basic_filter["range"].get("startRowIndex", 0) == 0  # the filter starts at the header row
+    protected = sorted(p["range"]["startColumnIndex"] for p in leads.protected_ranges)
+    assert protected == list(range(16, 24)) and all(p["warningOnly"] for p in leads.protected_ranges)  # Q..X
+    assert log.protected_ranges == []  # managers add rows to the log by hand
