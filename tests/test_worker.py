@@ -377,3 +377,29 @@ def test_two_hosts_starting_together_after_the_lease_ran_out_never_both_send(eve
     assert sorted(emails) == [f"L-{n}_d0_2026-11-02.eml" for n in range(1, 6)]  # each once, by one host
     keys = [r["Key"] for r in sheet.rows("Touch log")]
     assert sorted(keys) == [f"L-{n}/d0/2026-11-02" for n in range(1, 6)]
+
+
+def test_the_status_tab_says_when_and_how_the_last_run_went(every_day, tmp_path):
+    from touchsheet.mail.outbox import Outbox
+    from touchsheet.sync import run_once
+
+    sheet = XlsxSheet(every_day)
+    sheet.init()
+    ivan = {"ID": "L-1", "Name": "Ivan X", "Email": "i@example.com", "Created at": datetime(2026, 11, 2, 10, 0)}
+    olga = {"ID": "L-2", "Name": "Olga Y", "Created at": "31.02.2026"}  # a bad date: a row with a problem
+    sheet.put_rows("Leads", [ivan, olga])
+    run_once(every_day, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:20"), me="host-a")
+    status = dict(sheet.grid("Status"))
+    # Ivan: the d0 email, and his first contact (due 10:00, overdue after 10:15) on Due today.
+    assert {k: v for k, v in status.items() if k not in ("Last run finished", "Lease until")} == {
+        "Last run started": "2026-11-02 10:20:00",
+        "Result": "ok",
+        "Emails sent": 1,
+        "Emails waiting": 0,
+        "Tasks due today": 1,
+        "Overdue tasks": 1,
+        "Rows with a problem": 1,
+        "Lease held by": "host-a",
+    }
+    assert "2026-11-02 10:20:00" <= status["Last run finished"] < "2026-11-02 10:21:00"
+    assert "2026-11-02 10:35:00" <= status["Lease until"] < "2026-11-02 10:36:00"  # finished + 15 minutes
