@@ -409,3 +409,25 @@ def test_init_dresses_each_column_as_the_schema_says(sheet, emulator):
     protected = sorted(p["range"]["startColumnIndex"] for p in leads.protected_ranges)
     assert protected == list(range(16, 24)) and all(p["warningOnly"] for p in leads.protected_ranges)  # Q..X
     assert log.protected_ranges == []  # managers add rows to the log by hand
+
+
+def test_the_service_account_comes_from_a_file_a_path_in_the_environment_or_the_json_itself(
+    emulator, tmp_path, monkeypatch
+):
+    import json
+
+    from touchsheet.sheets.gapi import load_credentials
+
+    info = emulator.service_account(email="bot@demo-project.iam.gserviceaccount.com")
+    key_file = tmp_path / "service-account.json"
+    key_file.write_text(json.dumps(info))
+    monkeypatch.setenv("KEY_PATH", str(key_file))
+    monkeypatch.setenv("KEY_JSON", json.dumps(info))
+    for found in (
+        load_credentials(key_file, "UNSET_VARIABLE"),
+        load_credentials(None, "KEY_PATH"),
+        load_credentials(None, "KEY_JSON"),
+    ):
+        assert found.service_account_email == "bot@demo-project.iam.gserviceaccount.com"
+    with pytest.raises(SheetError, match="no Google service account: set workbook.credentials_file"):
+        load_credentials(None, "UNSET_VARIABLE")
