@@ -4,6 +4,7 @@ its layout, its API calls, its errors, and the managers editing while it runs.""
 from __future__ import annotations
 
 import random
+import time
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -431,3 +432,45 @@ def test_the_service_account_comes_from_a_file_a_path_in_the_environment_or_the_
         assert found.service_account_email == "bot@demo-project.iam.gserviceaccount.com"
     with pytest.raises(SheetError, match="no Google service account: set workbook.credentials_file"):
         load_credentials(None, "UNSET_VARIABLE")
+
+
+def test_a_call_google_answers_too_late_is_tried_again_and_a_late_copy_is_marked(sheet, emulator, tmp_path):
+    """Each request has a timeout: a read that hangs is tried again. An append that hangs is looked
+    for on the Touch log, not found yet, and tried again; then Google writes the first one after
+    all. The next run marks that late copy `skipped` (it sent nothing): each email counts once."""
+    from touchsheet.sheets.gapi import Patience
+    from touchsheet.sheets.google import GoogleWorkbook
+
+    sheet.put_rows("Leads", leads(3))
+    first = len(emulator.calls)
+    slow = set()
+
+    def hang(emu, n):
+        call = emu.calls[n - 1].path
+        kind = "read" if call.endswith("batchGet") else "append" if call.endswith(":append") else ""
+        if n > first and kind and kind not in slow:
+            slow.add(kind)
+            time.sleep(1.5)  # past the client's timeout; then Google serves it anyway
+
+    emulator.between_calls = hang
+    patience = Patience(attempts=4, first_wait=0.001, max_wait=0.005, timeout=0.5)
+    cache = sheet.config.base_dir / f".touchsheet-{sheet.key}.tabs.json"
+    workbook = GoogleWorkbook(sheet.key, lambda: sheet.credentials, "en", emulator.url, patience, cache)
+    outbox = Outbox(tmp_path / "out")
+    try:
+        run_once(sheet.config, workbook, outbox, at("2026-10-02 10:00"))
+        deadline = time.monotonic() + 10
+        while any(c.status == 0 for c in emulator.calls) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the calls that hung are served by now, late
+    finally:
+        emulator.between_calls = None
+    assert slow == {"read", "append"}
+    sync(sheet, "2026-10-02 10:10", outbox)
+    keys = ["L-00001/d0/2026-10-01", "L-00002/d2/2026-10-02", "L-00003/d2/2026-10-02"]
+    log = sheet.rows("Touch log")
+    assert sorted((r["Key"], r["Status"]) for r in log) == sorted(
+        [(k, "sent") for k in keys] + [(k, "skipped") for k in keys]
+    )
+    assert all(r["Note"].startswith("a second copy of Touch log row ") for r in log if r["Status"] == "skipped")
+    assert [r["Touches"] for r in sheet.rows("Leads")] == [1, 1, 1]
+    assert len(list(outbox.folder.glob("*.eml"))) == 3
