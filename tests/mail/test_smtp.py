@@ -206,3 +206,13 @@ def test_a_local_relay_without_a_login_takes_the_email(make_mail_config, server,
         ("sales@northwind.example", ["lead1@example.com"])
     ]
     assert server.recorder.logins == 0
+
+
+def test_two_emails_with_one_subject_get_their_own_message_ids(sheet, run, server):
+    # yagmail's own Message-ID is made from the subject: two Ivans would share one, and be threaded as one.
+    sheet.put_rows("Leads", [lead_row(1, Name="Ivan Petrov"), lead_row(2, Name="Ivan Sidorov")])
+    run("2026-11-02 10:05")
+    first, second = (r.message for r in server.recorder.received)
+    assert first["Subject"] == second["Subject"] == "Ivan, thank you for your request"
+    assert first["Message-ID"] != second["Message-ID"]
+    assert first["Message-ID"].endswith("@northwind.example>")
