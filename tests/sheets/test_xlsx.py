@@ -248,3 +248,24 @@ def _manager_due_cells(path):
         for r in rows[1:]
         if r[at["Key"]]
     }
+
+
+def test_a_workbook_saved_by_someone_during_the_run_is_not_overwritten(sheet, config, tmp_path):
+    """A manager opens the workbook while the emails go out, types, saves and closes it before the
+    run writes: the run must not put back the workbook it read, wiping what they typed."""
+    sheet.put_rows(
+        "Leads", [{"ID": "L-1", "Name": "Ivan Petrov", "Email": "i@example.com", "Created at": "02.11.2026 10:00"}]
+    )
+
+    class ManagerSavesMeanwhile(Outbox):
+        def send(self, message):
+            super().send(message)
+            sheet.set("Leads", 2, "Source", "typed while the run sent its emails")
+
+    with pytest.raises(SheetError, match="changed while this run worked"):
+        run_once(config, sheet.backend(), ManagerSavesMeanwhile(tmp_path / "out"), at("2026-11-02 10:05"))
+    assert sheet.rows("Leads")[0]["Source"] == "typed while the run sent its emails"
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:10"))  # the next run
+    (ivan,) = sheet.rows("Leads")
+    assert ivan["Source"] == "typed while the run sent its emails" and ivan["Touches"] == 1
+    assert [(r["Key"], r["Status"]) for r in sheet.rows("Touch log")] == [("L-1/d0/2026-11-02", "sent")]
