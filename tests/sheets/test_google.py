@@ -474,3 +474,33 @@ def test_a_call_google_answers_too_late_is_tried_again_and_a_late_copy_is_marked
     assert all(r["Note"].startswith("a second copy of Touch log row ") for r in log if r["Status"] == "skipped")
     assert [r["Touches"] for r in sheet.rows("Leads")] == [1, 1, 1]
     assert len(list(outbox.folder.glob("*.eml"))) == 3
+
+
+def test_init_on_a_sheet_with_data_adds_only_what_is_missing(every_day, emulator):
+    from touchsheet.schema import LEADS
+
+    headers = [c.name for c in LEADS.columns if c.name != "Opt out"] + ["My notes"]
+    row = ["L-1", "Ivan Petrov", "ivan@example.com", "", "Anna Smith", "site", 46328.4166666667, "contacted"]
+    sheet = GoogleSheet(every_day, emulator)
+    sheet.key = emulator.create_spreadsheet(
+        "Our CRM",
+        tabs={"Лиды": [headers, row + [""] * (len(headers) - len(row) - 1) + ["VIP"]]},
+        share_with=["touchsheet@demo-project.iam.gserviceaccount.com"],
+    )
+    before = emulator.values(sheet.key, "Лиды")
+    done = sheet.backend().init()
+    assert sorted(done) == sorted(
+        ["tab 'Лиды': added column(s) Opt out"]
+        + [f"added tab '{tab}'" for tab in ("Touch log", "Due today", "KPI", "Costs", "Status")]
+        + [
+            "tab 'Touch log': added column(s) At, Lead ID, Channel, Kind, Step, Status, Result, Manager, Note, Key",
+            "tab 'Due today': added column(s) Manager, Due at, Overdue, Lead ID, Lead, Phone, Channel, Kind, Step, "
+            "Reason, Script, Done, Result, Callback at, Note, Problem, Key",
+            "tab 'Costs': added column(s) Month, Category, Amount",
+        ]
+    )
+    after = emulator.values(sheet.key, "Лиды")
+    assert after[0] == before[0] + ["Opt out"]  # the new column goes right of the team's own
+    assert after[1:] == before[1:]  # data untouched, cell for cell
+    assert emulator.sheet(sheet.key, "Лиды").validations == []  # a tab in use is not re-dressed
+    assert sheet.backend().init() == []
