@@ -173,6 +173,7 @@ EDITS = [
     "tick a task",
     "add a lead",
     "sort due today",
+    "sort the touch log",
 ]
 
 
@@ -186,7 +187,7 @@ def test_edits_between_any_two_calls_never_misplace_a_value_or_lose_an_edit(ever
     # claim the sheet, read it back, append the pending emails, write. An edit before the read back
     # is simply read; the gaps after it are the ones that matter.
     assert [c.rsplit(":", 1)[-1] for c in calls] == ["batchGet", "batchUpdate", "batchGet", "append", "batchUpdate"]
-    expected = _worker_cells(reference), _due_keys(reference)
+    expected = _worker_cells(reference), _due_keys(reference), _log(reference)
     for gap in range(4, len(calls) + 1):
         sheet = _prepared(every_day, emulator, tmp_path / f"{edit}-{gap}")
         _check(sheet, expected, _sync_editing(sheet, edit, gap, Outbox(tmp_path / f"out-{edit}-{gap}")))
@@ -246,6 +247,8 @@ def _edit(sheet, edit):
     elif edit == "sort due today":  # a manager sorts the tab by name to find their tasks
         column = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[sheet.headers("Due today").index("Lead")]
         emu.sort(key, "Due today", column=column, first_row=2, descending=True)
+    elif edit == "sort the touch log":  # by lead, to read one client's history
+        emu.sort(key, "Touch log", column="B", first_row=2, descending=True)
     elif edit == "add a lead":
         emu.set_cell(key, "Leads", f"A{rows + 1}", "L-99999")
         emu.set_cell(key, "Leads", f"B{rows + 1}", "Typed During The Run")
@@ -264,8 +267,15 @@ def _due_keys(sheet):
     return sorted(tuple(str(r[c]) for c in ("Key", "Lead ID", "Step", "Script")) for r in sheet.rows("Due today"))
 
 
+def _log(sheet):
+    """The Touch log as a set of rows, in whatever order a manager sorted it."""
+    return sorted(
+        tuple(str(r[c]) for c in ("Key", "Lead ID", "Step", "Status", "Note")) for r in sheet.rows("Touch log")
+    )
+
+
 def _check(sheet, expected, edit):
-    expected, due = expected
+    expected, due, log = expected
     found = _worker_cells(sheet)
     kind, subject = edit or (None, None)
     for lead_id, cells in expected.items():
@@ -281,6 +291,7 @@ def _check(sheet, expected, edit):
         assert added["Name"] == "Typed During The Run" and all(added[c] is None for c in WORKER)
     if kind != "deleted":
         assert _due_keys(sheet) == due  # every task listed once, with its own lead's script
+    assert _log(sheet) == log  # every touch once, with its own status
     if kind == "ticked":  # the tick survives the run and the next run records it
         assert any(r["Key"] == subject and r["Done"] is True for r in sheet.rows("Due today"))
         sync(sheet, "2026-10-02 10:05", Outbox(sheet.config.base_dir / "after"))
