@@ -403,3 +403,21 @@ def test_the_status_tab_says_when_and_how_the_last_run_went(every_day, tmp_path)
     }
     assert "2026-11-02 10:20:00" <= status["Last run finished"] < "2026-11-02 10:21:00"
     assert "2026-11-02 10:35:00" <= status["Lease until"] < "2026-11-02 10:36:00"  # finished + 15 minutes
+
+
+def test_the_loop_goes_on_after_syncs_that_raise(every_day):
+    runs: list[datetime] = []
+    stop = threading.Event()
+
+    def broken(now):
+        runs.append(now)
+        raise RuntimeError("a bug in this sync")  # schedule alone would drop a job that raised
+
+    quick = every_day.model_copy(update={"worker": every_day.worker.model_copy(update={"every_minutes": 0.1 / 60})})
+    clock = lambda: datetime.now(every_day.tz).replace(hour=10)  # noqa: E731 - always in working hours
+    loop = threading.Thread(target=Worker(quick, broken, clock, stop, tick_seconds=0.02).run)
+    loop.start()
+    time.sleep(0.8)
+    stop.set()
+    loop.join(2)
+    assert not loop.is_alive() and len(runs) >= 4  # every 0.1 s: the first at start, then on and on
