@@ -112,12 +112,25 @@ def test_a_read_only_workbook_is_a_clear_error(sheet):
     assert sheet.path.read_bytes() == before
 
 
+def test_a_folder_nobody_may_write_in_is_a_clear_error(sheet):
+    backend = sheet.backend()
+    backend.read()
+    before = sheet.path.read_bytes()
+    with _read_only(sheet.path.parent), pytest.raises(SheetError, match="cannot write next to .*make the folder"):
+        backend.write(Changes(appends={"Costs": [{"Month": "2026-11", "Amount": 1}]}))
+    assert sheet.path.read_bytes() == before
+
+
 @contextlib.contextmanager
 def _read_only(path):
-    """chmod 444; root writes such files anyway, so as root the file is made immutable (chattr +i)."""
+    """chmod a-w; root writes anyway, so as root the file or folder is made immutable (chattr +i)."""
     if os.geteuid() != 0:
-        path.chmod(0o444)
-        yield
+        mode = path.stat().st_mode
+        path.chmod(mode & ~0o222)
+        try:
+            yield
+        finally:
+            path.chmod(mode)
         return
     if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
         pytest.skip("running as root where chattr +i does not work: nothing is read-only to root")
