@@ -4,7 +4,6 @@ logs, not even with --verbose, nor anywhere on the sheet; --verbose logs one lin
 from __future__ import annotations
 
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -15,7 +14,7 @@ import pytest
 from tests.builders import at
 from tests.conftest import ROOT
 from tests.mail.server import PASSWORD, USER, SmtpServer
-from tests.sheets.fixtures import GoogleSheet, XlsxSheet
+from tests.sheets.fixtures import GoogleSheet
 from touchsheet.config import SmtpConfig
 from touchsheet.errors import SheetError
 from touchsheet.mail.smtp import Smtp
@@ -59,39 +58,26 @@ def test_no_secret_in_the_debug_log_or_on_the_google_sheet(every_day, emulator, 
     assert [s for s in secrets if s in shown] == []
 
 
-def test_verbose_logs_one_line_per_event_and_never_the_password(make_config):
-    with SmtpServer() as server:
-        config = make_config(
-            working_days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-            holidays={"country": None},
-            mail={
-                "transport": "smtp",
-                "smtp": {"host": "127.0.0.1", "port": server.port, "security": "none", "user": USER},
-            },
+def test_verbose_logs_one_line_per_event_and_never_the_password(mail_config, sheet, server):
+    sheet.put_rows("Leads", LEADS)
+    path = str(mail_config.base_dir / "config.yaml")
+
+    def sync(*flags, when):
+        done = subprocess.run(  # the password is in the environment it inherits (see mail_settings)
+            [sys.executable, "-m", "touchsheet", "sync", "--config", path, "--now", when, *flags],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
-        sheet = XlsxSheet(config)
-        sheet.init()
-        sheet.put_rows("Leads", LEADS)
-        env = {**os.environ, "TOUCHSHEET_SMTP_PASSWORD": PASSWORD}
-        path = str(config.base_dir / "config.yaml")
+        assert done.returncode == 0, done.stderr
+        return done
 
-        def sync(*flags, when):
-            done = subprocess.run(
-                [sys.executable, "-m", "touchsheet", "sync", "--config", path, "--now", when, *flags],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=60,
-            )
-            assert done.returncode == 0, done.stderr
-            return done
-
-        quiet = sync(when="2026-11-02T10:05")
-        assert quiet.stdout.startswith("emails sent: 3") and quiet.stderr == ""
-        sheet.put_rows("Leads", [{**LEADS[0], "ID": "L-9", "Email": "l9@example.com"}])
-        verbose = sync("--verbose", when="2026-11-02T10:10")
-        assert verbose.stdout.startswith("emails sent: 1")
+    quiet = sync(when="2026-11-02T10:05")
+    assert quiet.stdout.startswith("emails sent: 3") and quiet.stderr == ""
+    sheet.put_rows("Leads", [{**LEADS[0], "ID": "L-9", "Email": "l9@example.com"}])
+    verbose = sync("--verbose", when="2026-11-02T10:10")
+    assert verbose.stdout.startswith("emails sent: 1")
     lines = verbose.stderr.splitlines()
     assert [line for line in lines if not ONE_LINE.match(line)] == []
     assert any(f"touchsheet.mail.smtp: connected to 127.0.0.1:{server.port}" in line for line in lines)
