@@ -83,3 +83,22 @@ def test_paths_are_relative_to_the_config_file(config, tmp_path):
     assert config.workbook_path == tmp_path / "book.xlsx"
     assert config.calendar is config.calendar  # built once
     assert Channel.EMAIL.automatic and not Channel.CALL.automatic
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "https://docs.google.com/spreadsheets/d/1AbC-d_9xYz/edit#gid=0",
+        "https://docs.google.com/spreadsheets/d/1AbC-d_9xYz/edit?usp=sharing",
+        "1AbC-d_9xYz",
+        " 1AbC-d_9xYz ",
+    ],
+)
+def test_the_google_sheet_is_named_by_its_url_or_its_key(make_config, written):
+    config = make_config(workbook={"backend": "google", "spreadsheet": written})
+    assert config.workbook.spreadsheet_key == "1AbC-d_9xYz"
+
+
+def test_a_google_backend_without_a_sheet_says_so(make_config):
+    with pytest.raises(ConfigError, match="backend google needs `spreadsheet:`"):
+        make_config(workbook={"backend": "google"})

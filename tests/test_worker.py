@@ -309,3 +309,115 @@ def test_a_failed_run_says_why_on_the_status_tab(every_day):
     status = dict(sheet.grid("Status"))
     assert status["Result"] == "failed: Google Sheets answered 503"
     assert status["Last run started"] == "2026-11-02 10:05:00"
+
+
+@pytest.mark.server
+def test_two_hosts_starting_together_after_the_lease_ran_out_never_both_send(every_day, emulator, tmp_path):
+    """host-a ran at 10:00 (its lease ran out at about 10:15); at 11:00 host-a and host-b start at
+    the same moment and both read the sheet before either writes. Only one of them may go on, or
+    both would send the same emails."""
+    from tests.sheets.fixtures import GoogleSheet
+    from touchsheet.journal import Journal
+    from touchsheet.mail.outbox import Outbox
+    from touchsheet.sync import run_once
+
+    sheet = GoogleSheet(every_day, emulator)
+    sheet.init()
+    run_once(every_day, sheet.backend(), Outbox(tmp_path / "a"), at("2026-11-02 10:00"), me="host-a")
+    sheet.put_rows(
+        "Leads",
+        [
+            {
+                "ID": f"L-{n}",
+                "Name": f"Lead{n} X",
+                "Email": f"l{n}@example.com",
+                "Created at": datetime(2026, 11, 2, 10, 50),
+            }
+            for n in range(1, 6)
+        ],
+    )
+    reads: list[int] = []
+    both_read = threading.Event()
+
+    def both_read_first(emu, n):
+        """No write is served before each host has read the sheet once; the pending emails land a
+        second later (a big sheet takes that long to plan and render)."""
+        if emu.calls[n - 1].path.endswith("values:batchGet"):
+            reads.append(n)
+            if len(reads) == 2:
+                threading.Timer(0.2, both_read.set).start()  # once the second read is answered
+            return
+        both_read.wait(10)
+        if emu.calls[n - 1].path.endswith(":append"):
+            time.sleep(1.0)
+
+    emulator.between_calls = both_read_first
+    summaries = {}
+
+    def host(name):
+        summaries[name] = run_once(
+            every_day,
+            sheet.backend(),
+            Outbox(tmp_path / name),
+            at("2026-11-02 11:00"),
+            journal=Journal(tmp_path / f"{name}.journal"),
+            me=name,
+            settle=0.5,
+        )
+
+    hosts = [threading.Thread(target=host, args=(name,)) for name in ("host-a", "host-b")]
+    for h in hosts:
+        h.start()
+    for h in hosts:
+        h.join(30)
+    emulator.between_calls = None
+    busy = sorted(name for name, s in summaries.items() if s.busy)
+    assert len(busy) == 1, {name: s.lines() for name, s in summaries.items()}
+    emails = [p.name for name in ("host-a", "host-b") for p in (tmp_path / name).glob("*.eml")]
+    assert sorted(emails) == [f"L-{n}_d0_2026-11-02.eml" for n in range(1, 6)]  # each once, by one host
+    keys = [r["Key"] for r in sheet.rows("Touch log")]
+    assert sorted(keys) == [f"L-{n}/d0/2026-11-02" for n in range(1, 6)]
+
+
+def test_the_status_tab_says_when_and_how_the_last_run_went(every_day, tmp_path):
+    from touchsheet.mail.outbox import Outbox
+    from touchsheet.sync import run_once
+
+    sheet = XlsxSheet(every_day)
+    sheet.init()
+    ivan = {"ID": "L-1", "Name": "Ivan X", "Email": "i@example.com", "Created at": datetime(2026, 11, 2, 10, 0)}
+    olga = {"ID": "L-2", "Name": "Olga Y", "Created at": "31.02.2026"}  # a bad date: a row with a problem
+    sheet.put_rows("Leads", [ivan, olga])
+    run_once(every_day, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:20"), me="host-a")
+    status = dict(sheet.grid("Status"))
+    # Ivan: the d0 email, and his first contact (due 10:00, overdue after 10:15) on Due today.
+    assert {k: v for k, v in status.items() if k not in ("Last run finished", "Lease until")} == {
+        "Last run started": "2026-11-02 10:20:00",
+        "Result": "ok",
+        "Emails sent": 1,
+        "Emails waiting": 0,
+        "Tasks due today": 1,
+        "Overdue tasks": 1,
+        "Rows with a problem": 1,
+        "Lease held by": "host-a",
+    }
+    assert "2026-11-02 10:20:00" <= status["Last run finished"] < "2026-11-02 10:21:00"
+    assert "2026-11-02 10:35:00" <= status["Lease until"] < "2026-11-02 10:36:00"  # finished + 15 minutes
+
+
+def test_the_loop_goes_on_after_syncs_that_raise(every_day):
+    runs: list[datetime] = []
+    stop = threading.Event()
+
+    def broken(now):
+        runs.append(now)
+        raise RuntimeError("a bug in this sync")  # schedule alone would drop a job that raised
+
+    quick = every_day.model_copy(update={"worker": every_day.worker.model_copy(update={"every_minutes": 0.1 / 60})})
+    clock = lambda: datetime.now(every_day.tz).replace(hour=10)  # noqa: E731 - always in working hours
+    loop = threading.Thread(target=Worker(quick, broken, clock, stop, tick_seconds=0.02).run)
+    loop.start()
+    time.sleep(0.8)
+    stop.set()
+    loop.join(2)
+    assert not loop.is_alive() and len(runs) >= 4  # every 0.1 s: the first at start, then on and on

@@ -28,7 +28,7 @@ from touchsheet.engine.plan import Plan, plan
 from touchsheet.engine.status import RunReport, lease_of, may_run, status_grid
 from touchsheet.engine.table import Table
 from touchsheet.errors import MailError
-from touchsheet.journal import Journal
+from touchsheet.journal import Journal, Settled
 from touchsheet.mail import Deferred, Refused, Transport, Unsure
 from touchsheet.mail.render import Email, Renderer, RenderProblem
 from touchsheet.schema import value_label
@@ -164,10 +164,11 @@ def _status(report: RunReport, me: str, config: Config) -> list[list[Any]]:
 def _take_lease(
     config: Config, workbook: Workbook, tables: dict[str, Table], me: str, now: datetime, settle: float
 ) -> tuple[dict[str, Table], str]:
-    """Go ahead when the sheet's lease is this host's, free or expired. Taking it over from someone
-    else: write it, give a run that wrote it at the same moment time to show, read it back."""
+    """Go ahead at once while this host's lease holds. When it is free or expired (even this host's
+    own: another host may be taking it right now): write it, give a run that wrote it at the same
+    moment time to show, read it back."""
     lease = lease_of(tables["Status"], config.tz)
-    if lease.holder == me:
+    if lease.holder == me and lease.until is not None and lease.until > now:
         return tables, ""
     if not may_run(lease, me, now):
         return tables, f"another host ({lease.holder}) holds the sheet until {lease.until:%Y-%m-%d %H:%M}"
@@ -180,12 +181,20 @@ def _take_lease(
 
 
 def _settle_pending(book: Book, journal: Journal) -> tuple[Book, list[Touch]]:
-    """A `pending` touch at the start of a run was left by a run that died mid-send."""
+    """A `pending` touch at the start of a run was left by a run that died mid-send, or is a second
+    copy of a row Google wrote late (an append that timed out and was made again): that one is
+    `skipped`, so each email counts once."""
     stale = [t for t in book.log if t.status is Status.PENDING]
     if not stale:
         return book, []
     found = journal.settle([t.key for t in stale])
-    settled = {t.row: dataclasses.replace(t, status=found[t.key].status, note=found[t.key].note) for t in stale}
+    first = {t.key: t.row for t in book.log if t.key and t.status not in (Status.PENDING, Status.RETRY)}
+    settled = {}
+    for t in stale:
+        row = first.setdefault(t.key, t.row)
+        copy = Settled(Status.SKIPPED, f"a second copy of Touch log row {row}: nothing was sent for it")
+        outcome = found[t.key] if row == t.row else copy
+        settled[t.row] = dataclasses.replace(t, status=outcome.status, note=outcome.note)
     log = [settled.get(t.row, t) if t.status is Status.PENDING else t for t in book.log]
     return dataclasses.replace(book, log=log), list(settled.values())
 

@@ -189,10 +189,24 @@ def _mirrored(cell: dict[str, Any]) -> dict[str, Any]:
 
 def _mirror(target: dict[str, Any], key: str) -> None:
     style = key + "Style"
+    if isinstance(target.get(style), dict) and target[style].get("rgbColor", {}) is None:
+        del target[style]["rgbColor"]
+    if isinstance(target.get(key), dict):
+        target[key] = _color(target[key])
+    if isinstance(target.get(style), dict) and isinstance(target[style].get("rgbColor"), dict):
+        target[style]["rgbColor"] = _color(target[style]["rgbColor"])
     if key in target and style not in target:
         target[style] = {"rgbColor": target[key]}
     elif style in target and key not in target and "rgbColor" in target[style]:
         target[key] = target[style]["rgbColor"]
+    if target.get(style) == {}:  # a colour set to null is no colour: Google drops both fields
+        del target[style]
+        target.pop(key, None)
+
+
+def _color(rgb: dict[str, Any]) -> dict[str, Any]:
+    """A Color as proto3 JSON shows it: components that are 0 left out ({} is black)."""
+    return {k: v for k, v in rgb.items() if v != 0}
 
 
 def _write_cells(ctx: Context, sheet: Sheet, r0: int, c0: int, block: list[list[dict[str, Any]]], paths: set[str]):
@@ -207,9 +221,7 @@ def _write_cells(ctx: Context, sheet: Sheet, r0: int, c0: int, block: list[list[
                     sheet.notes[(r, c)] = data["note"]
                 else:
                     sheet.notes.pop((r, c), None)
-    format_paths = {
-        "userEnteredFormat" if p == "*" else p for p in paths if p == "*" or p.startswith("userEnteredFormat")
-    }
+    format_paths = _format_paths(paths)
     if format_paths:
         for r, row in enumerate(block, r0):
             start = 0
@@ -224,6 +236,14 @@ def _write_cells(ctx: Context, sheet: Sheet, r0: int, c0: int, block: list[list[
             for c, data in enumerate(row, c0):
                 area = {"startRowIndex": r, "endRowIndex": r + 1, "startColumnIndex": c, "endColumnIndex": c + 1}
                 _add_validation(sheet, _own_range(sheet, area), data.get("dataValidation"))
+
+
+def _format_paths(paths: set[str]) -> set[str]:
+    """The userEnteredFormat paths a mask sets; a colour brings its twin (Sheets sets
+    backgroundColorStyle with backgroundColor, and back)."""
+    found = {"userEnteredFormat" if p == "*" else p for p in paths if p == "*" or p.startswith("userEnteredFormat")}
+    colours = [p for p in found if p.endswith(("Color", "ColorStyle"))]
+    return found | {p.removesuffix("Style") if p.endswith("Style") else p + "Style" for p in colours}
 
 
 def _add_format(sheet: Sheet, grid_range: dict[str, Any], paths: set[str], cell: dict[str, Any]) -> None:
@@ -338,9 +358,7 @@ def repeat_cell(ctx: Context, req: dict[str, Any]) -> None:
     if {"*", "userEnteredValue", "note", "dataValidation"} & paths:
         block = [[cell] * (c1 - c0) for _ in range(r1 - r0)]
         _write_cells(ctx, sheet, r0, c0, block, paths - {p for p in paths if p.startswith("userEnteredFormat")})
-    format_paths = {
-        "userEnteredFormat" if p == "*" else p for p in paths if p == "*" or p.startswith("userEnteredFormat")
-    }
+    format_paths = _format_paths(paths)
     if format_paths:
         _add_format(sheet, _own_range(sheet, req.get("range") or {}), format_paths, _mirrored(cell))
 

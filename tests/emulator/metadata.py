@@ -68,7 +68,7 @@ def spreadsheet(book: Spreadsheet, query: Query) -> dict[str, Any]:
     answer = {
         "spreadsheetId": book.key,
         "properties": {**copy.deepcopy(book.props), **copy.deepcopy(DEFAULT_PROPERTIES)},
-        "sheets": [sheet_resource(book, s, areas.get(s.sheet_id) if with_data else None) for s in sheets],
+        "sheets": [sheet_resource(book, s, areas.get(s.sheet_id, []) if with_data else None) for s in sheets],
     }
     answer["properties"] |= {k: v for k, v in book.props.items() if k in DEFAULT_PROPERTIES}
     if book.named_ranges:

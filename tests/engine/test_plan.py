@@ -121,3 +121,13 @@ def test_a_lead_is_forgotten_when_its_manual_touches_wait_for_days(every_day):
 def test_the_same_book_and_moment_give_the_same_plan(config):
     leads = [lead(id=f"L-{i}", row=i + 1, created_at=at(f"2026-11-0{i} 10:00")) for i in range(1, 8)]
     assert plan(book(leads), config, at("2026-11-09 12:00")) == plan(book(leads), config, at("2026-11-09 12:00"))
+
+
+def test_march_8_on_a_sunday_is_greeted_on_the_friday_before_in_russia(make_config):
+    # 8 March 2026 is a Sunday; the Russian config greets on the working day before: Friday 6 March.
+    russian = make_config("config.ru.yaml")
+    client = lead(stage=Stage.WON, paid_at=at("2026-02-01 00:00"))
+    assert plan(book([client]), russian, at("2026-03-05 12:00")).emails == ()
+    (greeting,) = plan(book([client]), russian, at("2026-03-06 09:30")).emails
+    assert (greeting.occurrence.step, greeting.occurrence.due_at) == ("march_8@2026", at("2026-03-06 09:00"))
+    assert greeting.occurrence.template == "march_8"

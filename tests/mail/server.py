@@ -78,7 +78,7 @@ def _authenticate(server, session, envelope, mechanism, auth_data):
     ok = (login, password) == (USER, PASSWORD)
     if ok:
         server.event_handler.logins += 1
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself on a wrong password
 
 
 def free_port() -> int:

@@ -191,3 +191,28 @@ def test_a_missing_password_is_a_clear_message(make_mail_config, monkeypatch, ru
     summary = run("2026-11-02 10:05")
     assert summary.lines()[0] == "emails sent: 0, retry: 1"
     assert "no SMTP password: set the environment variable TOUCHSHEET_TEST_SMTP" in sheet.rows("Touch log")[0]["Note"]
+
+
+def test_a_local_relay_without_a_login_takes_the_email(make_mail_config, server, run):
+    # security: none and no user: an office relay. The server wants EHLO before MAIL, login or not.
+    config = make_mail_config(mail={"smtp": {"user": ""}})
+    from tests.sheets.fixtures import XlsxSheet
+
+    sheet = XlsxSheet(config)
+    sheet.init()
+    sheet.put_rows("Leads", [lead_row(1)])
+    assert run("2026-11-02 10:05", config=config).lines()[0] == "emails sent: 1"
+    assert [(r.sender, r.recipients) for r in server.recorder.received] == [
+        ("sales@northwind.example", ["lead1@example.com"])
+    ]
+    assert server.recorder.logins == 0
+
+
+def test_two_emails_with_one_subject_get_their_own_message_ids(sheet, run, server):
+    # yagmail's own Message-ID is made from the subject: two Ivans would share one, and be threaded as one.
+    sheet.put_rows("Leads", [lead_row(1, Name="Ivan Petrov"), lead_row(2, Name="Ivan Sidorov")])
+    run("2026-11-02 10:05")
+    first, second = (r.message for r in server.recorder.received)
+    assert first["Subject"] == second["Subject"] == "Ivan, thank you for your request"
+    assert first["Message-ID"] != second["Message-ID"]
+    assert first["Message-ID"].endswith("@northwind.example>")

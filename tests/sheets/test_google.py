@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+import time
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -14,6 +15,7 @@ from tests.builders import at
 from tests.sheets.fixtures import GoogleSheet
 from touchsheet.errors import SheetError
 from touchsheet.mail.outbox import Outbox
+from touchsheet.sheets.a1 import column_letter
 from touchsheet.sync import run_once
 
 pytestmark = pytest.mark.server
@@ -71,10 +73,13 @@ def test_a_run_reads_in_one_call_and_writes_in_one_or_two(sheet, emulator, tmp_p
     outbox = Outbox(tmp_path / "out")
     sync(sheet, "2026-10-01 10:00", outbox)  # the first run also looks the tabs up
     calls = calls_during(emulator, lambda: sync(sheet, "2026-10-02 10:00", outbox))
-    assert len(calls) == 3, calls  # batchGet, append (pending emails), batchUpdate
-    assert "values:batchGet" in calls[0] and ":append" in calls[1] and "values:batchUpdate" in calls[2]
+    # A day later this host's lease has run out: it claims the sheet (a write) and reads it back first.
+    assert [c.rsplit(":", 1)[-1] for c in calls] == ["batchGet", "batchUpdate", "batchGet", "append", "batchUpdate"]
+    sheet.put_rows("Leads", [{**leads(1)[0], "ID": "L-00006", "Created at": datetime(2026, 10, 2, 10, 5)}])
+    calls = calls_during(emulator, lambda: sync(sheet, "2026-10-02 10:10", outbox))
+    assert [c.rsplit(":", 1)[-1] for c in calls] == ["batchGet", "append", "batchUpdate"]  # its lease holds
     before = len(emulator.calls)
-    quiet = calls_during(emulator, lambda: sync(sheet, "2026-10-02 10:00", outbox))
+    quiet = calls_during(emulator, lambda: sync(sheet, "2026-10-02 10:10", outbox))
     assert len(quiet) == 2 and "values:batchGet" in quiet[0]  # nothing new: only the Status tab is written
     written = {data["range"].split("!")[0] for data in emulator.calls[before + 1].body["data"]}
     assert written == {"'Status'"}
@@ -90,7 +95,7 @@ def test_the_number_of_api_calls_does_not_grow_with_the_base(every_day, emulator
         outbox = Outbox(tmp_path / f"out{size}")
         sync(sheet, "2026-10-01 10:00", outbox)
         counts[size] = len(calls_during(emulator, lambda s=sheet, o=outbox: sync(s, "2026-10-02 10:00", o)))
-    assert counts == {10: 3, 1_000: 3, 10_000: 3}
+    assert counts == {10: 5, 1_000: 5, 10_000: 5}  # claim the sheet, read it back, read, append, write
 
 
 def _grid(sheet, rows):
@@ -131,19 +136,24 @@ def test_a_renamed_tab_is_found_again(sheet, emulator, tmp_path):
     sync(sheet, "2026-10-01 11:00", Outbox(tmp_path / "out"))
 
 
-def test_quota_errors_and_server_errors_are_retried_without_duplicates(sheet, emulator, tmp_path):
+def test_quota_errors_and_server_errors_are_retried_without_duplicates(sheet, emulator):
+    from tests.mail.server import SmtpServer
+    from touchsheet.config import SmtpConfig
+    from touchsheet.mail.smtp import Smtp
+
     sheet.put_rows("Leads", leads(30))
     emulator.faults(rate={429: 0.30, 500: 0.05}, seed=11)
-    outbox = Outbox(tmp_path / "out")
-    for hour in range(10, 16):
-        sync(sheet, f"2026-10-02 {hour}:00", outbox)
+    with SmtpServer() as server:  # a real mail server counts every message handed over, even the same one twice
+        smtp = SmtpConfig(host="127.0.0.1", port=server.port, security="none")
+        for hour in range(10, 16):
+            sync(sheet, f"2026-10-02 {hour}:00", Smtp(smtp, sheet.config.mail.sender))
     emulator.faults(rate={})
     log = sheet.rows("Touch log")
     keys = Counter(r["Key"] for r in log)
     assert keys and max(keys.values()) == 1, keys.most_common(3)  # no duplicate rows
-    sent = {r["Key"] for r in log if r["Status"] == "sent"}
-    emails = [p.name for p in outbox.folder.glob("*.eml")]
-    assert len(emails) == len(sent) > 0  # each email once: one file per key the log says was sent
+    received = Counter(server.recorder.keys())
+    assert received and max(received.values()) == 1, received.most_common(3)  # no email twice
+    assert set(received) == {r["Key"] for r in log if r["Status"] == "sent"}  # and the log says so
     assert [r["ID"] for r in sheet.rows("Leads")] == [f"L-{n:05d}" for n in range(1, 31)]
 
 
@@ -164,33 +174,41 @@ EDITS = [
     "tick a task",
     "add a lead",
     "sort due today",
+    "sort the touch log",
 ]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("edit", EDITS)
 def test_edits_between_any_two_calls_never_misplace_a_value_or_lose_an_edit(every_day, emulator, tmp_path, edit):
-    """For each gap between two API calls of a run: the manager does `edit` there. Afterwards every
-    lead's worker cells are exactly what a run without edits writes for that lead."""
+    """For each gap between two API calls of a run, from its last read on: the manager does `edit`
+    there. Afterwards every lead's worker cells are exactly what a run without edits writes for that lead."""
     reference = _prepared(every_day, emulator, tmp_path / "reference")
     calls = calls_during(emulator, lambda: sync(reference, "2026-10-02 10:00", Outbox(tmp_path / "reference-out")))
-    assert len(calls) == 3  # read, append the pending emails, write: two gaps between them
-    expected = _worker_cells(reference), _due_keys(reference)
-    for gap in range(2, len(calls) + 1):
+    # claim the sheet, read it back, append the pending emails, write. An edit before the read back
+    # is simply read; the gaps after it are the ones that matter.
+    assert [c.rsplit(":", 1)[-1] for c in calls] == ["batchGet", "batchUpdate", "batchGet", "append", "batchUpdate"]
+    expected = _worker_cells(reference), _due_keys(reference), _log(reference)
+    for gap in range(4, len(calls) + 1):
         sheet = _prepared(every_day, emulator, tmp_path / f"{edit}-{gap}")
-        done = {}
-        first = len(emulator.calls)
+        _check(sheet, expected, _sync_editing(sheet, edit, gap, Outbox(tmp_path / f"out-{edit}-{gap}")))
 
-        def manager(emu, n, sheet=sheet, first=first, gap=gap, done=done):
-            if n == first + gap and not done:  # just before the run's call number `gap`
-                done["edit"] = _edit(sheet, edit)
 
-        emulator.between_calls = manager
-        try:
-            sync(sheet, "2026-10-02 10:00", Outbox(tmp_path / f"out-{edit}-{gap}"))
-        finally:
-            emulator.between_calls = None
-        _check(sheet, expected, done.get("edit"))
+def _sync_editing(sheet, edit, gap, outbox):
+    """A run at 2026-10-02 10:00 during which the manager does `edit` just before its call number `gap`."""
+    done = {}
+    first = len(sheet.emu.calls)
+
+    def manager(emu, n):
+        if n == first + gap and not done:
+            done["edit"] = _edit(sheet, edit)
+
+    sheet.emu.between_calls = manager
+    try:
+        sync(sheet, "2026-10-02 10:00", outbox)
+    finally:
+        sheet.emu.between_calls = None
+    return done.get("edit")
 
 
 def _prepared(config, emulator, folder):
@@ -230,6 +248,8 @@ def _edit(sheet, edit):
     elif edit == "sort due today":  # a manager sorts the tab by name to find their tasks
         column = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[sheet.headers("Due today").index("Lead")]
         emu.sort(key, "Due today", column=column, first_row=2, descending=True)
+    elif edit == "sort the touch log":  # by lead, to read one client's history
+        emu.sort(key, "Touch log", column="B", first_row=2, descending=True)
     elif edit == "add a lead":
         emu.set_cell(key, "Leads", f"A{rows + 1}", "L-99999")
         emu.set_cell(key, "Leads", f"B{rows + 1}", "Typed During The Run")
@@ -248,8 +268,15 @@ def _due_keys(sheet):
     return sorted(tuple(str(r[c]) for c in ("Key", "Lead ID", "Step", "Script")) for r in sheet.rows("Due today"))
 
 
+def _log(sheet):
+    """The Touch log as a set of rows, in whatever order a manager sorted it."""
+    return sorted(
+        tuple(str(r[c]) for c in ("Key", "Lead ID", "Step", "Status", "Note")) for r in sheet.rows("Touch log")
+    )
+
+
 def _check(sheet, expected, edit):
-    expected, due = expected
+    expected, due, log = expected
     found = _worker_cells(sheet)
     kind, subject = edit or (None, None)
     for lead_id, cells in expected.items():
@@ -265,6 +292,7 @@ def _check(sheet, expected, edit):
         assert added["Name"] == "Typed During The Run" and all(added[c] is None for c in WORKER)
     if kind != "deleted":
         assert _due_keys(sheet) == due  # every task listed once, with its own lead's script
+    assert _log(sheet) == log  # every touch once, with its own status
     if kind == "ticked":  # the tick survives the run and the next run records it
         assert any(r["Key"] == subject and r["Done"] is True for r in sheet.rows("Due today"))
         sync(sheet, "2026-10-02 10:05", Outbox(sheet.config.base_dir / "after"))
@@ -329,3 +357,204 @@ def test_the_kpi_numbers_are_numbers_with_their_formats(sheet, emulator, tmp_pat
     assert cell("First contact within deadline", "D").number_format == {"type": "PERCENT", "pattern": "0%"}
     assert cell("Revenue", "C").number_format == {"type": "NUMBER", "pattern": "#,##0"}
     assert cell("Unpaid amount").value == 0
+
+
+def test_an_append_google_took_but_answered_500_is_not_appended_twice(sheet, emulator, tmp_path):
+    """Google wrote the pending rows, then the answer was lost (a 500): the run finds its rows on the
+    Touch log and goes on, instead of appending them again."""
+    sheet.put_rows("Leads", leads(3))
+    first = len(emulator.calls)
+
+    def google_took_it(emu, n):
+        call = emu.calls[n - 1]
+        if n > first and call.path.endswith(":append") and not google_took_it.done:
+            google_took_it.done = True
+            below = len(emu.values(sheet.key, "Touch log"))
+            for offset, row in enumerate(call.body["values"]):
+                for column, value in enumerate(row):
+                    if value != "":
+                        emu.set_cell(sheet.key, "Touch log", f"{column_letter(column)}{below + 1 + offset}", value)
+            emu.faults({n: 500})
+
+    google_took_it.done = False
+    emulator.between_calls = google_took_it
+    outbox = Outbox(tmp_path / "out")
+    try:
+        sync(sheet, "2026-10-02 10:00", outbox)
+    finally:
+        emulator.between_calls = None
+        emulator.faults()
+    assert google_took_it.done
+    log = sheet.rows("Touch log")
+    # L-00001 came in at 03:00 on 1 Oct (its d0 at opening); the others on 30 Sep, so d2 is due today.
+    assert sorted((r["Key"], r["Status"]) for r in log) == [
+        ("L-00001/d0/2026-10-01", "sent"),
+        ("L-00002/d2/2026-10-02", "sent"),
+        ("L-00003/d2/2026-10-02", "sent"),
+    ]
+    assert sorted(p.name for p in outbox.folder.glob("*.eml")) == [
+        "L-00001_d0_2026-10-01.eml",
+        "L-00002_d2_2026-10-02.eml",
+        "L-00003_d2_2026-10-02.eml",
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edit", ["sort by name", "sort by created", "insert a row", "delete a lead"])
+def test_cells_the_run_fills_for_managers_land_on_their_own_rows_when_rows_move(every_day, emulator, tmp_path, edit):
+    """A run also writes some managers' cells: the ID of a row typed without one, its Created at, the
+    Stage a recorded result moves. Rows moving under the run must not take those to other leads."""
+
+    def prepared(folder):
+        sheet = _prepared(every_day, emulator, folder)
+        sheet.put_rows("Leads", [{"Name": "Typed Without Id", "Email": "new@example.com"}])
+        due = sheet.rows("Due today")
+        row = 2 + next(i for i, r in enumerate(due) if r["Lead ID"] == "L-00003")
+        sheet.set("Due today", row, "Done", True)
+        sheet.set("Due today", row, "Result", "meeting")
+        return sheet
+
+    reference = prepared(tmp_path / "reference")
+    calls = calls_during(emulator, lambda: sync(reference, "2026-10-02 10:00", Outbox(tmp_path / "reference-out")))
+    expected = _rows_by_id(reference)
+    assert expected["L-00003"]["Stage"] == "meeting" and expected["L-00013"]["Name"] == "Typed Without Id"
+    for gap in range(4, len(calls) + 1):  # after the run's last read
+        sheet = prepared(tmp_path / f"{edit}-{gap}")
+        kind, subject = _sync_editing(sheet, edit, gap, Outbox(tmp_path / f"out-{edit}-{gap}")) or (None, None)
+        found = _rows_by_id(sheet)
+        if kind == "deleted":
+            assert subject not in found
+            found[subject] = expected[subject]
+        assert found == expected, gap
+
+
+def _rows_by_id(sheet):
+    """Every cell of every lead, by ID ("" for a row with no ID: there must be none)."""
+    return {r["ID"] or "": r for r in sheet.rows("Leads")}
+
+
+def test_init_dresses_each_column_as_the_schema_says(sheet, emulator):
+    """Cell by cell, in the English layout (Leads: A ID ... H Stage ... O Opt out, P Time zone,
+    Q Next touch at ... X Problem; Due today: L Done, M Result, N Callback at)."""
+    leads, due, log = (emulator.sheet(sheet.key, tab) for tab in ("Leads", "Due today", "Touch log"))
+    for tab in ("Leads", "Touch log", "Due today", "Costs"):
+        assert emulator.sheet(sheet.key, tab).frozen_rows == 1, tab
+    assert emulator.sheet(sheet.key, "Leads").format("A1")["textFormat"]["bold"] is True
+
+    def words(view, cell):
+        rule = view.validation(cell)
+        return [v["userEnteredValue"] for v in rule["condition"]["values"]] if rule else None
+
+    assert words(leads, "H2") == ["new", "contacted", "meeting", "proposal", "invoice", "won", "lost"]
+    assert words(leads, "H5000") == words(leads, "H2")  # the whole column, not only the first row
+    assert words(leads, "O2") == ["yes", "no"]
+    assert words(leads, "R2") == ["email", "call", "messenger", "sms", "video", "letter", "gift"]  # Next channel
+    assert leads.validation("H1") is None and leads.validation("B2") is None  # headers and free text stay free
+    assert due.validation("L2")["condition"] == {"type": "BOOLEAN"}  # Done: a checkbox
+    assert words(due, "M2") == ["reached", "no answer", "callback", "meeting", "invoice", "paid", "refused"]
+    assert words(log, "F2") == ["done", "sent", "pending", "unconfirmed", "failed", "retry", "skipped"]
+    assert leads.number_formats["G"] == {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}  # Created at
+    assert leads.number_formats["J"] == {"type": "DATE", "pattern": "yyyy-mm-dd"}  # Invoice at
+    assert due.number_formats["B"] == {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}  # Due at
+    problem = [r for r in leads.conditional_formats if r["ranges"][0].get("startColumnIndex") == 23]
+    assert [r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in problem] == ["=LEN($X2)>0"]
+    formulas = sorted(r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in due.conditional_formats)
+    assert formulas == ["=$C2=TRUE", "=LEN($P2)>0"]  # the whole overdue row red; a problem cell red
+    assert due.basic_filter["range"].get("startRowIndex", 0) == 0  # the filter starts at the header row
+    protected = sorted(p["range"]["startColumnIndex"] for p in leads.protected_ranges)
+    assert protected == list(range(16, 24)) and all(p["warningOnly"] for p in leads.protected_ranges)  # Q..X
+    assert log.protected_ranges == []  # managers add rows to the log by hand
+
+
+def test_the_service_account_comes_from_a_file_a_path_in_the_environment_or_the_json_itself(
+    emulator, tmp_path, monkeypatch
+):
+    import json
+
+    from touchsheet.sheets.gapi import load_credentials
+
+    info = emulator.service_account(email="bot@demo-project.iam.gserviceaccount.com")
+    key_file = tmp_path / "service-account.json"
+    key_file.write_text(json.dumps(info))
+    monkeypatch.setenv("KEY_PATH", str(key_file))
+    monkeypatch.setenv("KEY_JSON", json.dumps(info))
+    for found in (
+        load_credentials(key_file, "UNSET_VARIABLE"),
+        load_credentials(None, "KEY_PATH"),
+        load_credentials(None, "KEY_JSON"),
+    ):
+        assert found.service_account_email == "bot@demo-project.iam.gserviceaccount.com"
+    with pytest.raises(SheetError, match="no Google service account: set workbook.credentials_file"):
+        load_credentials(None, "UNSET_VARIABLE")
+
+
+def test_a_call_google_answers_too_late_is_tried_again_and_a_late_copy_is_marked(sheet, emulator, tmp_path):
+    """Each request has a timeout: a read that hangs is tried again. An append that hangs is looked
+    for on the Touch log, not found yet, and tried again; then Google writes the first one after
+    all. The next run marks that late copy `skipped` (it sent nothing): each email counts once."""
+    from touchsheet.sheets.gapi import Patience
+    from touchsheet.sheets.google import GoogleWorkbook
+
+    sheet.put_rows("Leads", leads(3))
+    first = len(emulator.calls)
+    slow = set()
+
+    def hang(emu, n):
+        call = emu.calls[n - 1].path
+        kind = "read" if call.endswith("batchGet") else "append" if call.endswith(":append") else ""
+        if n > first and kind and kind not in slow:
+            slow.add(kind)
+            time.sleep(1.5)  # past the client's timeout; then Google serves it anyway
+
+    emulator.between_calls = hang
+    patience = Patience(attempts=4, first_wait=0.001, max_wait=0.005, timeout=0.5)
+    cache = sheet.config.base_dir / f".touchsheet-{sheet.key}.tabs.json"
+    workbook = GoogleWorkbook(sheet.key, lambda: sheet.credentials, "en", emulator.url, patience, cache)
+    outbox = Outbox(tmp_path / "out")
+    try:
+        run_once(sheet.config, workbook, outbox, at("2026-10-02 10:00"))
+        deadline = time.monotonic() + 10
+        while any(c.status == 0 for c in emulator.calls) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the calls that hung are served by now, late
+    finally:
+        emulator.between_calls = None
+    assert slow == {"read", "append"}
+    sync(sheet, "2026-10-02 10:10", outbox)
+    keys = ["L-00001/d0/2026-10-01", "L-00002/d2/2026-10-02", "L-00003/d2/2026-10-02"]
+    log = sheet.rows("Touch log")
+    assert sorted((r["Key"], r["Status"]) for r in log) == sorted(
+        [(k, "sent") for k in keys] + [(k, "skipped") for k in keys]
+    )
+    assert all(r["Note"].startswith("a second copy of Touch log row ") for r in log if r["Status"] == "skipped")
+    assert [r["Touches"] for r in sheet.rows("Leads")] == [1, 1, 1]
+    assert len(list(outbox.folder.glob("*.eml"))) == 3
+
+
+def test_init_on_a_sheet_with_data_adds_only_what_is_missing(every_day, emulator):
+    from touchsheet.schema import LEADS
+
+    headers = [c.name for c in LEADS.columns if c.name != "Opt out"] + ["My notes"]
+    row = ["L-1", "Ivan Petrov", "ivan@example.com", "", "Anna Smith", "site", 46328.4166666667, "contacted"]
+    sheet = GoogleSheet(every_day, emulator)
+    sheet.key = emulator.create_spreadsheet(
+        "Our CRM",
+        tabs={"Лиды": [headers, row + [""] * (len(headers) - len(row) - 1) + ["VIP"]]},
+        share_with=["touchsheet@demo-project.iam.gserviceaccount.com"],
+    )
+    before = emulator.values(sheet.key, "Лиды")
+    done = sheet.backend().init()
+    assert sorted(done) == sorted(
+        ["tab 'Лиды': added column(s) Opt out"]
+        + [f"added tab '{tab}'" for tab in ("Touch log", "Due today", "KPI", "Costs", "Status")]
+        + [
+            "tab 'Touch log': added column(s) At, Lead ID, Channel, Kind, Step, Status, Result, Manager, Note, Key",
+            "tab 'Due today': added column(s) Manager, Due at, Overdue, Lead ID, Lead, Phone, Channel, Kind, Step, "
+            "Reason, Script, Done, Result, Callback at, Note, Problem, Key",
+            "tab 'Costs': added column(s) Month, Category, Amount",
+        ]
+    )
+    after = emulator.values(sheet.key, "Лиды")
+    assert after[0] == before[0] + ["Opt out"]  # the new column goes right of the team's own
+    assert after[1:] == before[1:]  # data untouched, cell for cell
+    assert emulator.sheet(sheet.key, "Лиды").validations == []  # a tab in use is not re-dressed
+    assert sheet.backend().init() == []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
 from datetime import datetime
 
 import openpyxl
@@ -101,13 +103,41 @@ def test_a_lock_appearing_mid_run_stops_the_save(sheet):
     assert sheet.path.read_bytes() == before
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files anyway")
 def test_a_read_only_workbook_is_a_clear_error(sheet):
     backend = sheet.backend()
     backend.read()
-    sheet.path.chmod(0o444)
-    with pytest.raises(SheetError, match="is read-only"):
+    before = sheet.path.read_bytes()
+    with _read_only(sheet.path), pytest.raises(SheetError, match="is read-only"):
         backend.write(Changes(appends={"Costs": [{"Month": "2026-11", "Amount": 1}]}))
+    assert sheet.path.read_bytes() == before
+
+
+def test_a_folder_nobody_may_write_in_is_a_clear_error(sheet):
+    backend = sheet.backend()
+    backend.read()
+    before = sheet.path.read_bytes()
+    with _read_only(sheet.path.parent), pytest.raises(SheetError, match="cannot write next to .*make the folder"):
+        backend.write(Changes(appends={"Costs": [{"Month": "2026-11", "Amount": 1}]}))
+    assert sheet.path.read_bytes() == before
+
+
+@contextlib.contextmanager
+def _read_only(path):
+    """chmod a-w; root writes anyway, so as root the file or folder is made immutable (chattr +i)."""
+    if os.geteuid() != 0:
+        mode = path.stat().st_mode
+        path.chmod(mode & ~0o222)
+        try:
+            yield
+        finally:
+            path.chmod(mode)
+        return
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+        pytest.skip("running as root where chattr +i does not work: nothing is read-only to root")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
 
 
 def test_a_failed_save_leaves_the_old_file_and_no_temporary(sheet, monkeypatch):
@@ -195,3 +225,72 @@ def test_the_kpi_charts_survive_every_save_and_are_never_doubled(sheet, tmp_path
     sheet.put_rows("Leads", [{"ID": "L-2", "Name": "Olga", "Created at": datetime(2026, 11, 3, 10, 0)}])  # a save
     run_once(sheet.config, sheet.backend(), outbox, at("2026-11-03 11:00"))
     assert sheet.charts("KPI") == first  # the same three, over the same cells
+
+
+def test_what_managers_typed_on_the_other_tabs_survives_syncs(sheet, config, tmp_path):
+    """The Touch log rows typed by hand, Costs, a Due today row a manager is still working on, and
+    a tab of the team's own (with a merged range and a cell comment) are as they were, cell for cell."""
+    lead = {"ID": "L-1", "Name": "Ivan Petrov", "Email": "ivan@example.com", "Created at": "02.11.2026 10:00"}
+    sheet.put_rows("Leads", [lead, {**lead, "ID": "L-2", "Email": "olga@example.com", "Name": "Olga Smirnova"}])
+    typed = {"At": "02.11.2026 10:03", "Lead ID": "L-2", "Channel": "звонок", "Result": "reached", "Note": "by hand"}
+    sheet.put_rows("Touch log", [typed])
+    sheet.put_rows("Costs", [{"Month": "11.2026", "Category": "ads", "Amount": "12 000"}])
+    book = openpyxl.load_workbook(sheet.path)
+    own = book.create_sheet("Our notes")
+    own.append(["plan", datetime(2026, 11, 30), 3.5, "=C1*2"])
+    own.merge_cells("A3:B4")
+    own["A1"].comment = openpyxl.comments.Comment("ask Boris", "Anna")
+    book.save(sheet.path)
+    outbox = Outbox(tmp_path / "out")
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:05"))
+    due = sheet.rows("Due today")
+    row = 2 + next(i for i, r in enumerate(due) if r["Lead ID"] == "L-1")
+    sheet.set("Due today", row, "Note", "calling after lunch")  # no tick yet: work in progress
+    before = _cells(sheet.path, ["Touch log", "Costs", "Our notes"]), _manager_due_cells(sheet.path)
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 11:00"))
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 12:00"))
+    log, costs, notes = _cells(sheet.path, ["Touch log", "Costs", "Our notes"])
+    assert log[: len(before[0][0])] == before[0][0]  # the Touch log only grows below
+    assert [costs, notes] == before[0][1:]
+    assert _manager_due_cells(sheet.path) == before[1]
+    assert before[1]["L-1/first-contact/2026-11-02"] == (False, None, None, "calling after lunch")
+    book = openpyxl.load_workbook(sheet.path)
+    assert book["Our notes"].merged_cells.ranges and book["Our notes"]["A1"].comment.text == "ask Boris"
+
+
+def _cells(path, tabs):
+    book = openpyxl.load_workbook(path)
+    return [[[(c.value, c.data_type, c.number_format) for c in row] for row in book[tab].iter_rows()] for tab in tabs]
+
+
+def _manager_due_cells(path):
+    """Done, Result, Callback at and Note of each Due today row, by its Key."""
+    book = openpyxl.load_workbook(path)
+    rows = list(book["Due today"].iter_rows(values_only=True))
+    at = {name: rows[0].index(name) for name in ("Key", "Done", "Result", "Callback at", "Note")}
+    return {
+        r[at["Key"]]: tuple(r[at[c]] for c in ("Done", "Result", "Callback at", "Note"))
+        for r in rows[1:]
+        if r[at["Key"]]
+    }
+
+
+def test_a_workbook_saved_by_someone_during_the_run_is_not_overwritten(sheet, config, tmp_path):
+    """A manager opens the workbook while the emails go out, types, saves and closes it before the
+    run writes: the run must not put back the workbook it read, wiping what they typed."""
+    sheet.put_rows(
+        "Leads", [{"ID": "L-1", "Name": "Ivan Petrov", "Email": "i@example.com", "Created at": "02.11.2026 10:00"}]
+    )
+
+    class ManagerSavesMeanwhile(Outbox):
+        def send(self, message):
+            super().send(message)
+            sheet.set("Leads", 2, "Source", "typed while the run sent its emails")
+
+    with pytest.raises(SheetError, match="changed while this run worked"):
+        run_once(config, sheet.backend(), ManagerSavesMeanwhile(tmp_path / "out"), at("2026-11-02 10:05"))
+    assert sheet.rows("Leads")[0]["Source"] == "typed while the run sent its emails"
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:10"))  # the next run
+    (ivan,) = sheet.rows("Leads")
+    assert ivan["Source"] == "typed while the run sent its emails" and ivan["Touches"] == 1
+    assert [(r["Key"], r["Status"]) for r in sheet.rows("Touch log")] == [("L-1/d0/2026-11-02", "sent")]

@@ -68,6 +68,7 @@ class Smtp:
             )
             self._client.set_logging(None)  # keep yagmail quiet: our log says what happened
             self._client.login()
+            self._client.smtp.ehlo_or_helo_if_needed()  # without a login yagmail never says EHLO
         except smtplib.SMTPAuthenticationError as e:
             raise MailError(f"the mail server refused the login for {settings.user}: {_reason(e)}") from None
         except (OSError, smtplib.SMTPException) as e:

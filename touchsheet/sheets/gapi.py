@@ -64,11 +64,20 @@ def load_credentials(file: Path | None, env: str) -> service_account.Credentials
             f"no Google service account: set workbook.credentials_file in config.yaml, or the environment "
             f"variable {env} to the JSON key file (or its contents). See README, 'Google Sheets setup'."
         )
+    # the variable may hold the key itself: a message names where it came from, never what it holds
+    where = str(file) if file else f"the environment variable {env}"
     try:
         info = json.loads(source) if source.lstrip().startswith("{") else json.loads(Path(source).read_text())
         return service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
-    except (OSError, ValueError, KeyError) as e:
-        raise SheetError(f"the Google service account key could not be read ({e}): use the JSON key file") from None
+    except OSError as e:
+        raise SheetError(
+            f"the Google service account key in {where} could not be read ({e.strerror}): "
+            "give the path of the JSON key file, or the JSON itself"
+        ) from None
+    except (ValueError, KeyError) as e:  # their messages name what is wrong, never the key's text
+        raise SheetError(
+            f"the Google service account key in {where} could not be read ({e}): use the JSON key file"
+        ) from None
 
 
 def _moved(url: str, endpoint: str) -> str:

@@ -28,7 +28,7 @@ from google.oauth2 import service_account
 from touchsheet.engine.cells import from_serial, is_blank, to_serial
 from touchsheet.engine.table import Table, require_columns, table_from_grid
 from touchsheet.errors import SheetError
-from touchsheet.schema import LEADS, TABS, norm, tab_keys
+from touchsheet.schema import LEADS, TABS, Owner, norm, tab_keys
 from touchsheet.sheets.a1 import column_letter, quote
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, same
 from touchsheet.sheets.gapi import GOOGLE, Patience, SheetsApi, StaleTabs
@@ -381,43 +381,75 @@ def _restores_due(wrong: list[RowWrite], before: Table) -> list[RowWrite]:
 
 
 def _relocated(wrong: list[RowWrite], snapshot: Table, fresh: Table, key_column: str) -> list[RowWrite]:
-    """Each write again on the row that now holds its lead (or log row); and on the row it hit by
-    mistake, that row's own values back (as the run first read them) where our value still is."""
-    filled = {w.cells.get(key_column) for w in wrong if key_column in w.cells}
-    where = {_identity(fresh, r, key_column, filled): fresh.sheet_row(i) for i, r in enumerate(fresh.rows)}
-    original = {_identity(snapshot, r, key_column): r for r in snapshot.rows}
+    """On each row a write hit by mistake, that row's own values back (as the run first read them)
+    where our value still is; then each write again on the row that now holds its lead (or log row).
+    A row is known by its key; where the key is empty, or is one this run wrote there by mistake, by
+    the cells this run did not write on it."""
+    hit = {w.row: w for w in wrong}
+
+    def who(index: int, values: list[Any]) -> tuple[Any, list[Any] | None]:
+        """The identity of the fresh row at `index`, and the row it was in the run's first read."""
+        write = hit.get(fresh.sheet_row(index))
+        if write is not None and (key_column in write.cells or is_blank(fresh.cell(values, key_column))):
+            own = _same_row(snapshot, fresh, values, set(write.cells))
+            return (_identity(snapshot, own, key_column), own) if own is not None else (None, None)
+        identity = _identity(fresh, values, key_column)
+        return identity, next((r for r in snapshot.rows if _identity(snapshot, r, key_column) == identity), None)
+
+    where = {}
+    for index, values in enumerate(fresh.rows):
+        identity = who(index, values)[0]
+        if identity is not None:
+            where.setdefault(identity, fresh.sheet_row(index))  # of two rows with one ID, the first is the lead
     moved = {
         where[w.identity]: RowWrite(w.tab, where[w.identity], w.cells, w.expect, w.identity)
         for w in wrong
         if w.identity in where
     }
-    repairs = list(moved.values())
+    restores = []
     for write in wrong:
         index = write.row - fresh.header_row - 1
         victim = fresh.rows[index] if 0 <= index < len(fresh.rows) else []
         if not victim:
             continue
-        who = _identity(fresh, victim, key_column, filled)
-        own = original.get(who)
+        identity, own = who(index, victim)
         rewritten = moved[write.row].cells if write.row in moved else {}  # the victim's own new values win
         back = {
-            c: (snapshot.cell(own, c) if own else None)
+            c: (snapshot.cell(own, c) if own is not None else None)
             for c, v in write.cells.items()
-            if c not in rewritten and same(fresh.cell(victim, c), v)
+            if c not in rewritten
+            and same(fresh.cell(victim, c), v)
+            and (own is not None or fresh.tab.column(c).owner is Owner.WORKER)  # a manager's cell: never blanked
         }
         if back:
             expect = {key_column: back.get(key_column, fresh.cell(victim, key_column))}
-            repairs.append(RowWrite(write.tab, write.row, back, expect, who))
-    return repairs
+            restores.append(RowWrite(write.tab, write.row, back, expect, identity))
+    return restores + list(moved.values())  # a row's own key back first, then what belongs on it
 
 
-def _identity(table: Table, values: list[Any], key_column: str, filled: set[Any] = frozenset()) -> Any:
-    """A row's key; for a lead whose ID cell is empty or holds an ID this run wrote by mistake, what
-    else tells it apart (its name, email, phone and request time)."""
+def _same_row(snapshot: Table, fresh: Table, values: list[Any], written: set[str]) -> list[Any] | None:
+    """The row of the run's first read that holds what `values` holds outside the `written` columns
+    ([] when those are empty: the row was; None when no one row matches)."""
+    columns = [c.name for c in fresh.tab.columns if c.name not in written and c.name in snapshot.columns]
+    mine = [_plain(fresh.cell(values, c)) for c in columns]
+    if all(v == "" for v in mine):
+        return []
+    found = [r for r in snapshot.rows if [_plain(snapshot.cell(r, c)) for c in columns] == mine]
+    return found[0] if len(found) == 1 else None
+
+
+def _identity(table: Table, values: list[Any], key_column: str) -> Any:
+    """A row's key; for a lead whose ID cell is empty, what else tells it apart (its name, email,
+    phone and request time)."""
     key = table.cell(values, key_column)
-    if table.tab is LEADS and (is_blank(key) or key in filled):
-        return tuple(str(table.cell(values, c)) for c in ("Name", "Email", "Phone", "Created at"))
+    if table.tab is LEADS and is_blank(key):
+        return tuple(_plain(table.cell(values, c)) for c in ("Name", "Email", "Phone", "Created at"))
     return key
+
+
+def _plain(value: Any) -> Any:
+    """An empty cell reads as None or "" depending on where it is in the row: the same nothing."""
+    return "" if is_blank(value) else value
 
 
 def _dated(table: Table) -> Table:

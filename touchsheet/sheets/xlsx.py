@@ -46,6 +46,7 @@ class XlsxWorkbook:
         self.locale = locale
         self._book: Book | None = None
         self._tables: dict[str, Table] = {}
+        self._stamp: tuple[int, int] | None = None  # the file as this backend last read or saved it
 
     def read(self) -> dict[str, Table]:
         self._refuse_if_open()
@@ -120,6 +121,7 @@ class XlsxWorkbook:
 
     def _load(self) -> Book:
         try:
+            self._stamp = _stamp(self.path)
             return openpyxl.load_workbook(self.path)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
             raise SheetError(
@@ -137,6 +139,11 @@ class XlsxWorkbook:
 
     def _save(self, book: Book) -> None:
         self._refuse_if_open()
+        if self.path.exists() and _stamp(self.path) != self._stamp:
+            raise SheetError(
+                f"{self.path.name} was changed while this run worked (saved from LibreOffice or Excel?): "
+                "nothing was written over it; the next run starts again from what it holds now."
+            )
         if self.path.exists() and not os.access(self.path, os.W_OK):
             raise SheetError(f"{self.path} is read-only. Fix: make it writable (nothing was changed).")
         try:
@@ -154,7 +161,17 @@ class XlsxWorkbook:
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)
+        self._stamp = _stamp(self.path)
         logger.info("saved %s", self.path)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """When the file was last written, and its size: how a save by someone else shows."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_mtime_ns, found.st_size
 
 
 def _find_sheet(book: Book, tab: Tab) -> Worksheet | None:

@@ -1,0 +1,68 @@
+"""The deploy recipes in scripts/: cron, the systemd timer and GitHub Actions each start one `sync`
+under the run lock, through the checkout's own virtualenv."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+
+import yaml
+
+from tests.conftest import ROOT
+from tests.sheets.fixtures import XlsxSheet
+from touchsheet.lock import run_lock
+
+SCRIPTS = ROOT / "scripts"
+
+
+def test_cron_the_timer_and_github_actions_start_one_sync_every_10_minutes():
+    (cron,) = [line for line in (SCRIPTS / "crontab.txt").read_text().splitlines() if not line.startswith("#")]
+    assert cron.startswith("*/10 * * * * ")
+    assert "/scripts/touchsheet sync --config /etc/touchsheet/config.yaml" in cron
+    service = (SCRIPTS / "touchsheet-sync.service").read_text().splitlines()
+    assert "Type=oneshot" in service
+    assert "ExecStart=/opt/touchsheet/scripts/touchsheet sync --config /etc/touchsheet/config.yaml" in service
+    timer = (SCRIPTS / "touchsheet-sync.timer").read_text().splitlines()
+    assert "OnUnitActiveSec=10min" in timer and "WantedBy=timers.target" in timer
+    worker = (SCRIPTS / "touchsheet-worker.service").read_text().splitlines()
+    assert "ExecStart=/opt/touchsheet/scripts/touchsheet run --config /etc/touchsheet/config.yaml" in worker
+    workflow = yaml.safe_load((SCRIPTS / "github-actions-sync.yml").read_text())
+    assert workflow[True]["schedule"] == [{"cron": "*/10 * * * *"}]  # YAML 1.1 reads the key `on` as true
+    steps = [step.get("run", "") for step in workflow["jobs"]["sync"]["steps"]]
+    assert ".venv/bin/python -m touchsheet sync --config config.yaml" in steps
+
+
+def test_the_wrapper_runs_a_sync_from_any_folder_and_meets_the_run_lock(every_day, tmp_path):
+    """scripts/touchsheet in a checkout laid out like /opt/touchsheet, started from /, as cron does."""
+    checkout = tmp_path / "opt-touchsheet"
+    (checkout / "scripts").mkdir(parents=True)
+    shutil.copy2(SCRIPTS / "touchsheet", checkout / "scripts" / "touchsheet")
+    (checkout / "touchsheet").symlink_to(ROOT / "touchsheet")
+    (checkout / ".venv" / "bin").mkdir(parents=True)
+    python = checkout / ".venv" / "bin" / "python"  # the checkout's virtualenv: the one running these tests
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
+    sheet = XlsxSheet(every_day)
+    sheet.init()
+    lead = {"ID": "L-1", "Name": "Ivan X", "Email": "ivan@example.com", "Created at": datetime(2026, 11, 2, 10, 0)}
+    sheet.put_rows("Leads", [lead])
+    config = str(every_day.base_dir / "config.yaml")
+    command = [str(checkout / "scripts" / "touchsheet"), "sync", "--config", config, "--now", "2026-11-02T10:05"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+    def cron():
+        return subprocess.run(command, cwd="/", env=env, capture_output=True, text=True, timeout=60)
+
+    with run_lock(every_day):
+        busy = cron()
+    assert (busy.returncode, busy.stdout, busy.stderr) == (
+        0,
+        "another touchsheet run is working on this sheet: this run stops here\n",
+        "",
+    )
+    done = cron()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("emails sent: 1\n") and done.stdout.endswith("workbook updated\n")
