@@ -309,6 +309,20 @@ def test_a_failed_run_says_why_on_the_status_tab(every_day):
     status = dict(sheet.grid("Status"))
     assert status["Result"] == "failed: Google Sheets answered 503"
     assert status["Last run started"] == "2026-11-02 10:05:00"
+    assert (status["Lease held by"], status["Lease until"]) == ("host-a", "2026-11-02 10:20:00")
+
+
+def test_a_failed_run_leaves_another_hosts_lease_alone(every_day, tmp_path):
+    from touchsheet.mail.outbox import Outbox
+    from touchsheet.sync import report_failure, run_once
+
+    sheet = XlsxSheet(every_day)
+    sheet.init()
+    run_once(every_day, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:00"), me="host-a")
+    report_failure(every_day, sheet.backend(), at("2026-11-02 10:05"), "the mail server is down", me="host-b")
+    status = dict(sheet.grid("Status"))
+    assert status["Result"] == "failed: the mail server is down"
+    assert (status["Lease held by"], status["Lease until"]) == ("host-a", "2026-11-02 10:15:00")  # still host-a's
 
 
 @pytest.mark.server

@@ -25,7 +25,7 @@ from touchsheet.engine.kpi import compute_kpi
 from touchsheet.engine.model import EmailTouch, Status, Touch
 from touchsheet.engine.parse import Book, parse_book
 from touchsheet.engine.plan import Plan, plan
-from touchsheet.engine.status import RunReport, lease_of, may_run, status_grid
+from touchsheet.engine.status import Lease, RunReport, lease_of, may_run, status_grid
 from touchsheet.engine.table import Table
 from touchsheet.errors import MailError
 from touchsheet.journal import Journal, Settled
@@ -80,7 +80,7 @@ class Summary:
             )
         lines += [f"note: {n}" for n in self.notes]
         if not self.dry_run:
-            lines.append("workbook updated" if self.written else "workbook unchanged")
+            lines.append("workbook updated" if self.written else "workbook unchanged but for the Status tab")
         return lines
 
 
@@ -146,18 +146,24 @@ def run_once(
 
 
 def report_failure(config: Config, workbook: Workbook, now: datetime, reason: str, me: str = "") -> None:
-    """Say on the Status tab that a run failed, and why (best effort: the sheet may be what failed)."""
+    """Say on the Status tab that a run failed, and why (best effort: the sheet may be what failed).
+    Another host's lease that still holds stays as it is: a failed run takes nobody's place."""
     me = me or socket.gethostname()
     try:
-        workbook.read()
+        tables = workbook.read()
         when = now.astimezone(config.tz)
-        workbook.write(Changes(status=_status(RunReport(when, when, f"failed: {reason}"), me, config)))
+        lease = lease_of(tables["Status"], config.tz)
+        report = RunReport(when, when, f"failed: {reason}")
+        kept = lease if not may_run(lease, me, when) else None
+        workbook.write(Changes(status=_status(report, me, config, kept)))
     except Exception as e:  # noqa: BLE001 - the run already failed; its own error is what the person needs
         logger.warning("could not record the failure on the Status tab: %s", e)
 
 
-def _status(report: RunReport, me: str, config: Config) -> list[list[Any]]:
-    grid = status_grid(report, me, config.worker.lease_minutes, config.locale)
+def _status(report: RunReport, me: str, config: Config, lease: Lease | None = None) -> list[list[Any]]:
+    """The Status tab after `report`, with this host's lease renewed (or `lease` kept as it is)."""
+    lease = lease or Lease(me, report.finished + timedelta(minutes=config.worker.lease_minutes))
+    grid = status_grid(report, lease, config.locale)
     return [[cell_value(v, config.locale, config.tz) for v in row] for row in grid]
 
 

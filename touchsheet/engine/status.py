@@ -7,7 +7,7 @@ free, or expired (a host that died stops renewing it). Each run renews its lease
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -68,7 +68,7 @@ class RunReport:
     problem_rows: int = 0
 
 
-def status_grid(report: RunReport, me: str, lease_minutes: int, locale: str) -> list[list[Any]]:
+def status_grid(report: RunReport, lease: Lease, locale: str) -> list[list[Any]]:
     """The Status tab's cells: one line per fact, the lease last."""
     rows = [
         ("Last run started", _shown(report.started)),
@@ -79,8 +79,8 @@ def status_grid(report: RunReport, me: str, lease_minutes: int, locale: str) -> 
         ("Tasks due today", report.tasks),
         ("Overdue tasks", report.overdue),
         ("Rows with a problem", report.problem_rows),
-        (HOLDER, me),
-        (UNTIL, _shown(report.finished + timedelta(minutes=lease_minutes))),
+        (HOLDER, lease.holder),
+        (UNTIL, _shown(lease.until) if lease.until else ""),
     ]
     labels = LABELS.get(locale, {})
     return [[labels.get(name, name), value] for name, value in rows]
