@@ -69,19 +69,22 @@ def test_init_adds_only_what_is_missing_and_keeps_data(sheet):
     assert sheet.backend().init() == []
 
 
-def test_a_missing_column_is_one_clear_error(sheet):
+def test_missing_columns_are_one_clear_error_naming_them_all(sheet):
     book = openpyxl.load_workbook(sheet.path)
     book["Leads"].delete_cols(7)  # Created at
+    book["Due today"].delete_cols(17)  # Key
     book.save(sheet.path)
-    with pytest.raises(SheetError, match="Tab 'Leads' has no column 'Created at'. Fix: run `python -m touchsheet init"):
+    message = "Tab 'Leads' has no column 'Created at'; Tab 'Due today' has no column 'Key'. Fix: run `python -m"
+    with pytest.raises(SheetError, match=message):
         sheet.backend().read()
 
 
-def test_a_missing_tab_is_one_clear_error(sheet):
+def test_missing_tabs_are_one_clear_error_naming_them_all(sheet):
     book = openpyxl.load_workbook(sheet.path)
     del book["Touch log"]
+    del book["Costs"]
     book.save(sheet.path)
-    with pytest.raises(SheetError, match="has no tab 'Touch log'"):
+    with pytest.raises(SheetError, match="has no tab 'Touch log', 'Costs'. Fix: run `python -m touchsheet init"):
         sheet.backend().read()
 
 

@@ -6,6 +6,7 @@ Cells are what the backend read: str, int, float, bool, datetime, date, None, or
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,9 +84,12 @@ def match_columns(tab: Tab, headers: list[Any]) -> dict[str, int]:
     return found
 
 
-def require_columns(table: Table, fix: str) -> None:
-    """Raise one clear error naming every required column the tab lacks."""
-    missing = table.missing()
+def require_columns(tables: Iterable[Table], fix: str) -> None:
+    """Raise one clear error naming every required column the tabs lack."""
+    missing = [
+        f"Tab '{table.title}' has no column {', '.join(repr(m) for m in table.missing())}"
+        for table in tables
+        if table.missing()
+    ]
     if missing:
-        names = ", ".join(f"'{m}'" for m in missing)
-        raise SheetError(f"Tab '{table.title}' has no column {names}. Fix: {fix}")
+        raise SheetError(f"{'; '.join(missing)}. Fix: {fix}")

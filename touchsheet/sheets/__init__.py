@@ -10,6 +10,8 @@ from typing import Protocol
 from touchsheet.engine.table import Table
 from touchsheet.sheets.changes import Changes
 
+FIX = "run `python -m touchsheet init --config <config.yaml>` to add it (data is kept)."  # a tab or column missing
+
 
 class Workbook(Protocol):
     def read(self) -> dict[str, Table]:

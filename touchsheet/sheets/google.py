@@ -29,6 +29,7 @@ from touchsheet.engine.cells import from_serial, is_blank, to_serial
 from touchsheet.engine.table import Table, require_columns, table_from_grid
 from touchsheet.errors import SheetError
 from touchsheet.schema import LEADS, TABS, Owner, norm, tab_keys
+from touchsheet.sheets import FIX
 from touchsheet.sheets.a1 import column_letter, quote
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, same
 from touchsheet.sheets.gapi import GOOGLE, Patience, SheetsApi, StaleTabs
@@ -36,7 +37,6 @@ from touchsheet.sheets.google_format import chart_requests, init_requests, kpi_f
 
 logger = logging.getLogger(__name__)
 
-FIX = "run `python -m touchsheet init --config <config.yaml>` to add it (data is kept)."
 REPAIR_ROUNDS = 3
 PATIENCE = Patience()
 
@@ -91,19 +91,17 @@ class GoogleWorkbook:
                 raise
             self._tabs = self._look_up_tabs()
             grids = self._get([tab.name for tab in TABS])
-        self._tables = {}
-        for tab in TABS:
-            table = _dated(table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name]))
-            require_columns(table, FIX)
-            self._tables[tab.name] = table
+        self._tables = {
+            tab.name: _dated(table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name])) for tab in TABS
+        }
+        require_columns(self._tables.values(), FIX)
         self._snapshot = dict(self._tables)
         return self._tables
 
     def _get(self, names: list[str]) -> dict[str, list[list[Any]]]:
-        missing = [n for n in names if n not in self._tabs]
+        missing = [f"'{t.label(self.locale)}'" for t in TABS if t.name in names and t.name not in self._tabs]
         if missing:
-            tab = next(t for t in TABS if t.name == missing[0])
-            raise SheetError(f"the spreadsheet has no tab '{tab.label(self.locale)}'. Fix: {FIX}")
+            raise SheetError(f"the spreadsheet has no tab {', '.join(missing)}. Fix: {FIX}")
         ranges = self.api.batch_get([quote(self._tabs[n]["title"]) for n in names])
         return {name: found.get("values", []) for name, found in zip(names, ranges)}
 

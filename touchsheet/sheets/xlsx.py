@@ -29,6 +29,7 @@ from touchsheet.engine.model import Channel, Result, Stage
 from touchsheet.engine.table import Formula, Table, match_columns, require_columns, table_from_grid
 from touchsheet.errors import SheetError
 from touchsheet.schema import DUE_TODAY, LEADS, TABS, Tab, allowed_words, norm, tab_keys
+from touchsheet.sheets import FIX
 from touchsheet.sheets.changes import Changes
 from touchsheet.sheets.formats import number_format
 from touchsheet.sheets.kpi_sheet import Chart, KpiSheet
@@ -53,17 +54,12 @@ class XlsxWorkbook:
         if not self.path.exists():
             raise SheetError(f"{self.path} does not exist. Fix: run `python -m touchsheet init --config <config.yaml>`")
         book = self._load()
-        tables: dict[str, Table] = {}
-        for tab in TABS:
-            sheet = _find_sheet(book, tab)
-            if sheet is None:
-                raise SheetError(
-                    f"{self.path.name} has no tab '{tab.label(self.locale)}'. "
-                    "Fix: run `python -m touchsheet init --config <config.yaml>` to add it (data is kept)."
-                )
-            table = _table(tab, sheet)
-            require_columns(table, "run `python -m touchsheet init --config <config.yaml>` to add it (data is kept).")
-            tables[tab.name] = table
+        sheets = {tab: _find_sheet(book, tab) for tab in TABS}
+        missing = [f"'{tab.label(self.locale)}'" for tab, sheet in sheets.items() if sheet is None]
+        if missing:
+            raise SheetError(f"{self.path.name} has no tab {', '.join(missing)}. Fix: {FIX}")
+        tables = {tab.name: _table(tab, sheet) for tab, sheet in sheets.items() if sheet is not None}
+        require_columns(tables.values(), FIX)
         self._book, self._tables = book, tables
         return tables
 
