@@ -49,9 +49,10 @@ def count_touches(log: Iterable[Touch], base: Base, windows: Windows, config: Co
     The log is the largest thing the KPI reads, so each row is looked at once and only counted
     (per day, manager, kind and timeliness); the windows add those counts up afterwards."""
     before_purchase: Counter[str] = Counter()
-    counted: Counter[tuple[date, str, int, bool | None]] = Counter()  # (day, manager, kind, on its day)
+    counted: dict[tuple[date, str, int, bool | None], int] = {}  # (day, manager, kind, on its day) -> touches
     touched: dict[date, set[str]] = {}
     kinds: dict[str, Kind | None] = {}  # a row typed without a Kind: its step says it
+    dues: dict[str, date | None] = {}  # the few days touches fall due on, read once each
     done, sent, warm, closing = Status.DONE, Status.SENT, Kind.WARM, Kind.CLOSING
     reach, first_purchase, manager_of = base.reach, base.first_purchase, base.manager_of
     since = datetime.combine(windows.first, time(), tzinfo=config.tz)
@@ -68,13 +69,17 @@ def count_touches(log: Iterable[Touch], base: Base, windows: Windows, config: Co
         if at < since:
             continue
         day = at.date()
-        due = due_day(touch.key) if status is done else None
+        due = None
+        if status is done and touch.key:
+            suffix = touch.key[-11:]  # "/2026-11-06": keys end with the day the touch was due
+            due = dues[suffix] if suffix in dues else dues.setdefault(suffix, due_day(touch.key))
         kind = touch.kind
         if kind is None and touch.step:
             kind = kinds[touch.step] if touch.step in kinds else kinds.setdefault(touch.step, _kind(touch.step, config))
         manager = touch.manager or manager_of.get(lead_id, UNASSIGNED)
         kind_code = WARM if kind is warm else CLOSING if kind is closing else 0  # an enum hashes slowly
-        counted[(day, manager, kind_code, None if due is None else day <= due)] += 1
+        count = (day, manager, kind_code, None if due is None else day <= due)
+        counted[count] = counted.get(count, 0) + 1
         leads = touched.get(day)
         if leads is None:
             leads = touched[day] = set()
