@@ -135,24 +135,24 @@ def _bases(sizes: dict[int, Any]) -> str:
     )
 
 
+RUNS = (("google", "first"), ("google", "daily"), ("google", "quiet"), ("xlsx", "first"), ("xlsx", "daily"))
+RUN_NAMES = [
+    "Google: first run",
+    "Google: next day",
+    "Google: 10 minutes later",
+    "workbook: first run",
+    "workbook: next day",
+]
+
+
+def _by_run(sizes: dict[int, Any], title: str, shown: Any) -> str:
+    """A table of one figure of each run (Google's three, the workbook's two) at each size."""
+    rows = [[_n(size)] + [shown(r[backend][run]) for backend, run in RUNS] for size, r in sizes.items()]
+    return f"## {title}\n\n" + _table(["leads", *RUN_NAMES], rows)
+
+
 def _wall(sizes: dict[int, Any]) -> str:
-    rows = []
-    for size, r in sizes.items():
-        g, x = r["google"], r["xlsx"]
-        rows.append(
-            [_n(size)]
-            + [_s(g[k]["wall"]) for k in ("first", "daily", "quiet")]
-            + [_s(x[k]["wall"]) for k in ("first", "daily")]
-        )
-    header = [
-        "leads",
-        "Google: first run",
-        "Google: next day",
-        "Google: 10 minutes later",
-        "workbook: first run",
-        "workbook: next day",
-    ]
-    return "## Wall time of a run (seconds)\n\n" + _table(header, rows)
+    return _by_run(sizes, "Wall time of a run (seconds)", lambda found: _s(found["wall"]))
 
 
 def _engine(sizes: dict[int, Any]) -> str:
@@ -180,23 +180,7 @@ def _bytes(sizes: dict[int, Any]) -> str:
 
 
 def _memory(sizes: dict[int, Any]) -> str:
-    rows = []
-    for size, r in sizes.items():
-        g, x = r["google"], r["xlsx"]
-        rows.append(
-            [_n(size)]
-            + [_n(g[k]["peak_mib"]) for k in ("first", "daily", "quiet")]
-            + [_n(x[k]["peak_mib"]) for k in ("first", "daily")]
-        )
-    header = [
-        "leads",
-        "Google: first run",
-        "Google: next day",
-        "Google: 10 minutes later",
-        "workbook: first run",
-        "workbook: next day",
-    ]
-    return "## Peak memory of the process that runs (MiB)\n\n" + _table(header, rows)
+    return _by_run(sizes, "Peak memory of the process that runs (MiB)", lambda found: _n(found["peak_mib"]))
 
 
 def _floor(sizes: dict[int, Any]) -> str:
