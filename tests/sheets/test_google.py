@@ -99,6 +99,14 @@ def _grid(sheet, rows):
     return [[_typed(row.get(h)) if row.get(h) is not None else "" for h in headers] for row in rows]
 
 
+def test_rows_pasted_since_init_do_not_make_a_run_grow_the_tab(sheet, emulator, tmp_path):
+    # init remembered a 1,000-row Leads tab; the team pasted 1,500 leads since (the grid grew to 1,501)
+    emulator.set_values(sheet.key, "Leads", [sheet.headers("Leads")] + _grid(sheet, leads(1_500)))
+    sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))
+    assert emulator.sheet(sheet.key, "Leads").row_count == 1_501
+    assert sheet.rows("Leads")[1_499]["Next touch at"] is not None  # the last lead was written all the same
+
+
 def test_text_is_written_raw_and_dates_as_dates(sheet, emulator, tmp_path):
     sheet.put_rows("Leads", [{**leads(3)[2], "Name": '=HYPERLINK("http://evil.example","click")'}])
     sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))

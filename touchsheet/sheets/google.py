@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -105,6 +106,10 @@ class GoogleWorkbook:
             tab = next(t for t in TABS if t.name == missing[0])
             raise SheetError(f"the spreadsheet has no tab '{tab.label(self.locale)}'. Fix: {FIX}")
         ranges = self.api.batch_get([quote(self._tabs[n]["title"]) for n in names])
+        for name, found in zip(names, ranges):  # a whole tab's range ends at its last row: 'Leads'!A1:Z1000
+            last = re.search(r"(\d+)$", found.get("range", ""))
+            if last:
+                self._tabs[name]["rows"] = int(last.group(1))  # rows pasted since the tabs were looked up
         return {name: found.get("values", []) for name, found in zip(names, ranges)}
 
     def _look_up_tabs(self) -> dict[str, dict[str, Any]]:
@@ -312,7 +317,7 @@ class GoogleWorkbook:
         for name, rows in need.items():
             tab = self._tabs[name]
             if rows > tab["rows"]:
-                extra = rows - tab["rows"] + 500
+                extra = rows - tab["rows"] + max(500, rows // 4)  # room to grow before it must grow again
                 requests.append({"appendDimension": {"sheetId": tab["id"], "dimension": "ROWS", "length": extra}})
                 tab["rows"] += extra
         return requests
