@@ -25,7 +25,7 @@ from touchsheet.engine.model import Status
 from touchsheet.engine.parse import parse_book
 from touchsheet.engine.plan import plan
 from touchsheet.sheets import Workbook
-from touchsheet.sync import run_once
+from touchsheet.sync import cycle_collection_paused, run_once
 
 
 def sync(folder: Path, when: str, url: str = "") -> dict[str, Any]:
@@ -47,17 +47,18 @@ def sync(folder: Path, when: str, url: str = "") -> dict[str, Any]:
 def engine(folder: Path, when: str, url: str = "") -> dict[str, Any]:
     """The pure engine alone on the tabs as the backend reads them: parse (cells -> leads and
     touches), absorb (Due today results -> touches), plan (touches owed, emails, tasks, the worker's
-    columns, KPI). The read itself is not timed."""
+    columns, KPI), as a run does it (the cyclic garbage collector paused). The read is not timed."""
     config = bases.load(folder / "config.yaml")
     tables = _workbook(config, url).read()
     now = _moment(config, when)
-    began = time.perf_counter()
-    book = parse_book(tables, config.tz, now, config.id_prefix)
-    parsed = time.perf_counter()
-    book = absorb(book, config, now)
-    absorbed = time.perf_counter()
-    plan(book, config, now)
-    planned = time.perf_counter()
+    with cycle_collection_paused():
+        began = time.perf_counter()
+        book = parse_book(tables, config.tz, now, config.id_prefix)
+        parsed = time.perf_counter()
+        book = absorb(book, config, now)
+        absorbed = time.perf_counter()
+        plan(book, config, now)
+        planned = time.perf_counter()
     return {
         "parse": parsed - began,
         "absorb": absorbed - parsed,
