@@ -55,7 +55,7 @@ def plan(book: Book, config: Config, now: datetime) -> Plan:
     base = reactivation.base_interval(purchases[lead.id] for lead in book.leads if lead.stage is Stage.WON)
     calendars = SalesCalendars(config, now, today_end)
     holidays = sort_out(greetings.holidays(config, now), now, today_end)
-    birthdays: dict[tuple[int, int], list[Occurrence]] = {}
+    alike: dict[tuple[object, ...], list[Occurrence]] = {}  # what leads alike are owed, built once
 
     emails: list[EmailTouch] = []
     tasks: list[Task] = []
@@ -67,7 +67,7 @@ def plan(book: Book, config: Config, now: datetime) -> Plan:
         groups: list[Lanes] = []
         if not lead.opt_out:  # opt-outs are absolute: no touch of any kind
             own, shared = calendars.lanes(lead)
-            own += lead_occurrences(lead, history, history_days, start, config, now, birthdays)
+            own += lead_occurrences(lead, history, history_days, start, config, now, alike)
             if not lead.email:
                 own = [o for o in own if not o.automatic]
             groups.append(sort_out(own, now, today_end))
@@ -105,15 +105,16 @@ def lead_occurrences(
     reactivation_from: date | None,
     config: Config,
     now: datetime,
-    birthdays: dict[tuple[int, int], list[Occurrence]],
+    alike: dict[tuple[object, ...], list[Occurrence]],
 ) -> list[Occurrence]:
-    """The touches only this lead is owed (the calendar and holidays are shared with others)."""
+    """The touches this lead is owed besides the calendar and holidays; those of an invoice, a
+    reactivation or a birthday are the same for every lead with the same day: `alike` keeps them."""
     return (
         cadence.first_contact(lead, history, config)
         + reminders.callback(lead, history, config)
-        + reminders.invoice_reminders(lead, config, now)
-        + reactivation.reactivation(reactivation_from, purchases, config, now)
-        + greetings.birthday(lead, config, now, birthdays)
+        + reminders.invoice_reminders(lead, config, now, alike)
+        + reactivation.reactivation(reactivation_from, purchases, config, now, alike)
+        + greetings.birthday(lead, config, now, alike)
     )
 
 
