@@ -36,7 +36,7 @@ NO_HISTORY = History()  # shared by every lead without touches: never mutated
 def emails_since(log: Iterable[Touch], since: datetime) -> int:
     """Emails handed (or being handed) to the mail server after `since`: what a daily cap counts."""
     emailed = (Status.SENT, Status.PENDING, Status.UNCONFIRMED)
-    return sum(1 for t in log if t.channel is Channel.EMAIL and t.status in emailed and t.at > since)
+    return sum(1 for t in log if t.at > since and t.channel is Channel.EMAIL and t.status in emailed)
 
 
 def histories(log: Iterable[Touch]) -> dict[str, History]:

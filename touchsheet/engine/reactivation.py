@@ -17,6 +17,8 @@ REACTIVATION = "reactivation"
 
 def purchase_dates(lead: Lead, history: History) -> list[date]:
     """Every day the client bought: `Paid at`, `Last purchase at` and each `paid` touch, oldest first."""
+    if lead.paid_at is None and lead.last_purchase_at is None and not history.purchases:
+        return []  # most leads
     days = {d.date() for d in (lead.paid_at, lead.last_purchase_at) if d is not None}
     return sorted(days | history.purchases)
 

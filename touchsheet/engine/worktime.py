@@ -23,6 +23,7 @@ class WorkCalendar:
     _days: dict[date, bool] = field(default_factory=dict, compare=False, repr=False)
     _openings: dict[date, datetime] = field(default_factory=dict, compare=False, repr=False)
     _ends: dict[date, datetime] = field(default_factory=dict, compare=False, repr=False)
+    _closings: dict[date, datetime] = field(default_factory=dict, compare=False, repr=False)
 
     def is_working_day(self, day: date) -> bool:
         known = self._days.get(day)
@@ -63,6 +64,13 @@ class WorkCalendar:
             found = self._ends[day] = self.at(day + timedelta(days=1), time())
         return found
 
+    def closing(self, day: date) -> datetime:
+        """When the office closes on `day`."""
+        found = self._closings.get(day)
+        if found is None:
+            found = self._closings[day] = self.at(day, self.end)
+        return found
+
     def local(self, moment: datetime) -> datetime:
         return moment if moment.tzinfo is self.tz else moment.astimezone(self.tz)
 
@@ -82,19 +90,21 @@ class WorkCalendar:
     def clamp(self, moment: datetime) -> datetime:
         """The earliest working moment at or after `moment`."""
         local = self.local(moment)
-        if self.is_working_day(local.date()):
-            if local.time() < self.start:
-                return self.at(local.date(), self.start)
-            if local.time() < self.end:
+        day = local.date()
+        if self.is_working_day(day):
+            clock = local.time()
+            if clock < self.start:
+                return self.opening(day)
+            if clock < self.end:
                 return local
-        return self.opening(local.date() + timedelta(days=1))
+        return self.opening(day + timedelta(days=1))
 
     def add_minutes(self, moment: datetime, minutes: float) -> datetime:
         """`moment` plus `minutes` of working time."""
         current = self.clamp(moment)
         left = timedelta(minutes=minutes)
         while True:
-            closing = self.at(current.date(), self.end)
+            closing = self.closing(current.date())
             if current + left <= closing:
                 return current + left
             left -= closing - current
@@ -106,7 +116,7 @@ class WorkCalendar:
         end = self.local(end)
         total = timedelta()
         while current < end:
-            closing = self.at(current.date(), self.end)
+            closing = self.closing(current.date())
             total += min(closing, end) - current
             current = self.opening(current.date() + timedelta(days=1))
         return total.total_seconds() / 60

@@ -427,11 +427,7 @@ def _dated(table: Table) -> Table:
     ]
     for values in table.rows:
         for position in positions:
-            if (
-                position < len(values)
-                and isinstance(values[position], (int, float))
-                and not isinstance(values[position], bool)
-            ):
+            if position < len(values) and values[position].__class__ in (int, float):  # JSON: not a bool
                 values[position] = from_serial(values[position])
     return table
 
