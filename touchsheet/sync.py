@@ -140,7 +140,7 @@ def run_once(
     if outgoing:
         journal.prune(now)
         book, writes = _send(book, outgoing, workbook, transport, journal, config, now, writes, summary, stopping)
-    final = _with_problems(plan(book, config, now), problems)
+    final = _with_problems(plan(book, config, now, earlier=first), problems)
     scripts = {t.key: renderer.script(t) for t in final.tasks}
     changes = changes_for(tables, book, final, scripts, config.locale, config.tz)
     changes.cells += writes

@@ -121,3 +121,16 @@ def test_a_lead_is_forgotten_when_its_manual_touches_wait_for_days(every_day):
 def test_the_same_book_and_moment_give_the_same_plan(config):
     leads = [lead(id=f"L-{i}", row=i + 1, created_at=at(f"2026-11-0{i} 10:00")) for i in range(1, 8)]
     assert plan(book(leads), config, at("2026-11-09 12:00")) == plan(book(leads), config, at("2026-11-09 12:00"))
+
+
+def test_a_plan_after_sending_plans_again_only_the_leads_that_got_touches(every_day):
+    # Both leads came in on 2 Nov; on the 5th each is owed d3 by email. Ivan's goes out between plans.
+    ivan, olga = lead(stage=Stage.CONTACTED), lead(id="L-2", row=3, name="Olga Smirnova", stage=Stage.CONTACTED)
+    now = at("2026-11-05 12:00")
+    first = plan(book([ivan, olga]), every_day, now)
+    assert [(e.lead.id, e.occurrence.step) for e in first.emails] == [("L-1", "d3"), ("L-2", "d3")]
+    sent = touch("2026-11-05 12:00", step="d3", status=Status.SENT)
+    final = plan(book([ivan, olga], [sent]), every_day, now, earlier=first)
+    assert [(s.lead.id, s.next_touch.step, s.touches) for s in final.statuses] == [("L-1", "d4", 1), ("L-2", "d3", 0)]
+    assert final.by_lead["L-2"] is first.by_lead["L-2"]  # Olga was not planned again
+    assert final.by_lead["L-1"] is not first.by_lead["L-1"]
