@@ -24,7 +24,7 @@ class History:
     first_manual_at: datetime | None = None
     last_manual_at: datetime | None = None
     email_days: list[date] = field(default_factory=list)  # one entry per email handed (or being handed) over
-    purchases: set[date] = field(default_factory=set)  # days of `paid` results
+    purchases: frozenset[date] = frozenset()  # days of `paid` results (most leads have none: no set each)
     unconfirmed: int = 0
     refused: tuple[datetime, str] | None = None  # the latest email the server refused, and why
     last_sent_at: datetime | None = None  # the latest email the server took
@@ -62,7 +62,7 @@ def histories(log: Iterable[Touch]) -> dict[str, History]:
             if history.last_touch_at is None or at > history.last_touch_at:
                 history.last_touch_at = at
             if touch.result is paid:
-                history.purchases.add(at.date())
+                history.purchases |= {at.date()}
             if status is done:
                 if history.first_manual_at is None or at < history.first_manual_at:
                     history.first_manual_at = at

@@ -94,7 +94,7 @@ class GoogleWorkbook:
             grids = self._get([tab.name for tab in TABS])
         self._tables = {}
         for tab in TABS:
-            table = _dated(table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name]))
+            table = _as_read(table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name]))
             require_columns(table, FIX)
             self._tables[tab.name] = table
         self._snapshot = dict(self._tables)
@@ -306,7 +306,7 @@ class GoogleWorkbook:
     def _fresh(self, name: str) -> Table:
         grid = self._get([name])[name]
         tab = next(t for t in TABS if t.name == name)
-        return _dated(table_from_grid(tab, self._tabs[name]["title"], grid))
+        return _as_read(table_from_grid(tab, self._tabs[name]["title"], grid))
 
     def _grow(self, writes: list[RowWrite], grids: dict[str, list[list[Any]]]) -> list[dict[str, Any]]:
         """Values writes cannot go past a tab's last row: add rows first when a write needs them."""
@@ -420,15 +420,30 @@ def _identity(table: Table, values: list[Any], key_column: str, filled: set[Any]
     return key
 
 
-def _dated(table: Table) -> Table:
-    """Google returns dates as serial numbers: turn those in date columns into datetimes, as xlsx has them."""
+# Columns whose few words fill thousands of rows; JSON gives every cell a string of its own.
+_REPEATED = frozenset(
+    {"Manager", "Source", "Stage", "Opt out", "Time zone", "Next channel", "Next kind", "Next reason", "Flags"}
+    | {"Problem", "Lead ID", "Channel", "Kind", "Step", "Status", "Result", "Note", "Reason", "Overdue", "Done"}
+)
+
+
+def _as_read(table: Table) -> Table:
+    """Google's cells as the engine takes them, as xlsx has them: dates (serial numbers) as
+    datetimes in date columns; and one string for each word a column repeats (a hundred thousand
+    leads would hold millions of copies of a few words)."""
     positions = [
         table.columns[c.name] for c in table.tab.columns if c.type in ("date", "datetime") and c.name in table.columns
     ]
+    repeated = [table.columns[name] for name in _REPEATED if name in table.columns]
+    words: dict[str, str] = {}
     for values in table.rows:
+        size = len(values)
         for position in positions:
-            if position < len(values) and values[position].__class__ in (int, float):  # JSON: not a bool
+            if position < size and values[position].__class__ in (int, float):  # JSON: not a bool
                 values[position] = from_serial(values[position])
+        for position in repeated:
+            if position < size and values[position].__class__ is str:
+                values[position] = words.setdefault(values[position], values[position])
     return table
 
 
