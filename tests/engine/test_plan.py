@@ -132,5 +132,5 @@ def test_a_plan_after_sending_plans_again_only_the_leads_that_got_touches(every_
     sent = touch("2026-11-05 12:00", step="d3", status=Status.SENT)
     final = plan(book([ivan, olga], [sent]), every_day, now, earlier=first)
     assert [(s.lead.id, s.next_touch.step, s.touches) for s in final.statuses] == [("L-1", "d4", 1), ("L-2", "d3", 0)]
-    assert final.by_lead["L-2"] is first.by_lead["L-2"]  # Olga was not planned again
-    assert final.by_lead["L-1"] is not first.by_lead["L-1"]
+    assert final.parts.by_lead["L-2"] is first.parts.by_lead["L-2"]  # Olga was not planned again
+    assert final.parts.by_lead["L-1"] is not first.parts.by_lead["L-1"]

@@ -59,6 +59,8 @@ def moment(value: Any, tz: ZoneInfo) -> datetime | None:
     """A date-time cell -> aware datetime in `tz`; a date alone means midnight."""
     if type(value) is datetime and value.tzinfo is None:  # a date cell: the common case
         return datetime.combine(value, value.time(), tz)  # five times quicker than value.replace(tzinfo=tz)
+    if value is None:  # the next most common: most leads have no callback, no invoice...
+        return None
     _no_formula(value)
     if is_blank(value):
         return None
@@ -79,6 +81,8 @@ def moment(value: Any, tz: ZoneInfo) -> datetime | None:
 
 def day(value: Any) -> date | None:
     """A date cell -> date; a time part, if any, is dropped."""
+    if value is None:
+        return None
     _no_formula(value)
     if is_blank(value):
         return None
@@ -130,6 +134,8 @@ def _from_text(typed: str) -> datetime:
 
 def number(value: Any) -> float | None:
     """'12 500,50 ₽' -> 12500.5."""
+    if value is None:
+        return None
     _no_formula(value)
     if is_blank(value):
         return None

@@ -6,6 +6,7 @@ after the emails went out (their touches added to the book) gives a plan that se
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from touchsheet.engine.due import Lanes, owed, sort_out
 from touchsheet.engine.flags import lead_flags
 from touchsheet.engine.history import NO_HISTORY, History, emails_since, histories
 from touchsheet.engine.kpi import Kpi, compute_kpi
-from touchsheet.engine.model import EmailTouch, Lead, LeadStatus, Occurrence, Stage, Task
+from touchsheet.engine.model import EmailTouch, Lead, LeadStatus, Occurrence, Stage, Task, Touch
 from touchsheet.engine.parse import Book
 from touchsheet.words import Message
 
@@ -48,13 +49,23 @@ class LeadPlan:
 
 
 @dataclass(frozen=True)
+class Parts:
+    """What a plan was made from (the log, each lead's history) and of (each lead's part): a later
+    plan of the same run reads again, and plans again, only the leads whose touches changed."""
+
+    log: list[Touch]
+    found: dict[str, History]
+    by_lead: dict[str, LeadPlan]
+
+
+@dataclass(frozen=True)
 class Plan:
     emails: tuple[EmailTouch, ...]  # to send now, most overdue first, within the caps
     tasks: tuple[Task, ...]  # Due today, per manager, overdue first
     statuses: tuple[LeadStatus, ...]  # the worker's columns, one per lead
     kpi: Kpi
     waiting: int = 0  # emails due now that the caps hold for a later run
-    by_lead: dict[str, LeadPlan] = field(default_factory=dict, compare=False, repr=False)
+    parts: Parts | None = field(default=None, compare=False, repr=False)
 
     @property
     def overdue(self) -> int:
@@ -75,22 +86,22 @@ class _Shared:
 
 
 def plan(book: Book, config: Config, now: datetime, earlier: Plan | None = None) -> Plan:
-    """`earlier`: a plan of this run (the same config and moment) made before some leads got new
-    touches (the emails just sent); every other lead keeps its part of it instead of being planned again."""
+    """`earlier`: a plan of this run (the same config and moment) made before touches were added to
+    the log (the emails just sent); every other lead keeps its part of it instead of being planned again."""
     now = now.astimezone(config.tz)
     today_end = day_end(config.calendar, now.date())
-    found = histories(book.log)
+    found = _histories(book.log, earlier.parts if earlier is not None else None)
     purchases = {lead.id: reactivation.purchase_dates(lead, found.get(lead.id, NO_HISTORY)) for lead in book.leads}
     base = reactivation.base_interval(purchases[lead.id] for lead in book.leads if lead.stage is Stage.WON)
     holidays = sort_out(greetings.holidays(config, now), now, today_end)
     shared = _Shared(config, now, today_end, base, SalesCalendars(config, now, today_end), holidays, {})
-    kept = earlier.by_lead if earlier is not None else {}
+    kept = earlier.parts.by_lead if earlier is not None and earlier.parts is not None else {}
 
     by_lead: dict[str, LeadPlan] = {}
     for lead in book.leads:
         history = found.get(lead.id, NO_HISTORY)
         part = kept.get(lead.id)
-        if part is None or part.lead is not lead or part.base != base or part.history != history:
+        if part is None or part.lead is not lead or part.base != base or not _same(part.history, history):
             problems = tuple(book.problems.get(lead.row, ()))
             part = _plan_lead(lead, history, purchases[lead.id], problems, shared)
         by_lead[lead.id] = part
@@ -102,7 +113,20 @@ def plan(book: Book, config: Config, now: datetime, earlier: Plan | None = None)
     room = max(0, min(config.mail.per_run_cap, config.mail.cap_per_day - emails_since(book.log, now - DAY)))
     kpi = compute_kpi(book, found, tasks, statuses, config, now)
     waiting = max(0, len(emails) - room)
-    return Plan(tuple(emails[:room]), tuple(tasks), tuple(statuses), kpi, waiting, by_lead)
+    return Plan(tuple(emails[:room]), tuple(tasks), tuple(statuses), kpi, waiting, Parts(book.log, found, by_lead))
+
+
+def _histories(log: list[Touch], earlier: Parts | None) -> dict[str, History]:
+    """Each lead's history; when the log only grew since an earlier plan, only the leads of the
+    touches added are read again."""
+    if earlier is None or len(log) < len(earlier.log) or not all(map(operator.is_, log, earlier.log)):
+        return histories(log)
+    added = {touch.lead_id for touch in log[len(earlier.log) :]}
+    return earlier.found | histories(touch for touch in log if touch.lead_id in added)
+
+
+def _same(before: History, now: History) -> bool:
+    return before is now or before == now
 
 
 def _plan_lead(
