@@ -65,6 +65,19 @@ def test_init_makes_the_sheet_look_like_a_tool(sheet, emulator):
     assert sheet.backend().init() == []  # nothing twice
 
 
+def test_init_makes_each_tab_as_wide_as_its_columns(sheet, emulator):
+    # Google counts every cell of every tab against its 10 million, empty or not
+    widths = {tab: emulator.sheet(sheet.key, tab).column_count for tab in ("Leads", "Touch log", "Due today", "Costs")}
+    assert widths == {"Leads": 24, "Touch log": 10, "Due today": 17, "Costs": 3}
+
+
+def test_init_widens_a_tab_for_a_column_it_adds(sheet, emulator):
+    emulator.delete_columns(sheet.key, "Touch log", "J")  # Key, the last column: the tab is 9 wide now
+    assert sheet.backend().init() == ["tab 'Touch log': added column(s) Key"]
+    assert sheet.headers("Touch log")[-1] == "Key"
+    assert emulator.sheet(sheet.key, "Touch log").column_count == 10
+
+
 def test_a_run_reads_in_one_call_and_writes_in_one_or_two(sheet, emulator, tmp_path):
     sheet.put_rows("Leads", leads(5))
     outbox = Outbox(tmp_path / "out")

@@ -29,7 +29,7 @@ from google.oauth2 import service_account
 from touchsheet.engine.cells import from_serial, is_blank, to_serial
 from touchsheet.engine.table import Table, require_columns, table_from_grid
 from touchsheet.errors import SheetError
-from touchsheet.schema import LEADS, TABS, norm, tab_keys
+from touchsheet.schema import LEADS, TABS, Tab, norm, tab_keys
 from touchsheet.sheets.a1 import column_letter, quote
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, same
 from touchsheet.sheets.gapi import GOOGLE, Patience, SheetsApi, StaleTabs
@@ -341,11 +341,11 @@ class GoogleWorkbook:
         done: list[str] = []
         add = [tab for tab in TABS if not tab_keys(tab) & set(titles)]
         if add:
-            self.api.format([{"addSheet": {"properties": {"title": tab.label(self.locale)}}} for tab in add])
+            self.api.format([{"addSheet": {"properties": _new_tab(tab, self.locale)}} for tab in add])
             done += [f"added tab '{tab.label(self.locale)}'" for tab in add]
         self._tabs = self._look_up_tabs()
         grids = self._get([tab.name for tab in TABS if tab.columns])
-        data, fresh = [], []
+        data, fresh, wider = [], [], []
         for tab in TABS:
             if not tab.columns:
                 continue
@@ -356,8 +356,11 @@ class GoogleWorkbook:
             if labels:
                 data.append({"range": f"{quote(table.title)}!{column_letter(start)}{header_row}", "values": [labels]})
                 done.append(f"tab '{table.title}': added column(s) {', '.join(labels)}")
+                wider += _wider(self._tabs[tab.name], start + len(labels))
             if not any(not is_blank(h) for h in table.headers):
                 fresh.append(tab)
+        if wider:
+            self.api.format(wider)
         if data:
             self.api.update(data, echo=False)
         if fresh:
@@ -367,6 +370,23 @@ class GoogleWorkbook:
             }
             self.api.format(init_requests(self._tabs, self._tables, self.locale))
         return done
+
+
+def _new_tab(tab: Tab, locale: str) -> dict[str, Any]:
+    """A tab exactly as wide as its columns: Google counts every cell of every tab, empty or not,
+    against its 10 million (a 500,000-row Touch log 26 columns wide would take 13 million)."""
+    properties: dict[str, Any] = {"title": tab.label(locale)}
+    if tab.columns:
+        properties["gridProperties"] = {"columnCount": len(tab.columns)}
+    return properties
+
+
+def _wider(tab: dict[str, Any], columns: int) -> list[dict[str, Any]]:
+    """Columns for headers past a tab's last column (values cannot be written outside the grid)."""
+    if columns <= tab["columns"]:
+        return []
+    extra, tab["columns"] = columns - tab["columns"], columns
+    return [{"appendDimension": {"sheetId": tab["id"], "dimension": "COLUMNS", "length": extra}}]
 
 
 def _restores_due(wrong: list[RowWrite], before: Table) -> list[RowWrite]:
