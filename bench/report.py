@@ -13,6 +13,7 @@ from bench import bases
 from bench.run import Scale
 
 QUOTA = 60  # requests a minute a user may make to the Sheets API
+GOOGLE_CELLS = 10_000_000  # cells a spreadsheet may hold, every cell of every tab counted
 GIB = 1024  # MiB
 
 
@@ -116,6 +117,9 @@ def _call_names(google: dict[str, Any]) -> str:
     return f"The calls: first run {said['first']}; next day {said['daily']}; ten minutes later {said['quiet']}."
 
 
+GRID = f"grid cells of the Google Sheet (its limit: {GOOGLE_CELLS:,})"
+
+
 def _bases(sizes: dict[int, Any]) -> str:
     rows = []
     for size, r in sizes.items():
@@ -125,13 +129,14 @@ def _bases(sizes: dict[int, Any]) -> str:
                 _n(size),
                 _n(base["log_rows"]),
                 _n(base["cells"]),
+                _n(r["google"]["grid_cells"]),
                 _n(daily["tasks"]),
                 _n(daily["emails"]),
                 _n(daily["problem_rows"]),
             ]
         )
     return "## The bases\n\n" + _table(
-        ["leads", "Touch log rows", "cells", "tasks due (next day)", "emails a run", "rows with a problem"], rows
+        ["leads", "Touch log rows", "cells", GRID, "tasks due (next day)", "emails a run", "rows with a problem"], rows
     )
 
 
@@ -279,6 +284,9 @@ def _targets(results: dict[str, Any]) -> str:
     lines.append(
         f"- Peak memory under 1 GiB {at}: **{_verdict(peak < GIB)}** ({peak:,.0f} MiB, the most of the Google runs)."
     )
+    grid = g["grid_cells"]
+    said = f"{_n(grid)} grid cells of {_n(GOOGLE_CELLS)}"
+    lines.append(f"- The Google Sheet holds it {at}: **{_verdict(grid <= GOOGLE_CELLS)}** ({said}).")
     mail = results["mail"]
     ok = mail["connections"] == 1 and mail["wall"] < 10 and mail["received"] == mail["due"]
     lines.append(

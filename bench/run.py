@@ -48,6 +48,7 @@ def _google(folder: Path, size: int, scale: Scale) -> dict[str, Any]:
         found["engine"] = measure("engine", folder, when=bases.NEXT_DAY.isoformat(), url=emu.url)
         found["daily"] = emu.measured("sync", when=bases.NEXT_DAY.isoformat())
         emu.ask(f"writes {folder / 'writes.json'}")
+        found["grid_cells"] = emu.ask("grid")["cells"]
         found["quiet"] = emu.measured("sync", when=bases.TEN_MINUTES_LATER.isoformat())
         found["floor"] = emu.measured("floor", writes=str(folder / "writes.json"))
         found["naive"] = {

@@ -12,6 +12,7 @@ with one JSON line:
     traffic       {"calls": ["values.batchGet", ...], "received": bytes, "sent": bytes} since the mark
     writes PATH   save the ranges of the last batchGet and the data of the last values batchUpdate
                   since the mark to PATH (what the floor replays)
+    grid          {"cells": rows x columns of every tab}: what Google counts against its 10 million
 
 The process stops when its stdin closes.
 """
@@ -53,6 +54,9 @@ def serve(folder: Path, leads: int) -> None:
             elif command == "writes":
                 bases.save_json(Path(argument), _last_writes(emu.calls[mark:]))
                 _answer({"ok": True})
+            elif command == "grid":
+                views = [emu.sheet(key, tab.label(config.locale)) for tab in TABS]
+                _answer({"cells": sum(view.row_count * view.column_count for view in views)})
 
 
 def _credentials(info: dict[str, str]) -> Any:
