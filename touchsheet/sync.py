@@ -158,6 +158,7 @@ def run_once(
         summary.problem_rows,
     )
     changes.status = _status(report, me, config)
+    del book, first, final, outgoing  # the write needs none of them: their memory serves its answer
     workbook.write(changes)
     return summary
 
