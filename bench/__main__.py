@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -38,7 +39,8 @@ def main(sizes: str, quick: bool, out: Path) -> None:
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(report.markdown(results, scale, command), encoding="utf-8")
-    click.echo(f"wrote {out}", err=True)
+    out.with_suffix(".json").write_text(json.dumps(results, indent=1), encoding="utf-8")  # to compare runs
+    click.echo(f"wrote {out} and {out.with_suffix('.json').name}", err=True)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ def test_the_benchmark_writes_its_doc_and_a_run_costs_the_same_calls_at_any_size
     doc = out.read_text(encoding="utf-8")
     assert [title for title in TABLES if f"## {title}" not in doc] == []
     assert "cores" in doc and "Python 3." in doc  # the machine
+    assert out.with_suffix(".json").exists()
     calls = rows(doc, "API calls per run")  # leads -> first run, next day, 10 minutes later, floor
     assert set(calls) == {"200", "400"}
     assert calls["200"] == calls["400"]
