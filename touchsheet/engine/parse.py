@@ -97,10 +97,11 @@ class _Row:
 
 def _positions(table: Table) -> tuple[dict[str, int], int]:
     """Where each of the tab's columns is, and how long a row must be padded to: a column the sheet
-    lacks points one past its last column, at a cell that is always empty."""
+    lacks points past the end of every row (past the team's own columns too), at a cell that is
+    always empty."""
     width = max(table.columns.values(), default=-1) + 1
     if len(table.columns) < len(table.tab.columns):
-        width += 1
+        width = max([width, *map(len, table.rows)]) + 1
     return {c.name: table.columns.get(c.name, width - 1) for c in table.tab.columns}, width
 
 
