@@ -109,7 +109,7 @@ def _calls(sizes: dict[int, Any]) -> str:
 
 
 def _count(found: dict[str, Any]) -> str:
-    return str(len(found["traffic"]["calls"]))
+    return str(found["traffic"]["count"])
 
 
 def _call_names(sizes: dict[int, Any]) -> str:
@@ -134,14 +134,17 @@ def _bases(sizes: dict[int, Any]) -> str:
                 _n(base["log_rows"]),
                 _n(base["cells"]),
                 _n(r["google"]["grid_cells"]),
+                _size(r["xlsx"]["first"]["file_bytes"]),
                 _n(daily["tasks"]),
                 _n(daily["emails"]),
                 _n(daily["problem_rows"]),
             ]
         )
-    return "## The bases\n\n" + _table(
-        ["leads", "Touch log rows", "cells", GRID, "tasks due (next day)", "emails a run", "rows with a problem"], rows
-    )
+    header = [
+        *("leads", "Touch log rows", "cells", GRID, "workbook file"),
+        *("tasks due (next day)", "emails a run", "rows with a problem"),
+    ]
+    return "## The bases\n\n" + _table(header, rows)
 
 
 RUNS = (("google", "first"), ("google", "daily"), ("google", "quiet"), ("xlsx", "first"), ("xlsx", "daily"))
@@ -207,13 +210,13 @@ def _naive(sizes: dict[int, Any]) -> str:
     for size, r in sizes.items():
         for mode, found in r["google"]["naive"].items():
             per_call = found["write_seconds"] / max(found["writes"], 1)
-            calls = len(found["traffic"]["calls"]) - found["writes"] + size * found["per_row"]
+            calls = found["traffic"]["count"] - found["writes"] + size * found["per_row"]
             rows.append(
                 [
                     _n(size),
                     "row by row (`update`)" if mode == "row" else "cell by cell (`update_cell`)",
                     _n(found["rows"]),
-                    _n(len(found["traffic"]["calls"])),
+                    _n(found["traffic"]["count"]),
                     f"{found['write_seconds']:.1f}",
                     f"{per_call * 1000:.1f}",
                     _n(calls),
@@ -271,7 +274,7 @@ def _targets(results: dict[str, Any]) -> str:
     largest = max(sizes)
     g = sizes[largest]["google"]
     lines = ["## Targets"]
-    calls = {run: {len(r["google"][run]["traffic"]["calls"]) for r in sizes.values()} for run in RUN_KINDS}
+    calls = {run: {r["google"][run]["traffic"]["count"] for r in sizes.values()} for run in RUN_KINDS}
     regular = calls["daily"] | calls["quiet"]
     lines.append(
         "- API calls per run, constant in the number of leads, at most 3: "

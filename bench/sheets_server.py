@@ -9,7 +9,7 @@ process prints {"url": ..., "base": {...}} as one line, then answers one command
 with one JSON line:
 
     mark          count from here
-    traffic       {"calls": ["values.batchGet", ...], "received": bytes, "sent": bytes} since the mark
+    traffic       {"count": 3, "calls": ["values.batchGet", ...], "received": bytes, "sent": bytes} since the mark
     writes PATH   save the ranges of the last batchGet and the data of the last values batchUpdate
                   since the mark to PATH (what the floor replays)
     grid          {"cells": rows x columns of every tab}: what Google counts against its 10 million
@@ -19,6 +19,7 @@ The process stops when its stdin closes.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -77,8 +78,11 @@ def _fill(emu: SheetsEmulator, key: str, config: Any, leads: int) -> dict[str, i
 
 
 def _traffic(calls: list[Any]) -> dict[str, Any]:
+    """How many calls, which in order ("values.update x2000" for a run of the same), and the bytes."""
+    runs = [(name, len(list(same))) for name, same in itertools.groupby(_method(c) for c in calls)]
     return {
-        "calls": [_method(c) for c in calls],
+        "count": len(calls),
+        "calls": [name if times == 1 else f"{name} x{times}" for name, times in runs],
         "received": sum(c.received for c in calls),
         "sent": sum(c.sent for c in calls),
     }
