@@ -8,7 +8,6 @@ The Status tab already shows the benchmark host's lease, as after any earlier ru
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ import openpyxl
 import yaml
 
 from bench.generate import Base, generate
-from touchsheet import config as config_module
 from touchsheet.config import Config
 from touchsheet.engine.status import RunReport, status_grid
 from touchsheet.schema import TABS
@@ -51,10 +49,6 @@ def write_config(folder: Path, backend: str, key: str = "", mail: dict[str, Any]
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
-
-
-def load(path: Path | str) -> Config:
-    return config_module.load(path)
 
 
 def moment(config: Config, naive: datetime) -> datetime:
@@ -91,7 +85,3 @@ def write_workbook(config: Config, tabs: dict[str, list[list[Any]]]) -> None:
         for row in tabs.get(tab.name, [])[1 if tab.columns else 0 :]:
             sheet.append(row)
     book.save(config.workbook_path)
-
-
-def save_json(path: Path, value: Any) -> None:
-    path.write_text(json.dumps(value), encoding="utf-8")

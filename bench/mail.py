@@ -13,6 +13,7 @@ from typing import Any
 
 from bench import bases
 from tests.mail.server import PASSWORD, USER, SmtpServer
+from touchsheet.config import load
 from touchsheet.engine.model import Status
 from touchsheet.mail.smtp import Smtp
 from touchsheet.schema import LEADS
@@ -32,7 +33,7 @@ def send_due(folder: Path, count: int) -> dict[str, Any]:
             "per_run_cap": count,
         }
         mail["smtp"]["password_env"] = PASSWORD_ENV
-        config = bases.load(bases.write_config(folder, "xlsx", mail=mail))
+        config = load(bases.write_config(folder, "xlsx", mail=mail))
         bases.write_workbook(config, {"Leads": _new_leads(config, count), "Status": bases.lease(config)})
         now = bases.moment(config, bases.FIRST_RUN)
         began = time.perf_counter()

@@ -19,7 +19,7 @@ from typing import Any
 
 from bench import bases
 from touchsheet.cli import open_transport, open_workbook
-from touchsheet.config import Config
+from touchsheet.config import Config, load
 from touchsheet.engine.absorb import absorb
 from touchsheet.engine.model import Status
 from touchsheet.engine.parse import parse_book
@@ -30,7 +30,7 @@ from touchsheet.sync import cycle_collection_paused, run_once
 
 def sync(folder: Path, when: str, url: str = "") -> dict[str, Any]:
     """One whole run (read, plan, send, write back), timed from the call to its return."""
-    config = bases.load(folder / "config.yaml")
+    config = load(folder / "config.yaml")
     workbook, transport = _workbook(config, url), open_transport(config)
     began = time.perf_counter()
     summary = run_once(config, workbook, transport, _moment(config, when), me=bases.HOST)
@@ -48,7 +48,7 @@ def engine(folder: Path, when: str, url: str = "") -> dict[str, Any]:
     """The pure engine alone on the tabs as the backend reads them: parse (cells -> leads and
     touches), absorb (Due today results -> touches), plan (touches owed, emails, tasks, the worker's
     columns, KPI), as a run does it (the cyclic garbage collector paused). The read is not timed."""
-    config = bases.load(folder / "config.yaml")
+    config = load(folder / "config.yaml")
     tables = _workbook(config, url).read()
     now = _moment(config, when)
     with cycle_collection_paused():
@@ -72,7 +72,7 @@ def floor(folder: Path, writes: str, url: str) -> dict[str, Any]:
     one values batchUpdate of the cells it wrote, through the same HTTP client."""
     from touchsheet.sheets.gapi import SheetsApi, load_credentials
 
-    config = bases.load(folder / "config.yaml")
+    config = load(folder / "config.yaml")
     requests = json.loads(Path(writes).read_text(encoding="utf-8"))
     credentials = load_credentials(config.resolve(config.workbook.credentials_file), "")
     began = time.perf_counter()
@@ -84,7 +84,7 @@ def floor(folder: Path, writes: str, url: str) -> dict[str, Any]:
 
 def xlsx_base(folder: Path, leads: int) -> dict[str, Any]:
     """Set-up, not a measure: the local workbook holding the base."""
-    config = bases.load(folder / "config.yaml")
+    config = load(folder / "config.yaml")
     base = bases.base_of(config, leads)
     bases.write_workbook(config, bases.grids(config, base))
     return bases.describe(base)

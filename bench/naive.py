@@ -16,13 +16,13 @@ from typing import Any
 import gspread
 from gspread.utils import rowcol_to_a1
 
-from bench import bases
+from touchsheet.config import load
 from touchsheet.sheets.changes import WORKER_LEAD_COLUMNS
 from touchsheet.sheets.gapi import _Session, load_credentials
 
 
 def naive(folder: Path, url: str, mode: str, rows: int) -> dict[str, Any]:
-    config = bases.load(folder / "config.yaml")
+    config = load(folder / "config.yaml")
     credentials = load_credentials(config.resolve(config.workbook.credentials_file), "")
     began = time.perf_counter()
     client = gspread.Client(None, session=_Session(credentials, url))  # type: ignore[arg-type]

@@ -27,6 +27,7 @@ from typing import Any
 
 from bench import bases
 from tests.emulator import SheetsEmulator
+from touchsheet.config import load
 from touchsheet.schema import TABS
 from touchsheet.sheets.google import GoogleWorkbook
 
@@ -34,7 +35,7 @@ ACCOUNT = "touchsheet@bench.iam.gserviceaccount.com"
 
 
 def serve(folder: Path, leads: int) -> None:
-    config = bases.load(folder / "config.yaml")
+    config = load(folder / "config.yaml")
     with SheetsEmulator() as emu:
         info = emu.service_account(ACCOUNT)
         (folder / bases.ACCOUNT_FILE).write_text(json.dumps(info), encoding="utf-8")
@@ -53,7 +54,7 @@ def serve(folder: Path, leads: int) -> None:
             elif command == "traffic":
                 _answer(_traffic(emu.calls[mark:]))
             elif command == "writes":
-                bases.save_json(Path(argument), _last_writes(emu.calls[mark:]))
+                Path(argument).write_text(json.dumps(_last_writes(emu.calls[mark:])), encoding="utf-8")
                 _answer({"ok": True})
             elif command == "grid":
                 views = [emu.sheet(key, tab.label(config.locale)) for tab in TABS]
