@@ -334,7 +334,10 @@ METHOD = """## How it is measured
   touchsheet imported before the clock starts).
 - **Engine**: parse (cells -> leads and touches) + absorb (Due today results -> touches) + plan
   (what each lead is owed, emails, tasks, the worker's columns, KPI), once, on the tabs as the
-  backend read them; the read is not timed. A run that sends emails plans once more after sending.
+  backend read them, as a run does it (Python's cyclic garbage collector paused); the read is not
+  timed. A run that sends emails plans again after sending, for the leads it emailed only.
+- **Grid cells**: rows x columns of every tab of the emulated spreadsheet after the next-day run:
+  what Google counts against its 10 million, empty cells included.
 - **API calls and bytes**: counted by the emulator: every Sheets API request (token requests
   aside), and the bytes of request and answer bodies (uncompressed JSON; Google would gzip answers).
 - **Peak memory**: `getrusage` ru_maxrss of the fresh process that ran (the interpreter, its
