@@ -8,13 +8,15 @@ never handed over (sent now), or `unconfirmed` for a person to decide. Nothing i
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import logging
 import socket
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -84,6 +86,22 @@ class Summary:
         return lines
 
 
+@contextlib.contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """A run holds millions of cells and touches until it ends, and Python's cyclic garbage
+    collector would walk them all again every few thousand new objects: a third of a big run's
+    time. What a run drops is freed by reference counting; the rare cycle waits for the collector
+    to resume after the run."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@cycle_collection_paused()
 def run_once(
     config: Config,
     workbook: Workbook,
@@ -123,7 +141,7 @@ def run_once(
     if outgoing:
         journal.prune(now)
         book, writes = _send(book, outgoing, workbook, transport, journal, config, now, writes, summary, stopping)
-    final = _with_problems(plan(book, config, now), problems)
+    final = _with_problems(plan(book, config, now, earlier=first), problems)
     scripts = {t.key: renderer.script(t) for t in final.tasks}
     changes = changes_for(tables, book, final, compute_kpi(book, final, config, now), scripts, config.locale, config.tz)
     changes.cells += writes
@@ -141,6 +159,7 @@ def run_once(
         summary.problem_rows,
     )
     changes.status = _status(report, me, config)
+    del book, first, final, outgoing  # the write needs none of them: their memory serves its answer
     workbook.write(changes)
     return summary
 

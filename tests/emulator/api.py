@@ -33,13 +33,16 @@ _GATEWAY_ERROR = (
 
 @dataclass
 class Call:
-    """One request the emulator received: method, decoded path, query, JSON (or form) body, answer status."""
+    """One request the emulator received: method, decoded path, query, JSON (or form) body, answer
+    status, and the bytes of the request's body and of the answer's (what a benchmark counts)."""
 
     method: str
     path: str
     query: dict[str, list[str]]
     body: Any
     status: int = 0
+    received: int = 0
+    sent: int = 0
 
 
 @dataclass
@@ -77,7 +80,7 @@ def dispatch(emu: SheetsEmulator, request: Request) -> Response:
     if request.path == "/token":
         return _token(emu, request)
     body = _json(request.body)
-    n, call = emu._record(Call(request.method, unquote(request.path), request.query, body))
+    n, call = emu._record(Call(request.method, unquote(request.path), request.query, body, received=len(request.body)))
     try:
         if emu.between_calls is not None:
             emu.between_calls(emu, n)
@@ -85,7 +88,7 @@ def dispatch(emu: SheetsEmulator, request: Request) -> Response:
         response = _fault(fault, request.method) if fault else _serve(emu, request)
     except ApiError as error:
         response = _error(error)
-    call.status = response.status
+    call.status, call.sent = response.status, len(response.body)
     return response
 
 

@@ -187,6 +187,14 @@ class SheetsEmulator:
         start = a1.column_index(column)
         self._edit(key, tab, lambda book, sheet: book.delete(sheet, "COLUMNS", start, start + count))
 
+    def delete_chart(self, key: str, tab: str, title: str) -> None:
+        """Select a chart and press Delete."""
+        self._edit(
+            key,
+            tab,
+            lambda book, sheet: sheet.charts.remove(next(c for c in sheet.charts if c["spec"]["title"] == title)),
+        )
+
     def sort(self, key: str, tab: str, column: str, first_row: int = 2, descending: bool = False) -> None:
         """Data > Sort range over whole rows from `first_row` down (the header above stays), blanks last."""
         col = a1.column_index(column)

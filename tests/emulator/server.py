@@ -35,7 +35,7 @@ class Response:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as Google's front ends and requests' sessions use
-    disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms wait for an ACK between them
+    disable_nagle_algorithm = True  # headers and body go out as written, not 40 ms apart (delayed ACKs)
     server: _HTTPServer
 
     def _handle(self) -> None:

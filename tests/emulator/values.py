@@ -303,6 +303,8 @@ def _last_filled(rows: list[list[Any]], r0: int, r1: int, c0: int, c1: int) -> t
 
 
 def _any_filled(row: list[Any], left: int, right: int) -> bool:
+    if left < len(row) and row[left] is not None:  # a table's rows mostly start filled: 500,000 of them
+        return True
     return any(v is not None for v in row[left : right + 1])
 
 

@@ -81,6 +81,12 @@ def test_headers_are_found_by_name_in_any_order_case_and_language():
     assert "Email" in table.missing()
 
 
+def test_the_teams_own_columns_are_never_read_for_a_column_the_sheet_lacks():
+    # this Leads tab has no Time zone column, and the team's "My notes" is its last column
+    book = parse(leads_table({**GOOD, "My notes": "call after lunch"}))
+    assert (book.leads[0].timezone, book.problems) == ("", {})
+
+
 def test_empty_rows_are_skipped_silently():
     book = parse(leads_table(GOOD, {}, {"Flags": "left by the worker"}, {"ID": "  "}))
     assert [lead.id for lead in book.leads] == ["L-00007"]

@@ -131,3 +131,16 @@ def test_march_8_on_a_sunday_is_greeted_on_the_friday_before_in_russia(make_conf
     (greeting,) = plan(book([client]), russian, at("2026-03-06 09:30")).emails
     assert (greeting.occurrence.step, greeting.occurrence.due_at) == ("march_8@2026", at("2026-03-06 09:00"))
     assert greeting.occurrence.template == "march_8"
+
+
+def test_a_plan_after_sending_plans_again_only_the_leads_that_got_touches(every_day):
+    # Both leads came in on 2 Nov; on the 5th each is owed d3 by email. Ivan's goes out between plans.
+    ivan, olga = lead(stage=Stage.CONTACTED), lead(id="L-2", row=3, name="Olga Smirnova", stage=Stage.CONTACTED)
+    now = at("2026-11-05 12:00")
+    first = plan(book([ivan, olga]), every_day, now)
+    assert [(e.lead.id, e.occurrence.step) for e in first.emails] == [("L-1", "d3"), ("L-2", "d3")]
+    sent = touch("2026-11-05 12:00", step="d3", status=Status.SENT)
+    final = plan(book([ivan, olga], [sent]), every_day, now, earlier=first)
+    assert [(s.lead.id, s.next_touch.step, s.touches) for s in final.statuses] == [("L-1", "d4", 1), ("L-2", "d3", 0)]
+    assert final.parts.by_lead["L-2"] is first.parts.by_lead["L-2"]  # Olga was not planned again
+    assert final.parts.by_lead["L-1"] is not first.parts.by_lead["L-1"]

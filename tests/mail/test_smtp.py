@@ -49,6 +49,19 @@ def test_one_connection_and_one_login_per_run(sheet, run, server):
     assert (server.recorder.connections, server.recorder.logins) == (1, 1)
 
 
+@pytest.mark.slow
+def test_a_thousand_due_emails_go_through_one_connection(make_mail_config, server, run):
+    config = make_mail_config(mail={"daily_cap": 1000, "per_run_cap": 1000})
+    from tests.sheets.fixtures import XlsxSheet
+
+    sheet = XlsxSheet(config)
+    sheet.init()
+    sheet.put_rows("Leads", [lead_row(n) for n in range(1, 1001)])  # each owes its day-0 email now
+    assert run("2026-11-02 10:05", config=config).lines()[0] == "emails sent: 1000"
+    assert len({r.recipients[0] for r in server.recorder.received}) == 1000
+    assert (server.recorder.connections, server.recorder.logins) == (1, 1)
+
+
 def test_a_run_with_nothing_to_send_does_not_connect(sheet, run, server):
     sheet.put_rows("Leads", [lead_row(1)])
     run("2026-11-02 10:05")

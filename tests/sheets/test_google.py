@@ -68,6 +68,19 @@ def test_init_makes_the_sheet_look_like_a_tool(sheet, emulator):
     assert sheet.backend().init() == []  # nothing twice
 
 
+def test_init_makes_each_tab_as_wide_as_its_columns(sheet, emulator):
+    # Google counts every cell of every tab against its 10 million, empty or not
+    widths = {tab: emulator.sheet(sheet.key, tab).column_count for tab in ("Leads", "Touch log", "Due today", "Costs")}
+    assert widths == {"Leads": 24, "Touch log": 10, "Due today": 17, "Costs": 3}
+
+
+def test_init_widens_a_tab_for_a_column_it_adds(sheet, emulator):
+    emulator.delete_columns(sheet.key, "Touch log", "J")  # Key, the last column: the tab is 9 wide now
+    assert sheet.backend().init() == ["tab 'Touch log': added column(s) Key"]
+    assert sheet.headers("Touch log")[-1] == "Key"
+    assert emulator.sheet(sheet.key, "Touch log").column_count == 10
+
+
 def test_a_run_reads_in_one_call_and_writes_in_one_or_two(sheet, emulator, tmp_path):
     sheet.put_rows("Leads", leads(5))
     outbox = Outbox(tmp_path / "out")
@@ -103,6 +116,14 @@ def _grid(sheet, rows):
 
     headers = sheet.headers("Leads")
     return [[_typed(row.get(h)) if row.get(h) is not None else "" for h in headers] for row in rows]
+
+
+def test_rows_pasted_since_init_do_not_make_a_run_grow_the_tab(sheet, emulator, tmp_path):
+    # init remembered a 1,000-row Leads tab; the team pasted 1,500 leads since (the grid grew to 1,501)
+    emulator.set_values(sheet.key, "Leads", [sheet.headers("Leads")] + _grid(sheet, leads(1_500)))
+    sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))
+    assert emulator.sheet(sheet.key, "Leads").row_count == 1_501
+    assert sheet.rows("Leads")[1_499]["Next touch at"] is not None  # the last lead was written all the same
 
 
 def test_text_is_written_raw_and_dates_as_dates(sheet, emulator, tmp_path):
@@ -332,11 +353,20 @@ def test_the_kpi_charts_are_added_once_and_replaced_when_the_tables_move(sheet, 
     assert sheet.charts("KPI") == first
     # A manager nobody configured shows up: the managers' table grows a row, the trend moves down one.
     sheet.put_rows("Leads", [{**leads(1)[0], "ID": "L-99", "Manager": "Dmitry Orlov"}])
-    sync(sheet, "2026-10-02 11:00", outbox)
+    calls = calls_during(emulator, lambda: sync(sheet, "2026-10-02 11:00", outbox))
+    assert sum(c.endswith(":batchUpdate") and "values" not in c for c in calls) == 1  # the charts it drew are known
+    assert not any(c.startswith("GET") and "values" not in c for c in calls)  # no metadata call
     moved = sheet.charts("KPI")
     assert [c["title"] for c in moved] == [c["title"] for c in first]  # replaced, not added beside
     assert moved[0] == first[0]  # the funnel stays where it was
     assert [_shift(s, 1) for s in first[1]["series"]] == moved[1]["series"]
+    # Someone deletes a chart by hand; the next new layout still replaces the others, none doubled.
+    emulator.delete_chart(sheet.key, sheet.title("KPI"), "Funnel")
+    sheet.put_rows("Leads", [{**leads(1)[0], "ID": "L-98", "Manager": "Olga Petrova"}])
+    sync(sheet, "2026-10-02 12:00", outbox)
+    again = sheet.charts("KPI")
+    assert [c["title"] for c in again] == [c["title"] for c in first]
+    assert [_shift(s, 1) for s in moved[1]["series"]] == again[1]["series"]
 
 
 def _shift(a1: str, rows: int) -> str:

@@ -68,7 +68,9 @@ def owed(groups: Sequence[Lanes], settled: set[str]) -> Owed:
             current = latest.get(o.lane)
             if current is None or o.due_at > current.due_at:
                 latest[o.lane] = o
-    due = sorted((o for o in latest.values() if o.step not in settled), key=_due)
+    due = [o for o in latest.values() if o.step not in settled]
+    if len(due) > 1:
+        due.sort(key=_due)
     upcoming: Occurrence | None = None
     for group in groups:
         for o in group.future:

@@ -25,15 +25,15 @@ def holidays(config: Config, now: datetime) -> list[Occurrence]:
 
 
 def birthday(
-    lead: Lead, config: Config, now: datetime, memo: dict[tuple[int, int], list[Occurrence]]
+    lead: Lead, config: Config, now: datetime, memo: dict[tuple[object, ...], list[Occurrence]]
 ) -> list[Occurrence]:
     """The lead's birthday greetings near `now` (the same for everyone born that day: `memo` keeps them)."""
     if lead.birthday is None or config.greetings.birthday is None or not greeted(lead):
         return []
     day = (lead.birthday.month, lead.birthday.day)
-    found = memo.get(day)
+    found = memo.get(("birthday", *day))
     if found is None:
-        found = memo[day] = _occasion("birthday", *day, config.greetings.birthday, config, now)
+        found = memo["birthday", *day] = _occasion("birthday", *day, config.greetings.birthday, config, now)
     return found
 
 

@@ -24,7 +24,7 @@ class History:
     first_manual_at: datetime | None = None
     last_manual_at: datetime | None = None
     email_days: list[date] = field(default_factory=list)  # one entry per email handed (or being handed) over
-    purchases: set[date] = field(default_factory=set)  # days of `paid` results
+    purchases: frozenset[date] = frozenset()  # days of `paid` results (most leads have none: no set each)
     unconfirmed: int = 0
     refused: tuple[datetime, str] | None = None  # the latest email the server refused, and why
     last_sent_at: datetime | None = None  # the latest email the server took
@@ -36,7 +36,7 @@ NO_HISTORY = History()  # shared by every lead without touches: never mutated
 def emails_since(log: Iterable[Touch], since: datetime) -> int:
     """Emails handed (or being handed) to the mail server after `since`: what a daily cap counts."""
     emailed = (Status.SENT, Status.PENDING, Status.UNCONFIRMED)
-    return sum(1 for t in log if t.channel is Channel.EMAIL and t.status in emailed and t.at > since)
+    return sum(1 for t in log if t.at > since and t.channel is Channel.EMAIL and t.status in emailed)
 
 
 def histories(log: Iterable[Touch]) -> dict[str, History]:
@@ -62,7 +62,7 @@ def histories(log: Iterable[Touch]) -> dict[str, History]:
             if history.last_touch_at is None or at > history.last_touch_at:
                 history.last_touch_at = at
             if touch.result is paid:
-                history.purchases.add(at.date())
+                history.purchases |= {at.date()}
             if status is done:
                 if history.first_manual_at is None or at < history.first_manual_at:
                     history.first_manual_at = at

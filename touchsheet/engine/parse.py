@@ -76,20 +76,37 @@ class Book:
 
 
 class _Row:
-    """Reads one row's cells, collecting a message per bad cell instead of stopping."""
+    """Reads one row's cells by column name, collecting a message per bad cell instead of stopping.
+    `values` is padded (see `_positions`) so that every column has a cell."""
 
-    def __init__(self, table: Table, values: list[Any]) -> None:
-        self.table, self.values, self.problems = table, values, []
+    __slots__ = ("values", "at", "problems")
+
+    def __init__(self, values: list[Any], at: dict[str, int]) -> None:
+        self.values, self.at, self.problems = values, at, []
 
     def raw(self, column: str) -> Any:
-        return self.table.cell(self.values, column)
+        return self.values[self.at[column]]
 
     def get(self, column: str, read: Callable[[Any], T], default: T) -> T:
         try:
-            return read(self.raw(column))
+            return read(self.values[self.at[column]])
         except BadCell as e:
             self.problems.append(Message("cell", column=column, problem=e.message))
             return default
+
+
+def _positions(table: Table) -> tuple[dict[str, int], int]:
+    """Where each of the tab's columns is, and how long a row must be padded to: a column the sheet
+    lacks points past the end of every row (past the team's own columns too), at a cell that is
+    always empty."""
+    width = max(table.columns.values(), default=-1) + 1
+    if len(table.columns) < len(table.tab.columns):
+        width = max([width, *map(len, table.rows)]) + 1
+    return {c.name: table.columns.get(c.name, width - 1) for c in table.tab.columns}, width
+
+
+def _padded(values: list[Any], width: int) -> list[Any]:
+    return values + [None] * (width - len(values)) if len(values) < width else values
 
 
 def parse_book(tables: dict[str, Table], tz: ZoneInfo, now: datetime, id_prefix: str) -> Book:
@@ -114,11 +131,14 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
     first_row_of: dict[str, int] = {}
     pending: list[tuple[int, _Row, str]] = []
 
+    at, width = _positions(table)
+    typed = [at[c] for c in _MANAGER_COLUMNS]
     for index, values in enumerate(table.rows):
         row = table.sheet_row(index)
-        reader = _Row(table, values)
-        if all(cells.is_blank(reader.raw(c)) for c in _MANAGER_COLUMNS):
+        values = _padded(values, width)
+        if all(cells.is_blank(values[i]) for i in typed):
             continue
+        reader = _Row(values, at)
         lead_id = reader.get("ID", _lead_id, "")
         ids[row] = lead_id
         if not lead_id and not reader.problems:
@@ -133,7 +153,8 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
             first_row_of[lead_id] = row
         pending.append((row, reader, lead_id))
 
-    next_number = 1 + max((_number_of(i, prefix) for i in first_row_of), default=0)
+    numbered = re.compile(re.escape(prefix) + r"(\d+)")
+    next_number = 1 + max((int(m.group(1)) for i in first_row_of if (m := numbered.fullmatch(i))), default=0)
     for row, reader in unnamed:
         lead_id = f"{prefix}{next_number:05d}"
         next_number += 1
@@ -159,12 +180,11 @@ def _lead_id(value: Any) -> str:
     return lead_id
 
 
-def _number_of(lead_id: str, prefix: str) -> int:
-    match = re.fullmatch(re.escape(prefix) + r"(\d+)", lead_id)
-    return int(match.group(1)) if match else 0
-
-
 def _lead(row: int, r: _Row, lead_id: str, tz: ZoneInfo, now: datetime, fills: list[Fill]) -> Lead | None:
+    try:
+        return _clean_lead(row, r, lead_id, tz)
+    except BadCell:
+        pass  # read it again cell by cell, to say what is wrong
     before = len(r.problems)
     created = r.get("Created at", lambda v: cells.moment(v, tz), None)
     stage = r.get("Stage", lambda v: cells.choice(Stage, v), None)
@@ -198,6 +218,35 @@ def _lead(row: int, r: _Row, lead_id: str, tz: ZoneInfo, now: datetime, fills: l
     )
 
 
+def _clean_lead(row: int, r: _Row, lead_id: str, tz: ZoneInfo) -> Lead:
+    """The lead of a row whose every cell reads cleanly, in one go (there are a hundred thousand);
+    BadCell at the first cell that does not, or that the worker must fill or flag."""
+    v, at, moment, text = r.values, r.at, cells.moment, cells.text
+    created = moment(v[at["Created at"]], tz)
+    opt_out = cells.flag(v[at["Opt out"]])
+    if created is None or opt_out is None:
+        raise BadCell("Created at to fill, or an unclear Opt out")
+    return Lead(
+        row,
+        lead_id,
+        text(v[at["Name"]]),
+        created,
+        cells.choice(Stage, v[at["Stage"]]) or Stage.NEW,
+        cells.email_address(v[at["Email"]]),
+        text(v[at["Phone"]]),
+        text(v[at["Manager"]]),
+        text(v[at["Source"]]),
+        moment(v[at["Callback at"]], tz),
+        moment(v[at["Invoice at"]], tz),
+        cells.number(v[at["Invoice amount"]]),
+        moment(v[at["Paid at"]], tz),
+        moment(v[at["Last purchase at"]], tz),
+        cells.day(v[at["Birthday"]]),
+        opt_out,
+        _zone_name(v[at["Time zone"]]),
+    )
+
+
 def _email(r: _Row) -> str:
     try:
         return cells.email_address(r.raw("Email"))
@@ -225,15 +274,13 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
     quick way; one that does not is read again, cell by cell, to say what is wrong."""
     log: list[Touch] = []
     notes: list[str] = []
-    at_, lead_, channel_, status_, step_, kind_, result_, manager_, note_, key_ = (
-        table.columns[c] for c in _LOG_COLUMNS
-    )
-    width = max(table.columns.values()) + 1
-    moment, text, choice = cells.moment, cells.text, cells.choice
-    done = Status.DONE
+    where, width = _positions(table)
+    at_, lead_, channel_, status_, step_, kind_, result_, manager_, note_, key_ = (where[c] for c in _LOG_COLUMNS)
+    moment, text = cells.moment, cells.text
+    channel, status, kind, result = (cells.chooser(k) for k in (Channel, Status, Kind, Result))
+    done, first = Status.DONE, table.sheet_row(0)
     for index, values in enumerate(table.rows):
-        if len(values) < width:
-            values = list(values) + [None] * (width - len(values))
+        values = _padded(values, width)
         try:
             at, lead_id = moment(values[at_], tz), text(values[lead_])
             if at is None or not lead_id:
@@ -241,20 +288,20 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
             touch = Touch(
                 at,
                 lead_id,
-                choice(Channel, values[channel_]),
-                choice(Status, values[status_]) or done,  # a row a manager added by hand is a touch they made
+                channel(values[channel_]),
+                status(values[status_]) or done,  # a row a manager added by hand is a touch they made
                 text(values[step_]),
-                choice(Kind, values[kind_]),
-                choice(Result, values[result_]),
+                kind(values[kind_]),
+                result(values[result_]),
                 text(values[manager_]),
                 text(values[note_]),
                 text(values[key_]),
-                table.sheet_row(index),
+                first + index,
             )
         except BadCell:
             if all(cells.is_blank(v) for v in values):
                 continue
-            found, note = _log_row(table, values, index, tz)
+            found, note = _log_row(table, _Row(values, where), index, tz)
             notes.append(note)
             if found is None:
                 continue
@@ -263,10 +310,9 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
     return log, notes
 
 
-def _log_row(table: Table, values: list[Any], index: int, tz: ZoneInfo) -> tuple[Touch | None, str]:
+def _log_row(table: Table, r: _Row, index: int, tz: ZoneInfo) -> tuple[Touch | None, str]:
     """A log row with a cell that cannot be read: the touch without that cell (none without a
     date and a lead), and what is wrong."""
-    r = _Row(table, values)
     at = r.get("At", lambda v: cells.moment(v, tz), None)
     lead_id = r.get("Lead ID", cells.text, "")
     if at is None or not lead_id:
@@ -290,8 +336,9 @@ def _log_row(table: Table, values: list[Any], index: int, tz: ZoneInfo) -> tuple
 
 def _parse_due(table: Table, tz: ZoneInfo) -> list[DueRow]:
     rows: list[DueRow] = []
+    at, width = _positions(table)
     for index, values in enumerate(table.rows):
-        r = _Row(table, values)
+        r = _Row(_padded(values, width), at)
         key = r.get("Key", cells.text, "")
         if not key:
             continue
@@ -322,10 +369,11 @@ def _parse_due(table: Table, tz: ZoneInfo) -> list[DueRow]:
 def _parse_costs(table: Table) -> tuple[list[Cost], list[str]]:
     costs: list[Cost] = []
     notes: list[str] = []
+    at, width = _positions(table)
     for index, values in enumerate(table.rows):
         if all(cells.is_blank(v) for v in values):
             continue
-        r = _Row(table, values)
+        r = _Row(_padded(values, width), at)
         month = r.get("Month", _month, None)
         amount = r.get("Amount", cells.number, None)
         if month is None or amount is None:

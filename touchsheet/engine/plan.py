@@ -6,7 +6,8 @@ after the emails went out (their touches added to the book) gives a plan that se
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import operator
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,7 @@ from touchsheet.engine.cadence import SalesCalendars, day_end
 from touchsheet.engine.due import Lanes, owed, sort_out
 from touchsheet.engine.flags import lead_flags
 from touchsheet.engine.history import NO_HISTORY, History, emails_since, histories
-from touchsheet.engine.model import UNASSIGNED, EmailTouch, Lead, LeadStatus, Occurrence, Stage, Task
+from touchsheet.engine.model import UNASSIGNED, EmailTouch, Lead, LeadStatus, Occurrence, Stage, Task, Touch
 from touchsheet.engine.parse import Book
 from touchsheet.words import Message
 
@@ -32,70 +33,137 @@ EMAIL_PRIORITY = (
 DAY = timedelta(days=1)
 
 
+@dataclass(frozen=True, slots=True)
+class LeadPlan:
+    """One lead's part of a plan, with what it was planned from: a later plan of the same run keeps
+    it while the lead's row, its touches and the base's purchase interval stay the same."""
+
+    lead: Lead
+    history: History
+    base: float | None
+    tasks: tuple[Task, ...]
+    emails: tuple[EmailTouch, ...]  # owed now, before the caps
+    status: LeadStatus
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What a plan was made from (the log, each lead's history) and of (each lead's part): a later
+    plan of the same run reads again, and plans again, only the leads whose touches changed."""
+
+    log: list[Touch]
+    found: dict[str, History]
+    by_lead: dict[str, LeadPlan]
+
+
 @dataclass(frozen=True)
 class Plan:
     emails: tuple[EmailTouch, ...]  # to send now, most overdue first, within the caps
     tasks: tuple[Task, ...]  # Due today, per manager, overdue first
     statuses: tuple[LeadStatus, ...]  # the worker's columns, one per lead
     waiting: int  # emails due now that the caps hold for a later run
-    histories: dict[str, History]  # what the Touch log says of each lead (the KPI counts from it too)
-    purchases: dict[str, list[date]]  # each lead's purchase days, oldest first
+    purchases: dict[str, list[date]]  # each lead's purchase days, oldest first (the KPI counts from them too)
     base_interval: float | None  # the base's average days between two purchases
+    parts: Parts = field(compare=False, repr=False)
+
+    @property
+    def histories(self) -> dict[str, History]:
+        """What the Touch log says of each lead."""
+        return self.parts.found
 
     @property
     def overdue(self) -> int:
         return sum(task.overdue for task in self.tasks)
 
 
-def plan(book: Book, config: Config, now: datetime) -> Plan:
+@dataclass
+class _Shared:
+    """What every lead of one plan is planned with."""
+
+    config: Config
+    now: datetime
+    today_end: datetime
+    base: float | None  # the base's average days between purchases
+    calendars: SalesCalendars
+    holidays: Lanes
+    alike: dict[tuple[object, ...], list[Occurrence]]  # what leads alike are owed, built once
+
+
+def plan(book: Book, config: Config, now: datetime, earlier: Plan | None = None) -> Plan:
+    """`earlier`: a plan of this run (the same config and moment) made before touches were added to
+    the log (the emails just sent); every other lead keeps its part of it instead of being planned again."""
     now = now.astimezone(config.tz)
     today_end = day_end(config.calendar, now.date())
-    found = histories(book.log)
+    found = _histories(book.log, earlier.parts if earlier is not None else None)
     purchases = {lead.id: reactivation.purchase_dates(lead, found.get(lead.id, NO_HISTORY)) for lead in book.leads}
     base = reactivation.base_interval(purchases[lead.id] for lead in book.leads if lead.stage is Stage.WON)
-    calendars = SalesCalendars(config, now, today_end)
     holidays = sort_out(greetings.holidays(config, now), now, today_end)
-    birthdays: dict[tuple[int, int], list[Occurrence]] = {}
+    shared = _Shared(config, now, today_end, base, SalesCalendars(config, now, today_end), holidays, {})
+    kept = earlier.parts.by_lead if earlier is not None and earlier.parts is not None else {}
 
-    emails: list[EmailTouch] = []
-    tasks: list[Task] = []
-    statuses: list[LeadStatus] = []
+    by_lead: dict[str, LeadPlan] = {}
     for lead in book.leads:
         history = found.get(lead.id, NO_HISTORY)
-        history_days = purchases[lead.id]
-        start = reactivation.reactivation_start(lead, history_days, base, config)
-        groups: list[Lanes] = []
-        if not lead.opt_out:  # opt-outs are absolute: no touch of any kind
-            own, shared = calendars.lanes(lead)
-            own += lead_occurrences(lead, history, history_days, start, config, now, birthdays)
-            if not lead.email:
-                own = [o for o in own if not o.automatic]
-            groups.append(sort_out(own, now, today_end))
-            if shared is not None:
-                groups.append(_manual_only(shared) if not lead.email else shared)
-            if greetings.greeted(lead):
-                groups.append(holidays if lead.email else _manual_only(holidays))
-        result = owed(groups, history.settled)
-        manager = lead.manager or UNASSIGNED
-        for occurrence in result.due:
-            if not occurrence.automatic:
-                tasks.append(Task(occurrence, lead, _task_manager(lead, occurrence, config), now > occurrence.deadline))
-        emails += [EmailTouch(o, lead, manager) for o in _emails_now(lead, result.due, history, config, now)]
-        statuses.append(
-            LeadStatus(
-                lead=lead,
-                next_touch=result.due[0] if result.due else result.upcoming,
-                touches=history.touches,
-                last_touch_at=history.last_touch_at,
-                flags=lead_flags(lead, history, groups, result.due, start, config, now),
-                problems=tuple(book.problems.get(lead.row, ())) + _lead_problems(lead, history, history_days, config),
-            )
-        )
+        part = kept.get(lead.id)
+        if part is None or part.lead is not lead or part.base != base or not _same(part.history, history):
+            problems = tuple(book.problems.get(lead.row, ()))
+            part = _plan_lead(lead, history, purchases[lead.id], problems, shared)
+        by_lead[lead.id] = part
+    tasks = [task for part in by_lead.values() for task in part.tasks]
+    emails = [email for part in by_lead.values() for email in part.emails]
+    statuses = [part.status for part in by_lead.values()]
     tasks.sort(key=lambda t: (t.manager, not t.overdue, t.occurrence.due_at, t.lead.name, t.lead.id))
     emails.sort(key=lambda e: (e.occurrence.due_at, e.lead.id))
     room = max(0, min(config.mail.per_run_cap, config.mail.cap_per_day - emails_since(book.log, now - DAY)))
     waiting = max(0, len(emails) - room)
-    return Plan(tuple(emails[:room]), tuple(tasks), tuple(statuses), waiting, found, purchases, base)
+    parts = Parts(book.log, found, by_lead)
+    return Plan(tuple(emails[:room]), tuple(tasks), tuple(statuses), waiting, purchases, base, parts)
+
+
+def _histories(log: list[Touch], earlier: Parts | None) -> dict[str, History]:
+    """Each lead's history; when the log only grew since an earlier plan, only the leads of the
+    touches added are read again."""
+    if earlier is None or len(log) < len(earlier.log) or not all(map(operator.is_, log, earlier.log)):
+        return histories(log)
+    added = {touch.lead_id for touch in log[len(earlier.log) :]}
+    return earlier.found | histories(touch for touch in log if touch.lead_id in added)
+
+
+def _same(before: History, now: History) -> bool:
+    return before is now or before == now
+
+
+def _plan_lead(
+    lead: Lead, history: History, purchases: list[date], problems: tuple[str, ...], shared: _Shared
+) -> LeadPlan:
+    config, now, today_end = shared.config, shared.now, shared.today_end
+    start = reactivation.reactivation_start(lead, purchases, shared.base, config)
+    groups: list[Lanes] = []
+    if not lead.opt_out:  # opt-outs are absolute: no touch of any kind
+        own, calendar = shared.calendars.lanes(lead)
+        own += lead_occurrences(lead, history, purchases, start, config, now, shared.alike)
+        if not lead.email:
+            own = [o for o in own if not o.automatic]
+        groups.append(sort_out(own, now, today_end))
+        if calendar is not None:
+            groups.append(_manual_only(calendar) if not lead.email else calendar)
+        if greetings.greeted(lead):
+            groups.append(shared.holidays if lead.email else _manual_only(shared.holidays))
+    result = owed(groups, history.settled)
+    manager = lead.manager or UNASSIGNED
+    tasks = tuple(
+        Task(o, lead, _task_manager(lead, o, config), now > o.deadline) for o in result.due if not o.automatic
+    )
+    emails = tuple(EmailTouch(o, lead, manager) for o in _emails_now(lead, result.due, history, config, now))
+    status = LeadStatus(
+        lead=lead,
+        next_touch=result.due[0] if result.due else result.upcoming,
+        touches=history.touches,
+        last_touch_at=history.last_touch_at,
+        flags=lead_flags(lead, history, groups, result.due, start, config, now),
+        problems=problems + _lead_problems(lead, history, purchases, config),
+    )
+    return LeadPlan(lead, history, shared.base, tasks, emails, status)
 
 
 def lead_occurrences(
@@ -105,15 +173,16 @@ def lead_occurrences(
     reactivation_from: date | None,
     config: Config,
     now: datetime,
-    birthdays: dict[tuple[int, int], list[Occurrence]],
+    alike: dict[tuple[object, ...], list[Occurrence]],
 ) -> list[Occurrence]:
-    """The touches only this lead is owed (the calendar and holidays are shared with others)."""
+    """The touches this lead is owed besides the calendar and holidays; those of an invoice, a
+    reactivation or a birthday are the same for every lead with the same day: `alike` keeps them."""
     return (
         cadence.first_contact(lead, history, config)
         + reminders.callback(lead, history, config)
-        + reminders.invoice_reminders(lead, config, now)
-        + reactivation.reactivation(reactivation_from, purchases, config, now)
-        + greetings.birthday(lead, config, now, birthdays)
+        + reminders.invoice_reminders(lead, config, now, alike)
+        + reactivation.reactivation(reactivation_from, purchases, config, now, alike)
+        + greetings.birthday(lead, config, now, alike)
     )
 
 

@@ -17,6 +17,8 @@ REACTIVATION = "reactivation"
 
 def purchase_dates(lead: Lead, history: History) -> list[date]:
     """Every day the client bought: `Paid at`, `Last purchase at` and each `paid` touch, oldest first."""
+    if lead.paid_at is None and lead.last_purchase_at is None and not history.purchases:
+        return []  # most leads
     days = {d.date() for d in (lead.paid_at, lead.last_purchase_at) if d is not None}
     return sorted(days | history.purchases)
 
@@ -44,16 +46,30 @@ def reactivation_start(lead: Lead, days: list[date], base: float | None, config:
     return days[-1] + timedelta(days=interval_days(days, base, config))
 
 
-def reactivation(start: date | None, days: list[date], config: Config, now: datetime) -> list[Occurrence]:
-    """The weekly calls from `start` (see reactivation_start) near `now`."""
+def reactivation(
+    start: date | None,
+    days: list[date],
+    config: Config,
+    now: datetime,
+    memo: dict[tuple[object, ...], list[Occurrence]],
+) -> list[Occurrence]:
+    """The weekly calls from `start` (see reactivation_start) near `now` (the same for every client
+    who last bought that day and is due from that day: `memo` keeps them)."""
     if start is None:
         return []
+    found = memo.get((REACTIVATION, start, days[-1]))
+    if found is None:
+        found = memo[REACTIVATION, start, days[-1]] = _weekly_calls(start, days[-1], config, now)
+    return found
+
+
+def _weekly_calls(start: date, last_purchase: date, config: Config, now: datetime) -> list[Occurrence]:
     calendar = config.calendar
     every = config.reactivation.every_days
     current = max((now.astimezone(calendar.tz).date() - start).days // every, 0)
     found = []
     for k in range(max(0, current - 1), current + 2):
         due = calendar.opening(start + timedelta(days=k * every))
-        step = f"reactivation-{k + 1}@{days[-1].isoformat()}"
+        step = f"reactivation-{k + 1}@{last_purchase.isoformat()}"
         found.append(Occurrence.of(config.reactivation, step, REACTIVATION, due, day_end(calendar, due.date())))
     return found

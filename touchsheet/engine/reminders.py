@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from touchsheet.config import Config
 from touchsheet.engine.cadence import day_end
@@ -31,13 +31,23 @@ def invoice_open(lead: Lead) -> bool:
     return lead.paid_at is None or lead.paid_at.date() < lead.invoice_at.date()
 
 
-def invoice_reminders(lead: Lead, config: Config, now: datetime) -> list[Occurrence]:
-    """The configured reminders (+2 call, +3 email by default), then one every `then_every_days`."""
+def invoice_reminders(
+    lead: Lead, config: Config, now: datetime, memo: dict[tuple[object, ...], list[Occurrence]]
+) -> list[Occurrence]:
+    """The configured reminders (+2 call, +3 email by default), then one every `then_every_days`
+    (the same for every invoice issued that day: `memo` keeps them)."""
     if not invoice_open(lead):
         return []
     assert lead.invoice_at is not None
-    calendar = config.calendar
     issued = lead.invoice_at.date()
+    found = memo.get((INVOICE, issued))
+    if found is None:
+        found = memo[INVOICE, issued] = _invoice_reminders(issued, config, now)
+    return found
+
+
+def _invoice_reminders(issued: date, config: Config, now: datetime) -> list[Occurrence]:
+    calendar = config.calendar
     points = [(r.day, r) for r in config.invoices.reminders]
     last = max(day for day, _ in points)
     every = config.invoices.then_every_days

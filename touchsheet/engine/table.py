@@ -54,8 +54,9 @@ _HEADER_SCAN = 10  # a header row may sit below a title row or two
 
 
 def table_from_grid(tab: Tab, title: str, grid: list[list[Any]]) -> Table:
-    """A tab's cells as a backend read them (row lists, first row first) -> Table, header found by name."""
-    rows = [list(r) for r in grid]
+    """A tab's cells as a backend read them (row lists, first row first, handed over: the table
+    keeps them) -> Table, header found by name."""
+    rows = list(grid)
     while rows and all(v is None or v == "" for v in rows[-1]):
         rows.pop()
     header_row = 0

@@ -113,12 +113,14 @@ class WorkCalendar:
     def clamp(self, moment: datetime) -> datetime:
         """The earliest working moment at or after `moment`."""
         local = self.local(moment)
-        if self.is_working_day(local.date()):
-            if local.time() < self.start:
-                return self.at(local.date(), self.start)
-            if local.time() < self.end:
+        day = local.date()
+        if self.is_working_day(day):
+            clock = local.time()
+            if clock < self.start:
+                return self.opening(day)
+            if clock < self.end:
                 return local
-        return self.opening(local.date() + timedelta(days=1))
+        return self.opening(day + timedelta(days=1))
 
     def add_minutes(self, moment: datetime, minutes: float) -> datetime:
         """`moment` plus `minutes` of working time."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,12 +29,12 @@ from google.oauth2 import service_account
 from touchsheet.engine.cells import from_serial, is_blank, to_serial
 from touchsheet.engine.table import Table, require_columns, table_from_grid
 from touchsheet.errors import SheetError
-from touchsheet.schema import LEADS, TABS, Owner, norm, tab_keys
+from touchsheet.schema import LEADS, TABS, Owner, Tab, norm, tab_keys
 from touchsheet.sheets import FIX
 from touchsheet.sheets.a1 import column_letter, quote
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, same
 from touchsheet.sheets.gapi import GOOGLE, Patience, SheetsApi, StaleTabs
-from touchsheet.sheets.google_format import chart_requests, init_requests, kpi_format_requests
+from touchsheet.sheets.google_format import chart_ids, chart_requests, init_requests, kpi_format_requests
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class GoogleWorkbook:
         self.key, self.locale, self.cache = key, locale, cache
         self._credentials, self._endpoint, self._patience = credentials, endpoint, patience
         self._api: SheetsApi | None = None
-        self._tabs: dict[str, dict[str, Any]] = {}  # tab name -> {"title", "id", "rows", "columns"}
+        self._tabs: dict[str, dict[str, Any]] = {}  # tab name -> {"title", "id", "rows", "columns", "charts"}
         self._tables: dict[str, Table] = {}  # where rows are, as last read
         self._snapshot: dict[str, Table] = {}  # what the run read first: the values to restore
 
@@ -92,7 +93,7 @@ class GoogleWorkbook:
             self._tabs = self._look_up_tabs()
             grids = self._get([tab.name for tab in TABS])
         self._tables = {
-            tab.name: _dated(table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name])) for tab in TABS
+            tab.name: _as_read(table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name])) for tab in TABS
         }
         require_columns(self._tables.values(), FIX)
         self._snapshot = dict(self._tables)
@@ -103,10 +104,14 @@ class GoogleWorkbook:
         if missing:
             raise SheetError(f"the spreadsheet has no tab {', '.join(missing)}. Fix: {FIX}")
         ranges = self.api.batch_get([quote(self._tabs[n]["title"]) for n in names])
+        for name, found in zip(names, ranges):  # a whole tab's range ends at its last row: 'Leads'!A1:Z1000
+            last = re.search(r"(\d+)$", found.get("range", ""))
+            if last:
+                self._tabs[name]["rows"] = int(last.group(1))  # rows pasted since the tabs were looked up
         return {name: found.get("values", []) for name, found in zip(names, ranges)}
 
     def _look_up_tabs(self) -> dict[str, dict[str, Any]]:
-        sheets = self.api.metadata("sheets.properties(sheetId,title,gridProperties)")["sheets"]
+        sheets = self.api.metadata("sheets(properties(sheetId,title,gridProperties),charts.chartId)")["sheets"]
         found: dict[str, dict[str, Any]] = {}
         for sheet in sheets:
             properties = sheet["properties"]
@@ -118,6 +123,7 @@ class GoogleWorkbook:
                         "id": properties["sheetId"],
                         "rows": grid.get("rowCount", 1000),
                         "columns": grid.get("columnCount", 26),
+                        "charts": [c["chartId"] for c in sheet.get("charts", [])],
                     }
         self._remember(found)
         return found
@@ -148,10 +154,7 @@ class GoogleWorkbook:
             for name, rows in (("KPI", changes.kpi and changes.kpi.rows), ("Status", changes.status))
             if rows is not None
         }
-        formatting = self._grow(writes, grids) + self._kpi_layout(changes)
-        if formatting:  # one spreadsheets batchUpdate, and only when the layout must change
-            self.api.format(formatting)
-            self._remember(self._tabs)
+        self._lay_out(self._grow(writes, grids), changes)
         if writes or grids:
             self._write_and_verify(writes, grids, changes)
         return appended
@@ -299,7 +302,7 @@ class GoogleWorkbook:
     def _fresh(self, name: str) -> Table:
         grid = self._get([name])[name]
         tab = next(t for t in TABS if t.name == name)
-        return _dated(table_from_grid(tab, self._tabs[name]["title"], grid))
+        return _as_read(table_from_grid(tab, self._tabs[name]["title"], grid))
 
     def _grow(self, writes: list[RowWrite], grids: dict[str, list[list[Any]]]) -> list[dict[str, Any]]:
         """Values writes cannot go past a tab's last row: add rows first when a write needs them."""
@@ -310,25 +313,40 @@ class GoogleWorkbook:
         for name, rows in need.items():
             tab = self._tabs[name]
             if rows > tab["rows"]:
-                extra = rows - tab["rows"] + 500
+                extra = rows - tab["rows"] + max(500, rows // 4)  # room to grow before it must grow again
                 requests.append({"appendDimension": {"sheetId": tab["id"], "dimension": "ROWS", "length": extra}})
                 tab["rows"] += extra
         return requests
 
-    def _kpi_layout(self, changes: Changes) -> list[dict[str, Any]]:
-        """The KPI tab's number formats and charts, sent again only when its layout changed (the
-        charts are then replaced: the few existing ones are looked up, which costs one call)."""
+    def _lay_out(self, grow: list[dict[str, Any]], changes: Changes) -> None:
+        """One spreadsheets batchUpdate, and only when the layout must change. The KPI charts to
+        replace are the ones remembered with the tabs; when one was deleted by hand meanwhile,
+        Google refuses the request, and it is sent once more with the charts looked up again."""
+        kpi = self._kpi_layout(changes)
+        if not grow and not kpi:
+            return
+        try:
+            self.api.format(grow + kpi)
+        except SheetError:
+            if not kpi:
+                raise
+            charts = self._look_up_tabs()["KPI"]["charts"]
+            self._tabs["KPI"]["charts"] = charts
+            self.api.format(grow + self._kpi_layout(changes, force=True))
+        self._remember(self._tabs)
+
+    def _kpi_layout(self, changes: Changes, force: bool = False) -> list[dict[str, Any]]:
+        """The KPI tab's number formats and charts, sent again only when its layout changed."""
         if changes.kpi is None:
             return []
         kpi, tab = changes.kpi, self._tabs["KPI"]
         signature = json.dumps(
             [sorted((list(k), v) for k, v in kpi.units.items()), sorted(kpi.bold), [repr(c) for c in changes.charts]]
         )
-        if tab.get("layout") == signature:
+        if tab.get("layout") == signature and not force:
             return []
-        tab["layout"] = signature
-        sheets = self.api.metadata("sheets(properties.sheetId,charts.chartId)")["sheets"]
-        drawn = [c["chartId"] for s in sheets if s["properties"]["sheetId"] == tab["id"] for c in s.get("charts", [])]
+        drawn = tab.get("charts", [])
+        tab["layout"], tab["charts"] = signature, chart_ids(changes.charts)
         return kpi_format_requests(tab["id"], kpi, self.locale) + chart_requests(tab["id"], changes.charts, drawn)
 
     # init
@@ -339,11 +357,11 @@ class GoogleWorkbook:
         done: list[str] = []
         add = [tab for tab in TABS if not tab_keys(tab) & set(titles)]
         if add:
-            self.api.format([{"addSheet": {"properties": {"title": tab.label(self.locale)}}} for tab in add])
+            self.api.format([{"addSheet": {"properties": _new_tab(tab, self.locale)}} for tab in add])
             done += [f"added tab '{tab.label(self.locale)}'" for tab in add]
         self._tabs = self._look_up_tabs()
         grids = self._get([tab.name for tab in TABS if tab.columns])
-        data, fresh = [], []
+        data, fresh, wider = [], [], []
         for tab in TABS:
             if not tab.columns:
                 continue
@@ -354,8 +372,11 @@ class GoogleWorkbook:
             if labels:
                 data.append({"range": f"{quote(table.title)}!{column_letter(start)}{header_row}", "values": [labels]})
                 done.append(f"tab '{table.title}': added column(s) {', '.join(labels)}")
+                wider += _wider(self._tabs[tab.name], start + len(labels))
             if not any(not is_blank(h) for h in table.headers):
                 fresh.append(tab)
+        if wider:
+            self.api.format(wider)
         if data:
             self.api.update(data, echo=False)
         if fresh:
@@ -365,6 +386,23 @@ class GoogleWorkbook:
             }
             self.api.format(init_requests(self._tabs, self._tables, self.locale))
         return done
+
+
+def _new_tab(tab: Tab, locale: str) -> dict[str, Any]:
+    """A tab exactly as wide as its columns: Google counts every cell of every tab, empty or not,
+    against its 10 million (a 500,000-row Touch log 26 columns wide would take 13 million)."""
+    properties: dict[str, Any] = {"title": tab.label(locale)}
+    if tab.columns:
+        properties["gridProperties"] = {"columnCount": len(tab.columns)}
+    return properties
+
+
+def _wider(tab: dict[str, Any], columns: int) -> list[dict[str, Any]]:
+    """Columns for headers past a tab's last column (values cannot be written outside the grid)."""
+    if columns <= tab["columns"]:
+        return []
+    extra, tab["columns"] = columns - tab["columns"], columns
+    return [{"appendDimension": {"sheetId": tab["id"], "dimension": "COLUMNS", "length": extra}}]
 
 
 def _restores_due(wrong: list[RowWrite], before: Table) -> list[RowWrite]:
@@ -450,19 +488,30 @@ def _plain(value: Any) -> Any:
     return "" if is_blank(value) else value
 
 
-def _dated(table: Table) -> Table:
-    """Google returns dates as serial numbers: turn those in date columns into datetimes, as xlsx has them."""
+# Columns whose few words fill thousands of rows; JSON gives every cell a string of its own.
+_REPEATED = frozenset(
+    {"Manager", "Source", "Stage", "Opt out", "Time zone", "Next channel", "Next kind", "Next reason", "Flags"}
+    | {"Problem", "Lead ID", "Channel", "Kind", "Step", "Status", "Result", "Note", "Reason", "Overdue", "Done"}
+)
+
+
+def _as_read(table: Table) -> Table:
+    """Google's cells as the engine takes them, as xlsx has them: dates (serial numbers) as
+    datetimes in date columns; and one string for each word a column repeats (a hundred thousand
+    leads would hold millions of copies of a few words)."""
     positions = [
         table.columns[c.name] for c in table.tab.columns if c.type in ("date", "datetime") and c.name in table.columns
     ]
+    repeated = [table.columns[name] for name in _REPEATED if name in table.columns]
+    words: dict[str, str] = {}
     for values in table.rows:
+        size = len(values)
         for position in positions:
-            if (
-                position < len(values)
-                and isinstance(values[position], (int, float))
-                and not isinstance(values[position], bool)
-            ):
+            if position < size and values[position].__class__ in (int, float):  # JSON: not a bool
                 values[position] = from_serial(values[position])
+        for position in repeated:
+            if position < size and values[position].__class__ is str:
+                values[position] = words.setdefault(values[position], values[position])
     return table
 
 

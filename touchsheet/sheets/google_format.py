@@ -122,12 +122,16 @@ def chart_requests(sheet: int, charts: list[Chart], drawn: list[int]) -> list[di
     """Replace the KPI charts: delete those of ours already on the tab, add each again."""
     ours = {CHART_IDS + i for i in range(len(charts) + 10)}
     requests: list[dict[str, Any]] = [{"deleteEmbeddedObject": {"objectId": i}} for i in drawn if i in ours]
-    for i, chart in enumerate(charts):
+    for chart_id, chart in zip(chart_ids(charts), charts):
         position = {"anchorCell": {"sheetId": sheet, "rowIndex": chart.anchor[0], "columnIndex": chart.anchor[1]}}
         spec = {"title": chart.title, "basicChart": _basic_chart(sheet, chart)}
-        embedded = {"chartId": CHART_IDS + i, "spec": spec, "position": {"overlayPosition": position | CHART_SIZE}}
+        embedded = {"chartId": chart_id, "spec": spec, "position": {"overlayPosition": position | CHART_SIZE}}
         requests.append({"addChart": {"chart": embedded}})
     return requests
+
+
+def chart_ids(charts: list[Chart]) -> list[int]:
+    return [CHART_IDS + i for i in range(len(charts))]
 
 
 def _basic_chart(sheet: int, chart: Chart) -> dict[str, Any]:
