@@ -599,6 +599,8 @@ def _named(ctx: Context, named_range_id: Any) -> dict[str, Any]:
 def add_chart(ctx: Context, req: dict[str, Any]) -> dict[str, Any]:
     chart = _pruned(copy.deepcopy(req.get("chart") or {}))
     chart_id = chart.pop("chartId", None) or ctx.new_id()
+    if any(c["chartId"] == chart_id for sheet in ctx.book.sheets for c in sheet.charts):
+        raise RequestError(f"An object with id {chart_id} already exists.")  # ids are unique in the book
     position = chart.pop("position", None) or {"newSheet": True}
     if "overlayPosition" in position:
         sheet = _sheet(ctx, position["overlayPosition"].get("anchorCell", {}).get("sheetId"))

@@ -3,6 +3,7 @@ its layout, its API calls, its errors, and the managers editing while it runs.""
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -367,6 +368,13 @@ def test_the_kpi_charts_are_added_once_and_replaced_when_the_tables_move(sheet, 
     again = sheet.charts("KPI")
     assert [c["title"] for c in again] == [c["title"] for c in first]
     assert [_shift(s, 1) for s in moved[1]["series"]] == again[1]["series"]
+    # A tab cache that does not know the charts (written before it kept them): still none doubled.
+    cache = sheet.config.base_dir / f".touchsheet-{sheet.key}.tabs.json"
+    saved = json.loads(cache.read_text())
+    del saved["tabs"]["KPI"]["charts"], saved["tabs"]["KPI"]["layout"]
+    cache.write_text(json.dumps(saved))
+    sync(sheet, "2026-10-02 13:00", outbox)
+    assert [c["title"] for c in sheet.charts("KPI")] == [c["title"] for c in first]
 
 
 def _shift(a1: str, rows: int) -> str:
