@@ -99,7 +99,7 @@ def plan(book: Book, config: Config, now: datetime, earlier: Plan | None = None)
     base = reactivation.base_interval(purchases[lead.id] for lead in book.leads if lead.stage is Stage.WON)
     holidays = sort_out(greetings.holidays(config, now), now, today_end)
     shared = _Shared(config, now, today_end, base, SalesCalendars(config, now, today_end), holidays, {})
-    kept = earlier.parts.by_lead if earlier is not None and earlier.parts is not None else {}
+    kept = earlier.parts.by_lead if earlier is not None else {}
 
     by_lead: dict[str, LeadPlan] = {}
     for lead in book.leads:

@@ -330,8 +330,7 @@ class GoogleWorkbook:
         except SheetError:
             if not kpi:
                 raise
-            charts = self._look_up_tabs()["KPI"]["charts"]
-            self._tabs["KPI"]["charts"] = charts
+            self._tabs["KPI"]["charts"] = self._look_up_tabs()["KPI"]["charts"]
             self.api.format(grow + self._kpi_layout(changes, force=True))
         self._remember(self._tabs)
 
@@ -422,6 +421,9 @@ def _relocated(wrong: list[RowWrite], snapshot: Table, fresh: Table, key_column:
     A row is known by its key; where the key is empty, or is one this run wrote there by mistake, by
     the cells this run did not write on it."""
     hit = {w.row: w for w in wrong}
+    original: dict[Any, list[Any]] = {}
+    for values in snapshot.rows:
+        original.setdefault(_identity(snapshot, values, key_column), values)  # of two rows with one ID, the first
 
     def who(index: int, values: list[Any]) -> tuple[Any, list[Any] | None]:
         """The identity of the fresh row at `index`, and the row it was in the run's first read."""
@@ -430,7 +432,7 @@ def _relocated(wrong: list[RowWrite], snapshot: Table, fresh: Table, key_column:
             own = _same_row(snapshot, fresh, values, set(write.cells))
             return (_identity(snapshot, own, key_column), own) if own is not None else (None, None)
         identity = _identity(fresh, values, key_column)
-        return identity, next((r for r in snapshot.rows if _identity(snapshot, r, key_column) == identity), None)
+        return identity, original.get(identity)
 
     where = {}
     for index, values in enumerate(fresh.rows):
