@@ -152,8 +152,8 @@ def _count_invoices(
     paid_amounts: list[float] = []
     for lead, manager in zip(leads, managers):
         if lead.invoice_at is not None or lead.paid_at is not None:
-            _invoice(lead, manager, windows, config, base)
-            if lead.paid_at is not None and lead.invoice_amount is not None and not invoice_open(lead):
+            paid = _invoice(lead, manager, windows, config, base)
+            if paid and lead.invoice_amount is not None:
                 paid_amounts.append(lead.invoice_amount)
     return paid_amounts
 
@@ -168,17 +168,18 @@ def _value_lost(lead: Lead, days: list[date], history: History, config: Config, 
     return min(1.0, months * config.kpi.value_lost_per_month) if months >= 1 else None
 
 
-def _invoice(lead: Lead, manager: str, windows: Windows, config: Config, base: Base) -> None:
-    """R7: an invoice issued, paid (how fast, how much), or still open."""
+def _invoice(lead: Lead, manager: str, windows: Windows, config: Config, base: Base) -> bool:
+    """R7: an invoice issued, paid (how fast, how much), or still open; whether it is paid."""
     amount = lead.invoice_amount or 0.0
-    if invoice_open(lead):
+    unpaid = invoice_open(lead)
+    if unpaid:
         base.unpaid_invoices += 1
         base.unpaid_amount += amount
     if lead.invoice_at is not None:
         for tally in windows.of(lead.invoice_at.date(), manager):
             tally.invoices += 1
-    if lead.paid_at is None or invoice_open(lead):
-        return
+    if lead.paid_at is None or unpaid:
+        return False
     waited = (lead.paid_at.date() - lead.invoice_at.date()).days if lead.invoice_at else None
     for tally in windows.of(lead.paid_at.date(), manager):
         tally.revenue += amount
@@ -186,6 +187,7 @@ def _invoice(lead: Lead, manager: str, windows: Windows, config: Config, base: B
             tally.paid += 1
             tally.days_to_pay.append(waited)
             tally.paid_fast += waited <= config.kpi.paid_within_days
+    return True
 
 
 def _purchases(
