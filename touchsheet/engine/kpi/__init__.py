@@ -40,7 +40,7 @@ def compute_kpi(book: Book, plan: Plan, config: Config, now: datetime) -> Kpi:
     funnel_table, weakest = funnel(base.reach.values())
     periods = _periods(windows.column_tallies, spent.get(windows.month.start))
     flags = [flag for s in plan.statuses for flag in s.flags]
-    now_section = _now(base, money, weakest, flags, plan.tasks, sum(before_purchase.values()))
+    now_section = _now(base, money, weakest, flags, plan.tasks, before_purchase)
     tables = (funnel_table, managers_table(config.managers, base, plan.tasks, windows), trend_table(windows))
     params = {
         "deadline_minutes": config.first_contact.deadline_minutes,

@@ -57,83 +57,129 @@ def count_leads(
     config: Config,
     now: datetime,
 ) -> Base:
+    """Each part of the numbers reads only the leads it concerns (the invoiced, the clients...), and
+    leads alike (the same arrival day and manager) are counted into the windows once: a single loop
+    doing everything for every lead was most of the KPI's time at 100,000 leads."""
     base = Base()
-    today = now.date()
+    managers = [lead.manager or UNASSIGNED for lead in leads]
+    base.manager_of = dict(zip([lead.id for lead in leads], managers))
+    arrivals = [(lead.created_at.date(), manager) for lead, manager in zip(leads, managers)]
+    tallies_of = _count_arrivals(Counter(arrivals), windows, base)
+    _count_seats(leads, managers, base)
+    base.reach = {lead.id: _stage_step(lead) for lead in leads}
+    _count_first_contacts(leads, arrivals, tallies_of, found, config, now, base)
+    paid_amounts = _count_invoices(leads, managers, windows, config, base)
     untouched: list[tuple[Lead, float]] = []  # clients at risk, with the share of their value lost
-    paid_amounts: list[float] = []
-    won, lost = Stage.WON, Stage.LOST
-    for lead in leads:
-        lead_id, stage = lead.id, lead.stage
-        history = found.get(lead_id, NO_HISTORY)
-        days = purchases.get(lead_id, [])
-        manager = lead.manager or UNASSIGNED
-        base.manager_of[lead_id] = manager
-        seat = base.seats.get(manager)
-        if seat is None:
-            seat = base.seats[manager] = Seat()
-        seat.leads += 1
-        created = lead.created_at.date()
-        base.leads_by_month[created.replace(day=1)] += 1
-        tallies = windows.of(created, manager)
-        for tally in tallies:
-            tally.leads_in += 1
-        _first_contact(lead, history, tallies, config, now, base)
-        if lead.invoice_at is not None or lead.paid_at is not None:
-            _invoice(lead, manager, windows, config, base)
-            if lead.paid_at is not None and lead.invoice_amount is not None and not invoice_open(lead):
-                paid_amounts.append(lead.invoice_amount)
+    for lead, manager in zip(leads, managers):
+        days = purchases.get(lead.id)
         if days:
-            _purchases(lead_id, days, manager, base_interval, windows, config, base)
-        reach = 0 if stage is lost else FUNNEL.index(stage)
-        if lead.invoice_at is not None and reach < INVOICE_STEP:
-            reach = INVOICE_STEP
-        base.reach[lead_id] = WON_STEP if days else reach
-        if stage is not won and stage is not lost and not lead.opt_out:
-            base.open_leads += 1
-            seat.open += 1
-        if stage is won and days and not lead.opt_out:
-            last = max(days[-1], history.last_touch_at.date() if history.last_touch_at else days[-1])
-            months = (today - last).days // config.kpi.untouched_days
-            if months >= 1:
-                untouched.append((lead, min(1.0, months * config.kpi.value_lost_per_month)))
+            base.reach[lead.id] = WON_STEP
+            _purchases(lead.id, days, manager, base_interval, windows, config, base)
+            lost = _value_lost(lead, days, found.get(lead.id, NO_HISTORY), config, now.date())
+            if lost is not None:
+                untouched.append((lead, lost))
     base.untouched_clients = len(untouched)
     base.value_at_risk = _value_at_risk(untouched, paid_amounts)
     return base
 
 
-def _first_contact(
-    lead: Lead, history: History, tallies: tuple[Tally, ...], config: Config, now: datetime, base: Base
+def _count_arrivals(
+    arrivals: Counter[tuple[date, str]], windows: Windows, base: Base
+) -> dict[tuple[date, str], tuple[Tally, ...]]:
+    """Leads in per window and per month; returns the tallies a lead of each arrival day and manager counts in."""
+    tallies_of = {}
+    for (day, manager), count in arrivals.items():
+        tallies = tallies_of[day, manager] = windows.of(day, manager)
+        for tally in tallies:
+            tally.leads_in += count
+        base.leads_by_month[day.replace(day=1)] += count
+    return tallies_of
+
+
+def _count_seats(leads: list[Lead], managers: list[str], base: Base) -> None:
+    """The leads each manager holds, and those still open (neither won nor lost, not opted out)."""
+    for manager, count in Counter(managers).items():
+        base.seats[manager] = Seat(leads=count)
+    won, lost = Stage.WON, Stage.LOST
+    still_open = [
+        m for lead, m in zip(leads, managers) if lead.stage is not won and lead.stage is not lost and not lead.opt_out
+    ]
+    for manager, count in Counter(still_open).items():
+        base.seats[manager].open = count
+    base.open_leads = len(still_open)
+
+
+def _stage_step(lead: Lead) -> int:
+    """The furthest funnel step the lead's stage (or its invoice) says it reached; lost leads count as new."""
+    step = FUNNEL.index(lead.stage) if lead.stage is not Stage.LOST else 0
+    return INVOICE_STEP if lead.invoice_at is not None and step < INVOICE_STEP else step
+
+
+def _count_first_contacts(
+    leads: list[Lead],
+    arrivals: list[tuple[date, str]],
+    tallies_of: dict[tuple[date, str], tuple[Tally, ...]],
+    found: Mapping[str, History],
+    config: Config,
+    now: datetime,
+    base: Base,
 ) -> None:
-    """R5: was the lead touched by hand within its deadline (counted on the day it came in)?"""
-    touched = history.first_manual_at
-    if touched is None and lead.stage is not Stage.NEW:
-        return  # contacted before touchsheet knew
-    if not tallies and touched is not None:
-        return
-    deadline = config.first_contact.deadline_minutes
-    minutes = config.calendar.minutes_between(lead.created_at, touched or now)  # working minutes
-    if touched is None:
-        if minutes <= deadline:
-            return  # still within its deadline: not judged yet
-        base.never_contacted += not lead.opt_out
-    for tally in tallies:
-        tally.judged += 1
-        if touched is not None:
-            tally.on_time += minutes <= deadline
-            tally.minutes.append(minutes)
+    """R5: was each lead touched by hand within its deadline (counted on the day it came in)?"""
+    new, deadline = Stage.NEW, config.first_contact.deadline_minutes
+    for lead, arrival in zip(leads, arrivals):
+        touched = found.get(lead.id, NO_HISTORY).first_manual_at
+        if touched is None and lead.stage is not new:
+            continue  # contacted before touchsheet knew
+        tallies = tallies_of[arrival]
+        if not tallies and touched is not None:
+            continue
+        minutes = config.calendar.minutes_between(lead.created_at, touched or now)  # working minutes
+        if touched is None:
+            if minutes <= deadline:
+                continue  # still within its deadline: not judged yet
+            base.never_contacted += not lead.opt_out
+        for tally in tallies:
+            tally.judged += 1
+            if touched is not None:
+                tally.on_time += minutes <= deadline
+                tally.minutes.append(minutes)
 
 
-def _invoice(lead: Lead, manager: str, windows: Windows, config: Config, base: Base) -> None:
-    """R7: an invoice issued, paid (how fast, how much), or still open."""
+def _count_invoices(
+    leads: list[Lead], managers: list[str], windows: Windows, config: Config, base: Base
+) -> list[float]:
+    """Every invoice issued or paid; returns the amounts of those paid."""
+    paid_amounts: list[float] = []
+    for lead, manager in zip(leads, managers):
+        if lead.invoice_at is not None or lead.paid_at is not None:
+            paid = _invoice(lead, manager, windows, config, base)
+            if paid and lead.invoice_amount is not None:
+                paid_amounts.append(lead.invoice_amount)
+    return paid_amounts
+
+
+def _value_lost(lead: Lead, days: list[date], history: History, config: Config, today: date) -> float | None:
+    """R4: the share of a client's value lost for a month or more without a purchase or a touch; None
+    when they were touched or bought within `untouched_days`."""
+    if lead.stage is not Stage.WON or lead.opt_out:
+        return None
+    last = max(days[-1], history.last_touch_at.date() if history.last_touch_at else days[-1])
+    months = (today - last).days // config.kpi.untouched_days
+    return min(1.0, months * config.kpi.value_lost_per_month) if months >= 1 else None
+
+
+def _invoice(lead: Lead, manager: str, windows: Windows, config: Config, base: Base) -> bool:
+    """R7: an invoice issued, paid (how fast, how much), or still open; whether it is paid."""
     amount = lead.invoice_amount or 0.0
-    if invoice_open(lead):
+    unpaid = invoice_open(lead)
+    if unpaid:
         base.unpaid_invoices += 1
         base.unpaid_amount += amount
     if lead.invoice_at is not None:
         for tally in windows.of(lead.invoice_at.date(), manager):
             tally.invoices += 1
-    if lead.paid_at is None or invoice_open(lead):
-        return
+    if lead.paid_at is None or unpaid:
+        return False
     waited = (lead.paid_at.date() - lead.invoice_at.date()).days if lead.invoice_at else None
     for tally in windows.of(lead.paid_at.date(), manager):
         tally.revenue += amount
@@ -141,6 +187,7 @@ def _invoice(lead: Lead, manager: str, windows: Windows, config: Config, base: B
             tally.paid += 1
             tally.days_to_pay.append(waited)
             tally.paid_fast += waited <= config.kpi.paid_within_days
+    return True
 
 
 def _purchases(

@@ -23,7 +23,7 @@ class Tally:
     on_time: int = 0  # of those, touched by hand within it
     minutes: list[float] = field(default_factory=list)  # working minutes to the first manual touch
     touches: int = 0  # done by a manager or sent
-    touched: set[str] = field(default_factory=set)  # the leads they went to
+    touched: set[str] = field(default_factory=set)  # the leads they went to (the three columns only)
     warm: int = 0
     closing: int = 0
     due_days: int = 0  # manual touches whose key says the day they were due

@@ -1,6 +1,6 @@
-"""What the Touch log adds to the numbers, in one pass: touches per window (warm or closing, done
-on their due day or late), the funnel steps results prove, and the touches each client had up to
-their first purchase."""
+"""What the Touch log adds to the numbers: touches per window (warm or closing, done on their due
+day or late), the leads they went to, the funnel steps results prove, and the touches clients had
+up to their first purchase."""
 
 from __future__ import annotations
 
@@ -25,11 +25,8 @@ RESULT_STEP = {
 }
 
 
-WARM, CLOSING = 1, 2
-
-
 def _kind(step: str, config: Config) -> Kind | None:
-    found = touchpoint_for(step, config)
+    found = touchpoint_for(step, config) if step else None
     return found[0].kind if found else None
 
 
@@ -43,58 +40,60 @@ def due_day(key: str) -> date | None:
         return None
 
 
-def count_touches(log: Iterable[Touch], base: Base, windows: Windows, config: Config) -> Counter[str]:
-    """Tally every touch done or sent; return, per client, the touches up to their first purchase.
+def count_touches(log: Iterable[Touch], base: Base, windows: Windows, config: Config) -> int:
+    """Tally every touch done or sent; return how many touches clients had up to their first purchase.
 
-    The log is the largest thing the KPI reads, so each row is looked at once and only counted
-    (per day, manager, kind and timeliness); the windows add those counts up afterwards."""
-    before_purchase: Counter[str] = Counter()
-    counted: dict[tuple[date, str, int, bool | None], int] = {}  # (day, manager, kind, on its day) -> touches
-    touched: dict[date, set[str]] = {}
-    kinds: dict[str, Kind | None] = {}  # a row typed without a Kind: its step says it
-    dues: dict[str, date | None] = {}  # the few days touches fall due on, read once each
-    done, sent, warm, closing = Status.DONE, Status.SENT, Kind.WARM, Kind.CLOSING
-    reach, first_purchase, manager_of = base.reach, base.first_purchase, base.manager_of
+    The log is the largest thing the KPI reads, so it is read in list comprehensions, and what
+    depends only on a touch's day, manager, kind or due day is worked out once per distinct value.
+    Days are ordinals here: ints hash and compare much faster than dates."""
+    done, sent = Status.DONE, Status.SENT
+    counting = [touch for touch in log if touch.status is done or touch.status is sent]
+    before_purchase = _whole_log(counting, base)
     since = datetime.combine(windows.first, time(), tzinfo=config.tz)
-    for touch in log:
-        status = touch.status
-        if status is not done and status is not sent:
-            continue
-        lead_id, at = touch.lead_id, touch.at
-        if touch.result is not None and lead_id in reach:
-            reach[lead_id] = max(reach[lead_id], RESULT_STEP.get(touch.result, 0))
-        first = first_purchase.get(lead_id)
-        if first is not None and at.date() <= first:
-            before_purchase[lead_id] += 1
-        if at < since:
-            continue
-        day = at.date()
-        due = None
-        if status is done and touch.key:
-            suffix = touch.key[-11:]  # "/2026-11-06": keys end with the day the touch was due
-            due = dues[suffix] if suffix in dues else dues.setdefault(suffix, due_day(touch.key))
-        kind = touch.kind
-        if kind is None and touch.step:
-            kind = kinds[touch.step] if touch.step in kinds else kinds.setdefault(touch.step, _kind(touch.step, config))
-        manager = touch.manager or manager_of.get(lead_id, UNASSIGNED)
-        kind_code = WARM if kind is warm else CLOSING if kind is closing else 0  # an enum hashes slowly
-        count = (day, manager, kind_code, None if due is None else day <= due)
-        counted[count] = counted.get(count, 0) + 1
-        leads = touched.get(day)
-        if leads is None:
-            leads = touched[day] = set()
-        leads.add(lead_id)
-    for (day, manager, kind, on_time), count in counted.items():
+    recent = [touch for touch in counting if touch.at >= since]
+    days = [touch.at.toordinal() for touch in recent]  # the day in the touch's own time, as at.date()
+    _tally(recent, days, base.manager_of, windows, config)
+    leads = [touch.lead_id for touch in recent]
+    for window, tally in zip(windows.columns, windows.column_tallies):
+        start, end = window.start.toordinal(), window.end.toordinal()
+        tally.touched = {lead for lead, day in zip(leads, days) if start <= day < end}
+    return before_purchase
+
+
+def _tally(recent: list[Touch], days: list[int], manager_of: dict[str, str], windows: Windows, config: Config) -> None:
+    """Touches (warm, closing, due that day) per window and manager: a Counter adds up the touches
+    alike (same day, manager, kind or step, due day), then each group is counted into its windows."""
+    done = Status.DONE
+    managers = [touch.manager or manager_of.get(touch.lead_id, UNASSIGNED) for touch in recent]
+    kinds_or_steps = [touch.kind or touch.step for touch in recent]  # a row typed without a Kind: its step says it
+    dues = [touch.key[-12:] if touch.status is done else "" for touch in recent]  # keys end with the day it was due
+    alike = Counter(zip(days, managers, kinds_or_steps, dues))
+    kind_of = {k: k if isinstance(k, Kind) else _kind(k, config) for _, _, k, _ in alike}
+    due_of = {key: due_day(key) for _, _, _, key in alike}
+    for (ordinal, manager, kind_or_step, due_key), count in alike.items():
+        kind, due, day = kind_of[kind_or_step], due_of[due_key], date.fromordinal(ordinal)
         for tally in windows.of(day, manager):
             tally.touches += count
-            if kind == WARM:
+            if kind is Kind.WARM:
                 tally.warm += count
-            elif kind == CLOSING:
+            elif kind is Kind.CLOSING:
                 tally.closing += count
-            if on_time is not None:
+            if due is not None:
                 tally.due_days += count
-                tally.on_due_day += count if on_time else 0
-    for day, leads in touched.items():
-        for tally in windows.days.get(day, ()):
-            tally.touched |= leads
+                tally.on_due_day += count if day <= due else 0
+
+
+def _whole_log(touches: list[Touch], base: Base) -> int:
+    """The funnel steps results prove (a lead's stage may say less), and the touches clients had up
+    to the day of their first purchase (returned), whenever they were made."""
+    reach, first_purchase = base.reach, base.first_purchase
+    before_purchase = 0
+    for touch in touches:
+        lead_id = touch.lead_id
+        if touch.result is not None and lead_id in reach:
+            step = RESULT_STEP.get(touch.result, 0)
+            if step > reach[lead_id]:
+                reach[lead_id] = step
+        if lead_id in first_purchase and touch.at.date() <= first_purchase[lead_id]:
+            before_purchase += 1
     return before_purchase
