@@ -5,6 +5,8 @@ A bad row is left alone and its problem is said on the row; every other row is s
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -275,39 +277,48 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
     log: list[Touch] = []
     notes: list[str] = []
     where, width = _positions(table)
-    at_, lead_, channel_, status_, step_, kind_, result_, manager_, note_, key_ = (where[c] for c in _LOG_COLUMNS)
+    cells_of = operator.itemgetter(*(where[c] for c in _LOG_COLUMNS))
     moment, text = cells.moment, cells.text
-    channel, status, kind, result = (cells.chooser(k) for k in (Channel, Status, Kind, Result))
-    done, first = Status.DONE, table.sheet_row(0)
+    # Half a million rows hold a few words per column: each word is read once, then looked up.
+    channel, kind, result = (cells.Words(functools.partial(cells.choice, k)) for k in (Channel, Kind, Result))
+    status = cells.Words(_log_status)
+    step, manager, note = cells.Words(text), cells.Words(text), cells.Words(text)
+    first = table.sheet_row(0)
     for index, values in enumerate(table.rows):
-        values = _padded(values, width)
+        if len(values) < width:
+            values = _padded(values, width)
+        at, lead_id, channel_, status_, step_, kind_, result_, manager_, note_, key = cells_of(values)
         try:
-            at, lead_id = moment(values[at_], tz), text(values[lead_])
+            at, lead_id = moment(at, tz), text(lead_id)
             if at is None or not lead_id:
                 raise BadCell("needs both At and Lead ID")
             touch = Touch(
                 at,
                 lead_id,
-                channel(values[channel_]),
-                status(values[status_]) or done,  # a row a manager added by hand is a touch they made
-                text(values[step_]),
-                kind(values[kind_]),
-                result(values[result_]),
-                text(values[manager_]),
-                text(values[note_]),
-                text(values[key_]),
+                channel[channel_],
+                status[status_],
+                step[step_],
+                kind[kind_],
+                result[result_],
+                manager[manager_],
+                note[note_],
+                text(key),
                 first + index,
             )
         except BadCell:
             if all(cells.is_blank(v) for v in values):
                 continue
-            found, note = _log_row(table, _Row(values, where), index, tz)
-            notes.append(note)
+            found, problems = _log_row(table, _Row(values, where), index, tz)
+            notes.append(problems)
             if found is None:
                 continue
             touch = found
         log.append(touch)
     return log, notes
+
+
+def _log_status(value: Any) -> Status:
+    return cells.choice(Status, value) or Status.DONE  # a row a manager added by hand is a touch they made
 
 
 def _log_row(table: Table, r: _Row, index: int, tz: ZoneInfo) -> tuple[Touch | None, str]:
