@@ -134,11 +134,11 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
     pending: list[tuple[int, _Row, str]] = []
 
     at, width = _positions(table)
-    typed = [at[c] for c in _MANAGER_COLUMNS]
-    for index, values in enumerate(table.rows):
-        row = table.sheet_row(index)
-        values = _padded(values, width)
-        if all(cells.is_blank(values[i]) for i in typed):
+    typed = operator.itemgetter(*(at[c] for c in _MANAGER_COLUMNS))
+    for row, values in enumerate(table.rows, table.sheet_row(0)):
+        if len(values) < width:
+            values = _padded(values, width)
+        if all(map(cells.is_blank, typed(values))):
             continue
         reader = _Row(values, at)
         lead_id = reader.get("ID", _lead_id, "")
@@ -164,8 +164,12 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
         pending.append((row, reader, lead_id))
     pending.sort()
 
+    clean_lead = _clean_reader(at, tz)
     for row, reader, lead_id in pending:
-        lead = _lead(row, reader, lead_id, tz, now, fills) if lead_id else None
+        try:
+            lead = clean_lead(row, reader.values, lead_id) if lead_id else None
+        except BadCell:  # read it again cell by cell, to say what is wrong
+            lead = _lead(row, reader, lead_id, tz, now, fills)
         if reader.problems:
             problems[row] = reader.problems
         if lead is None:
@@ -183,10 +187,8 @@ def _lead_id(value: Any) -> str:
 
 
 def _lead(row: int, r: _Row, lead_id: str, tz: ZoneInfo, now: datetime, fills: list[Fill]) -> Lead | None:
-    try:
-        return _clean_lead(row, r, lead_id, tz)
-    except BadCell:
-        pass  # read it again cell by cell, to say what is wrong
+    """The lead of a row with a cell that does not read cleanly, read cell by cell: what can be
+    read, each problem said; none when an essential cell is unreadable."""
     before = len(r.problems)
     created = r.get("Created at", lambda v: cells.moment(v, tz), None)
     stage = r.get("Stage", lambda v: cells.choice(Stage, v), None)
@@ -220,33 +222,67 @@ def _lead(row: int, r: _Row, lead_id: str, tz: ZoneInfo, now: datetime, fills: l
     )
 
 
-def _clean_lead(row: int, r: _Row, lead_id: str, tz: ZoneInfo) -> Lead:
-    """The lead of a row whose every cell reads cleanly, in one go (there are a hundred thousand);
-    BadCell at the first cell that does not, or that the worker must fill or flag."""
-    v, at, moment, text = r.values, r.at, cells.moment, cells.text
-    created = moment(v[at["Created at"]], tz)
-    opt_out = cells.flag(v[at["Opt out"]])
-    if created is None or opt_out is None:
-        raise BadCell("Created at to fill, or an unclear Opt out")
-    return Lead(
-        row,
-        lead_id,
-        text(v[at["Name"]]),
-        created,
-        cells.choice(Stage, v[at["Stage"]]) or Stage.NEW,
-        cells.email_address(v[at["Email"]]),
-        text(v[at["Phone"]]),
-        text(v[at["Manager"]]),
-        text(v[at["Source"]]),
-        moment(v[at["Callback at"]], tz),
-        moment(v[at["Invoice at"]], tz),
-        cells.number(v[at["Invoice amount"]]),
-        moment(v[at["Paid at"]], tz),
-        moment(v[at["Last purchase at"]], tz),
-        cells.day(v[at["Birthday"]]),
-        opt_out,
-        _zone_name(v[at["Time zone"]]),
-    )
+_CLEAN_COLUMNS = (
+    *("Name", "Created at", "Stage", "Email", "Phone", "Manager", "Source", "Callback at", "Invoice at"),
+    *("Invoice amount", "Paid at", "Last purchase at", "Birthday", "Opt out", "Time zone"),
+)
+
+
+def _clean_reader(at: dict[str, int], tz: ZoneInfo) -> Callable[[int, list[Any], str], Lead]:
+    """Reads the lead of a row whose every cell reads cleanly, in one go (there are a hundred
+    thousand); BadCell at the first cell that does not, or that the worker must fill or flag."""
+    cells_of = operator.itemgetter(*(at[c] for c in _CLEAN_COLUMNS))
+    moment, text, day, number = cells.moment, cells.text, cells.day, cells.number
+    # A few words fill whole columns: each word is read once, then looked up.
+    stage, manager, source = cells.Words(_stage), cells.Words(text), cells.Words(text)
+    opted_out, zone = cells.Words(cells.flag), cells.Words(_zone_name)
+
+    def clean_lead(row: int, values: list[Any], lead_id: str) -> Lead:
+        (
+            name,
+            created,
+            stage_,
+            email,
+            phone,
+            manager_,
+            source_,
+            callback,
+            invoice,
+            amount,
+            paid,
+            purchase,
+            birthday,
+            opt_out_,
+            zone_,
+        ) = cells_of(values)
+        created, opt_out = moment(created, tz), opted_out[opt_out_]
+        if created is None or opt_out is None:
+            raise BadCell("Created at to fill, or an unclear Opt out")
+        return Lead(
+            row,
+            lead_id,
+            text(name),
+            created,
+            stage[stage_],
+            cells.email_address(email),
+            text(phone),
+            manager[manager_],
+            source[source_],
+            moment(callback, tz),
+            moment(invoice, tz),
+            number(amount),
+            moment(paid, tz),
+            moment(purchase, tz),
+            day(birthday),
+            opt_out,
+            zone[zone_],
+        )
+
+    return clean_lead
+
+
+def _stage(value: Any) -> Stage:
+    return cells.choice(Stage, value) or Stage.NEW
 
 
 def _email(r: _Row) -> str:
