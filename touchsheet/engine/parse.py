@@ -319,8 +319,7 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
     channel, kind, result = (cells.Words(functools.partial(cells.choice, k)) for k in (Channel, Kind, Result))
     status = cells.Words(_log_status)
     step, manager, note = cells.Words(text), cells.Words(text), cells.Words(text)
-    first = table.sheet_row(0)
-    for index, values in enumerate(table.rows):
+    for row, values in enumerate(table.rows, table.sheet_row(0)):
         if len(values) < width:
             values = _padded(values, width)
         at, lead_id, channel_, status_, step_, kind_, result_, manager_, note_, key = cells_of(values)
@@ -339,12 +338,12 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
                 manager[manager_],
                 note[note_],
                 text(key),
-                first + index,
+                row,
             )
         except BadCell:
             if all(cells.is_blank(v) for v in values):
                 continue
-            found, problems = _log_row(table, _Row(values, where), index, tz)
+            found, problems = _log_row(table, _Row(values, where), row, tz)
             notes.append(problems)
             if found is None:
                 continue
@@ -357,7 +356,7 @@ def _log_status(value: Any) -> Status:
     return cells.choice(Status, value) or Status.DONE  # a row a manager added by hand is a touch they made
 
 
-def _log_row(table: Table, r: _Row, index: int, tz: ZoneInfo) -> tuple[Touch | None, str]:
+def _log_row(table: Table, r: _Row, row: int, tz: ZoneInfo) -> tuple[Touch | None, str]:
     """A log row with a cell that cannot be read: the touch without that cell (none without a
     date and a lead), and what is wrong."""
     at = r.get("At", lambda v: cells.moment(v, tz), None)
@@ -375,9 +374,9 @@ def _log_row(table: Table, r: _Row, index: int, tz: ZoneInfo) -> tuple[Touch | N
         r.get("Manager", cells.text, ""),
         r.get("Note", cells.text, ""),
         r.get("Key", cells.text, ""),
-        table.sheet_row(index),
+        row,
     )
-    note = f"{table.title} row {table.sheet_row(index)}: " + "; ".join(r.problems)
+    note = f"{table.title} row {row}: " + "; ".join(r.problems)
     return (touch if at is not None and lead_id else None), note
 
 
