@@ -155,14 +155,15 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
             first_row_of[lead_id] = row
         pending.append((row, reader, lead_id))
 
-    numbered = re.compile(re.escape(prefix) + r"(\d+)")
-    next_number = 1 + max((int(m.group(1)) for i in first_row_of if (m := numbered.fullmatch(i))), default=0)
-    for row, reader in unnamed:
-        lead_id = f"{prefix}{next_number:05d}"
-        next_number += 1
-        fills.append(Fill(row, lead_id, "ID", lead_id))
-        pending.append((row, reader, lead_id))
-    pending.sort()
+    if unnamed:  # new IDs follow the highest in use: a scan of every ID, only when a row needs one
+        numbered = re.compile(re.escape(prefix) + r"(\d+)")
+        next_number = 1 + max((int(m.group(1)) for i in first_row_of if (m := numbered.fullmatch(i))), default=0)
+        for row, reader in unnamed:
+            lead_id = f"{prefix}{next_number:05d}"
+            next_number += 1
+            fills.append(Fill(row, lead_id, "ID", lead_id))
+            pending.append((row, reader, lead_id))
+        pending.sort()
 
     clean_lead = _clean_reader(at, tz)
     for row, reader, lead_id in pending:
