@@ -109,3 +109,23 @@ def test_bad_emails(typed):
 
 def test_good_emails():
     assert cells.email_address(" ivan.petrov+crm@example.co.uk ") == "ivan.petrov+crm@example.co.uk"
+
+
+def test_a_columns_words_read_once_read_as_each_cell_alone_would():
+    step = cells.Words(cells.text)
+    assert [step[c] for c in (" d4", " d4", None, 1, True, 1.0, "d4 ")] == ["d4", "d4", "", "1", "True", "1", "d4"]
+    result = cells.Words(lambda v: cells.choice(Result, v))
+    assert result["недозвон"] is Result.NO_ANSWER
+    for _ in range(2):  # a word that cannot be read is said every time it is met
+        with pytest.raises(BadCell, match="'pigeon' is not one of"):
+            result["pigeon"]
+
+
+@pytest.mark.parametrize("typed", ["L-1\r\n", "a\tb", "x\x7f", "a\u2028b", "\x00"])
+def test_control_characters_are_found(typed):
+    assert cells.has_control(typed) is True
+
+
+@pytest.mark.parametrize("typed", ["Иван Петров", "L-00007", "soft\u00adhyphen", "zero\u200bwidth", ""])
+def test_unprintable_letters_that_are_not_control_characters_pass(typed):
+    assert cells.has_control(typed) is False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tests.builders import MSK, at
-from touchsheet.engine.model import Stage, Status
+from touchsheet.engine.model import Channel, Stage, Status
 from touchsheet.engine.parse import parse_book
 from touchsheet.engine.table import Formula, Table
 from touchsheet.schema import COSTS, DUE_TODAY, KPI, LEADS, TOUCH_LOG
@@ -199,3 +199,21 @@ def test_a_log_row_with_an_unknown_word_still_counts_as_a_touch():
     assert book.notes == [
         "Touch log row 2: Channel: 'pigeon' is not one of: email, call, messenger, sms, video, letter, gift"
     ]
+
+
+def test_the_same_word_in_many_log_rows_reads_the_same_and_a_bad_one_is_said_on_each_row():
+    log = [
+        {"At": "02.11.2026 10:15", "Lead ID": "L-00007", "Channel": "звонок", "Step": "d4", "Manager": "Anna"},
+        {"At": "03.11.2026 10:15", "Lead ID": "L-00007", "Channel": "pigeon", "Step": 4, "Manager": "Anna"},
+        {"At": "04.11.2026 10:15", "Lead ID": "L-00007", "Channel": "pigeon", "Step": True, "Manager": "Anna"},
+        {"At": "05.11.2026 10:15", "Lead ID": "L-00007", "Channel": "звонок", "Step": 4.0, "Manager": " Anna "},
+    ]
+    book = parse(leads_table(GOOD), log_rows=log)
+    assert [(t.row, t.channel, t.step, t.manager) for t in book.log] == [
+        (2, Channel.CALL, "d4", "Anna"),
+        (3, None, "4", "Anna"),
+        (4, None, "True", "Anna"),
+        (5, Channel.CALL, "4", "Anna"),
+    ]
+    pigeon = "Channel: 'pigeon' is not one of: email, call, messenger, sms, video, letter, gift"
+    assert book.notes == [f"Touch log row 3: {pigeon}", f"Touch log row 4: {pigeon}"]

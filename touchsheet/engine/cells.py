@@ -187,20 +187,26 @@ def _word(kind: type[enum.Enum], typed: str) -> Any:
     return word_to_value(kind, typed)
 
 
-def chooser(kind: type[enum.Enum]) -> Callable[[Any], Any]:
-    """`choice` for a whole column: it holds a few words in thousands of cells, each read once."""
-    known: dict[Any, Any] = {}
+class Words(dict):
+    """`read` for a whole column that repeats a few words in thousands of cells (channels, steps,
+    managers...): `words[cell]` reads each word the first time it is seen, then only looks it up.
 
-    def chosen(value: Any) -> Any:
-        found = known.get(value, _UNREAD)
-        if found is _UNREAD:
-            found = known[value] = choice(kind, value)  # a BadCell is raised again for every such cell
+    Only text and empty cells are kept: 1, 1.0 and True are equal keys that read differently, so
+    any other cell is read anew each time. A cell that cannot be read is never kept either: its
+    BadCell is raised again for every such cell.
+    """
+
+    __slots__ = ("read",)
+
+    def __init__(self, read: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.read = read
+
+    def __missing__(self, value: Any) -> Any:
+        found = self.read(value)
+        if value is None or type(value) is str:
+            self[value] = found
         return found
-
-    return chosen
-
-
-_UNREAD = object()
 
 
 def email_address(value: Any) -> str:
@@ -208,10 +214,12 @@ def email_address(value: Any) -> str:
     address = text(value)
     if not address:
         return ""
-    if _CONTROL.search(address) or not _EMAIL.match(address):
+    if has_control(address) or not _EMAIL.match(address):
         raise BadCell(Message("bad_email", value=address[:60]))
     return address
 
 
 def has_control(value: str) -> bool:
-    return bool(_CONTROL.search(value))
+    # Every control character is unprintable, and isprintable() is quicker than the search: it
+    # runs for each of a hundred thousand IDs and addresses.
+    return not value.isprintable() and bool(_CONTROL.search(value))

@@ -5,6 +5,8 @@ A bad row is left alone and its problem is said on the row; every other row is s
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -132,11 +134,11 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
     pending: list[tuple[int, _Row, str]] = []
 
     at, width = _positions(table)
-    typed = [at[c] for c in _MANAGER_COLUMNS]
-    for index, values in enumerate(table.rows):
-        row = table.sheet_row(index)
-        values = _padded(values, width)
-        if all(cells.is_blank(values[i]) for i in typed):
+    typed = operator.itemgetter(*(at[c] for c in _MANAGER_COLUMNS))
+    for row, values in enumerate(table.rows, table.sheet_row(0)):
+        if len(values) < width:
+            values = _padded(values, width)
+        if all(map(cells.is_blank, typed(values))):
             continue
         reader = _Row(values, at)
         lead_id = reader.get("ID", _lead_id, "")
@@ -153,17 +155,22 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
             first_row_of[lead_id] = row
         pending.append((row, reader, lead_id))
 
-    numbered = re.compile(re.escape(prefix) + r"(\d+)")
-    next_number = 1 + max((int(m.group(1)) for i in first_row_of if (m := numbered.fullmatch(i))), default=0)
-    for row, reader in unnamed:
-        lead_id = f"{prefix}{next_number:05d}"
-        next_number += 1
-        fills.append(Fill(row, lead_id, "ID", lead_id))
-        pending.append((row, reader, lead_id))
-    pending.sort()
+    if unnamed:  # new IDs follow the highest in use: a scan of every ID, only when a row needs one
+        numbered = re.compile(re.escape(prefix) + r"(\d+)")
+        next_number = 1 + max((int(m.group(1)) for i in first_row_of if (m := numbered.fullmatch(i))), default=0)
+        for row, reader in unnamed:
+            lead_id = f"{prefix}{next_number:05d}"
+            next_number += 1
+            fills.append(Fill(row, lead_id, "ID", lead_id))
+            pending.append((row, reader, lead_id))
+        pending.sort()
 
+    clean_lead = _clean_reader(at, tz)
     for row, reader, lead_id in pending:
-        lead = _lead(row, reader, lead_id, tz, now, fills) if lead_id else None
+        try:
+            lead = clean_lead(row, reader.values, lead_id) if lead_id else None
+        except BadCell:  # read it again cell by cell, to say what is wrong
+            lead = _lead(row, reader, lead_id, tz, now, fills)
         if reader.problems:
             problems[row] = reader.problems
         if lead is None:
@@ -181,10 +188,8 @@ def _lead_id(value: Any) -> str:
 
 
 def _lead(row: int, r: _Row, lead_id: str, tz: ZoneInfo, now: datetime, fills: list[Fill]) -> Lead | None:
-    try:
-        return _clean_lead(row, r, lead_id, tz)
-    except BadCell:
-        pass  # read it again cell by cell, to say what is wrong
+    """The lead of a row with a cell that does not read cleanly, read cell by cell: what can be
+    read, each problem said; none when an essential cell is unreadable."""
     before = len(r.problems)
     created = r.get("Created at", lambda v: cells.moment(v, tz), None)
     stage = r.get("Stage", lambda v: cells.choice(Stage, v), None)
@@ -218,33 +223,67 @@ def _lead(row: int, r: _Row, lead_id: str, tz: ZoneInfo, now: datetime, fills: l
     )
 
 
-def _clean_lead(row: int, r: _Row, lead_id: str, tz: ZoneInfo) -> Lead:
-    """The lead of a row whose every cell reads cleanly, in one go (there are a hundred thousand);
-    BadCell at the first cell that does not, or that the worker must fill or flag."""
-    v, at, moment, text = r.values, r.at, cells.moment, cells.text
-    created = moment(v[at["Created at"]], tz)
-    opt_out = cells.flag(v[at["Opt out"]])
-    if created is None or opt_out is None:
-        raise BadCell("Created at to fill, or an unclear Opt out")
-    return Lead(
-        row,
-        lead_id,
-        text(v[at["Name"]]),
-        created,
-        cells.choice(Stage, v[at["Stage"]]) or Stage.NEW,
-        cells.email_address(v[at["Email"]]),
-        text(v[at["Phone"]]),
-        text(v[at["Manager"]]),
-        text(v[at["Source"]]),
-        moment(v[at["Callback at"]], tz),
-        moment(v[at["Invoice at"]], tz),
-        cells.number(v[at["Invoice amount"]]),
-        moment(v[at["Paid at"]], tz),
-        moment(v[at["Last purchase at"]], tz),
-        cells.day(v[at["Birthday"]]),
-        opt_out,
-        _zone_name(v[at["Time zone"]]),
-    )
+_CLEAN_COLUMNS = (
+    *("Name", "Created at", "Stage", "Email", "Phone", "Manager", "Source", "Callback at", "Invoice at"),
+    *("Invoice amount", "Paid at", "Last purchase at", "Birthday", "Opt out", "Time zone"),
+)
+
+
+def _clean_reader(at: dict[str, int], tz: ZoneInfo) -> Callable[[int, list[Any], str], Lead]:
+    """Reads the lead of a row whose every cell reads cleanly, in one go (there are a hundred
+    thousand); BadCell at the first cell that does not, or that the worker must fill or flag."""
+    cells_of = operator.itemgetter(*(at[c] for c in _CLEAN_COLUMNS))
+    moment, text, day, number = cells.moment, cells.text, cells.day, cells.number
+    # A few words fill whole columns: each word is read once, then looked up.
+    stage, manager, source = cells.Words(_stage), cells.Words(text), cells.Words(text)
+    opted_out, zone = cells.Words(cells.flag), cells.Words(_zone_name)
+
+    def clean_lead(row: int, values: list[Any], lead_id: str) -> Lead:
+        (
+            name,
+            created,
+            stage_,
+            email,
+            phone,
+            manager_,
+            source_,
+            callback,
+            invoice,
+            amount,
+            paid,
+            purchase,
+            birthday,
+            opt_out_,
+            zone_,
+        ) = cells_of(values)
+        created, opt_out = moment(created, tz), opted_out[opt_out_]
+        if created is None or opt_out is None:
+            raise BadCell("Created at to fill, or an unclear Opt out")
+        return Lead(
+            row,
+            lead_id,
+            text(name),
+            created,
+            stage[stage_],
+            cells.email_address(email),
+            text(phone),
+            manager[manager_],
+            source[source_],
+            moment(callback, tz),
+            moment(invoice, tz),
+            number(amount),
+            moment(paid, tz),
+            moment(purchase, tz),
+            day(birthday),
+            opt_out,
+            zone[zone_],
+        )
+
+    return clean_lead
+
+
+def _stage(value: Any) -> Stage:
+    return cells.choice(Stage, value) or Stage.NEW
 
 
 def _email(r: _Row) -> str:
@@ -275,34 +314,38 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
     log: list[Touch] = []
     notes: list[str] = []
     where, width = _positions(table)
-    at_, lead_, channel_, status_, step_, kind_, result_, manager_, note_, key_ = (where[c] for c in _LOG_COLUMNS)
+    cells_of = operator.itemgetter(*(where[c] for c in _LOG_COLUMNS))
     moment, text = cells.moment, cells.text
-    channel, status, kind, result = (cells.chooser(k) for k in (Channel, Status, Kind, Result))
-    done, first = Status.DONE, table.sheet_row(0)
-    for index, values in enumerate(table.rows):
-        values = _padded(values, width)
+    # Half a million rows hold a few words per column: each word is read once, then looked up.
+    channel, kind, result = (cells.Words(functools.partial(cells.choice, k)) for k in (Channel, Kind, Result))
+    status = cells.Words(_log_status)
+    step, manager, note = cells.Words(text), cells.Words(text), cells.Words(text)
+    for row, values in enumerate(table.rows, table.sheet_row(0)):
+        if len(values) < width:
+            values = _padded(values, width)
+        at, lead_id, channel_, status_, step_, kind_, result_, manager_, note_, key = cells_of(values)
         try:
-            at, lead_id = moment(values[at_], tz), text(values[lead_])
+            at, lead_id = moment(at, tz), text(lead_id)
             if at is None or not lead_id:
                 raise BadCell("needs both At and Lead ID")
             touch = Touch(
                 at,
                 lead_id,
-                channel(values[channel_]),
-                status(values[status_]) or done,  # a row a manager added by hand is a touch they made
-                text(values[step_]),
-                kind(values[kind_]),
-                result(values[result_]),
-                text(values[manager_]),
-                text(values[note_]),
-                text(values[key_]),
-                first + index,
+                channel[channel_],
+                status[status_],
+                step[step_],
+                kind[kind_],
+                result[result_],
+                manager[manager_],
+                note[note_],
+                text(key),
+                row,
             )
         except BadCell:
             if all(cells.is_blank(v) for v in values):
                 continue
-            found, note = _log_row(table, _Row(values, where), index, tz)
-            notes.append(note)
+            found, problems = _log_row(table, _Row(values, where), row, tz)
+            notes.append(problems)
             if found is None:
                 continue
             touch = found
@@ -310,7 +353,11 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
     return log, notes
 
 
-def _log_row(table: Table, r: _Row, index: int, tz: ZoneInfo) -> tuple[Touch | None, str]:
+def _log_status(value: Any) -> Status:
+    return cells.choice(Status, value) or Status.DONE  # a row a manager added by hand is a touch they made
+
+
+def _log_row(table: Table, r: _Row, row: int, tz: ZoneInfo) -> tuple[Touch | None, str]:
     """A log row with a cell that cannot be read: the touch without that cell (none without a
     date and a lead), and what is wrong."""
     at = r.get("At", lambda v: cells.moment(v, tz), None)
@@ -328,9 +375,9 @@ def _log_row(table: Table, r: _Row, index: int, tz: ZoneInfo) -> tuple[Touch | N
         r.get("Manager", cells.text, ""),
         r.get("Note", cells.text, ""),
         r.get("Key", cells.text, ""),
-        table.sheet_row(index),
+        row,
     )
-    note = f"{table.title} row {table.sheet_row(index)}: " + "; ".join(r.problems)
+    note = f"{table.title} row {row}: " + "; ".join(r.problems)
     return (touch if at is not None and lead_id else None), note
 
 
