@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from touchsheet.config import CalendarStep, Config, RepeatPhase
-from touchsheet.engine.due import Lanes, sort_out
+from touchsheet.engine.due import NOTHING, Lanes, sort_out
 from touchsheet.engine.history import History
 from touchsheet.engine.model import OPEN_STAGES, Lead, Occurrence, Stage
 from touchsheet.engine.worktime import WorkCalendar
@@ -53,10 +53,10 @@ class SalesCalendars:
         self.config, self.now, self.today_end = config, now, today_end
         self._shared: dict[tuple[date, date], tuple[Lanes, bool]] = {}
 
-    def lanes(self, lead: Lead) -> tuple[list[Occurrence], Lanes | None]:
+    def lanes(self, lead: Lead) -> tuple[list[Occurrence], Lanes]:
         """The lead's own day-0 steps (when they still matter), and the later steps it shares."""
         if lead.stage not in OPEN_STAGES:
-            return [], None
+            return [], NOTHING
         key = (lead.created_at.date(), self.config.calendar.opened_day(lead.created_at))
         found = self._shared.get(key)
         if found is None:

@@ -11,9 +11,10 @@ leads share; then each lead only checks which of them it has settled (`owed`).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from touchsheet.engine.model import Occurrence
 
@@ -28,13 +29,16 @@ class Lanes:
     manual_due: tuple[datetime, ...]  # their due times, for bisecting
 
 
-@dataclass(frozen=True, slots=True)
-class Owed:
+class Owed(NamedTuple):
+    """What one lead owes: a named tuple, since every lead of a plan gets one and a frozen
+    dataclass takes five times as long to build."""
+
     due: tuple[Occurrence, ...]  # soonest first
     upcoming: Occurrence | None
 
 
 NOTHING = Lanes((), (), (), ())
+OWES_NOTHING = Owed((), None)
 
 
 def sort_out(occurrences: Iterable[Occurrence], now: datetime, day_end: datetime) -> Lanes:
@@ -61,7 +65,24 @@ def sort_out(occurrences: Iterable[Occurrence], now: datetime, day_end: datetime
     return Lanes(tuple(latest.values()), tuple(future), tuple(manual), tuple(o.due_at for o in manual))
 
 
+class SharedLanes:
+    """Groups that leads alike share (an invoice day's reminders, a birthday...), each built and
+    sorted out once for the run's moment, the first time a lead needs it."""
+
+    def __init__(self, now: datetime, day_end: datetime) -> None:
+        self.now, self.day_end = now, day_end
+        self._found: dict[Hashable, Lanes] = {}
+
+    def lanes(self, key: Hashable, occurrences: Callable[[], Iterable[Occurrence]]) -> Lanes:
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = sort_out(occurrences(), self.now, self.day_end)
+        return found
+
+
 def owed(groups: Sequence[Lanes], settled: set[str]) -> Owed:
+    if not groups:
+        return OWES_NOTHING
     latest: dict[tuple[str, bool], Occurrence] = {}
     for group in groups:
         for o in group.current:

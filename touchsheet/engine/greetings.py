@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from touchsheet.config import Config
+from touchsheet.engine.due import NOTHING, Lanes, SharedLanes
 from touchsheet.engine.model import Lead, Occurrence, Stage, Touchpoint
 
 GREETING = "greeting"
@@ -24,17 +25,14 @@ def holidays(config: Config, now: datetime) -> list[Occurrence]:
     return found
 
 
-def birthday(
-    lead: Lead, config: Config, now: datetime, memo: dict[tuple[object, ...], list[Occurrence]]
-) -> list[Occurrence]:
-    """The lead's birthday greetings near `now` (the same for everyone born that day: `memo` keeps them)."""
-    if lead.birthday is None or config.greetings.birthday is None or not greeted(lead):
-        return []
-    day = (lead.birthday.month, lead.birthday.day)
-    found = memo.get(("birthday", *day))
-    if found is None:
-        found = memo["birthday", *day] = _occasion("birthday", *day, config.greetings.birthday, config, now)
-    return found
+def birthday(lead: Lead, config: Config, shared: SharedLanes) -> Lanes:
+    """The lead's birthday greetings near the run's moment (the same for everyone born that day:
+    `shared` keeps them)."""
+    point = config.greetings.birthday
+    if lead.birthday is None or point is None or not greeted(lead):
+        return NOTHING
+    month, day = lead.birthday.month, lead.birthday.day
+    return shared.lanes(("birthday", month, day), lambda: _occasion("birthday", month, day, point, config, shared.now))
 
 
 def _occasion(name: str, month: int, day: int, point: Touchpoint, config: Config, now: datetime) -> list[Occurrence]:

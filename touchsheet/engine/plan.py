@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from touchsheet.config import Config
 from touchsheet.engine import cadence, greetings, reactivation, reminders
 from touchsheet.engine.cadence import SalesCalendars, day_end
-from touchsheet.engine.due import Lanes, owed, sort_out
+from touchsheet.engine.due import NOTHING, Lanes, SharedLanes, owed, sort_out
 from touchsheet.engine.flags import lead_flags
 from touchsheet.engine.history import NO_HISTORY, History, emails_since, histories
 from touchsheet.engine.model import UNASSIGNED, EmailTouch, Lead, LeadStatus, Occurrence, Stage, Task, Touch
@@ -86,7 +86,7 @@ class _Shared:
     base: float | None  # the base's average days between purchases
     calendars: SalesCalendars
     holidays: Lanes
-    alike: dict[tuple[object, ...], list[Occurrence]]  # what leads alike are owed, built once
+    alike: SharedLanes  # what leads alike are owed (an invoice day's reminders...), built once
 
 
 def plan(book: Book, config: Config, now: datetime, earlier: Plan | None = None) -> Plan:
@@ -98,7 +98,8 @@ def plan(book: Book, config: Config, now: datetime, earlier: Plan | None = None)
     purchases = {lead.id: reactivation.purchase_dates(lead, found.get(lead.id, NO_HISTORY)) for lead in book.leads}
     base = reactivation.base_interval(purchases[lead.id] for lead in book.leads if lead.stage is Stage.WON)
     holidays = sort_out(greetings.holidays(config, now), now, today_end)
-    shared = _Shared(config, now, today_end, base, SalesCalendars(config, now, today_end), holidays, {})
+    calendars = SalesCalendars(config, now, today_end)
+    shared = _Shared(config, now, today_end, base, calendars, holidays, SharedLanes(now, today_end))
     kept = earlier.parts.by_lead if earlier is not None else {}
 
     by_lead: dict[str, LeadPlan] = {}
@@ -136,25 +137,18 @@ def _same(before: History, now: History) -> bool:
 def _plan_lead(
     lead: Lead, history: History, purchases: list[date], problems: tuple[str, ...], shared: _Shared
 ) -> LeadPlan:
-    config, now, today_end = shared.config, shared.now, shared.today_end
+    config, now = shared.config, shared.now
     start = reactivation.reactivation_start(lead, purchases, shared.base, config)
-    groups: list[Lanes] = []
-    if not lead.opt_out:  # opt-outs are absolute: no touch of any kind
-        own, calendar = shared.calendars.lanes(lead)
-        own += lead_occurrences(lead, history, purchases, start, config, now, shared.alike)
-        if not lead.email:
-            own = [o for o in own if not o.automatic]
-        groups.append(sort_out(own, now, today_end))
-        if calendar is not None:
-            groups.append(_manual_only(calendar) if not lead.email else calendar)
-        if greetings.greeted(lead):
-            groups.append(shared.holidays if lead.email else _manual_only(shared.holidays))
+    groups = [] if lead.opt_out else _groups(lead, history, purchases, start, shared)  # opt-outs are absolute
     result = owed(groups, history.settled)
-    manager = lead.manager or UNASSIGNED
-    tasks = tuple(
-        Task(o, lead, _task_manager(lead, o, config), now > o.deadline) for o in result.due if not o.automatic
-    )
-    emails = tuple(EmailTouch(o, lead, manager) for o in _emails_now(lead, result.due, history, config, now))
+    tasks: tuple[Task, ...] = ()
+    emails: tuple[EmailTouch, ...] = ()
+    if result.due:  # most leads owe nothing right now
+        tasks = tuple(
+            Task(o, lead, _task_manager(lead, o, config), now > o.deadline) for o in result.due if not o.automatic
+        )
+        manager = lead.manager or UNASSIGNED
+        emails = tuple(EmailTouch(o, lead, manager) for o in _emails_now(lead, result.due, history, config, now))
     status = LeadStatus(
         lead=lead,
         next_touch=result.due[0] if result.due else result.upcoming,
@@ -166,24 +160,24 @@ def _plan_lead(
     return LeadPlan(lead, history, shared.base, tasks, emails, status)
 
 
-def lead_occurrences(
-    lead: Lead,
-    history: History,
-    purchases: list[date],
-    reactivation_from: date | None,
-    config: Config,
-    now: datetime,
-    alike: dict[tuple[object, ...], list[Occurrence]],
-) -> list[Occurrence]:
-    """The touches this lead is owed besides the calendar and holidays; those of an invoice, a
-    reactivation or a birthday are the same for every lead with the same day: `alike` keeps them."""
-    return (
-        cadence.first_contact(lead, history, config)
-        + reminders.callback(lead, history, config)
-        + reminders.invoice_reminders(lead, config, now, alike)
-        + reactivation.reactivation(reactivation_from, purchases, config, now, alike)
-        + greetings.birthday(lead, config, now, alike)
-    )
+def _groups(lead: Lead, history: History, purchases: list[date], start: date | None, shared: _Shared) -> list[Lanes]:
+    """The groups of touches the lead is owed, sorted out: its own (day-0 steps, a first contact, a
+    callback), then those it shares with leads alike (invoice reminders, reactivation calls, its
+    birthday, its calendar, the holidays), sorted out once a run; the empty ones left out."""
+    config = shared.config
+    own, calendar = shared.calendars.lanes(lead)
+    own += cadence.first_contact(lead, history, config) + reminders.callback(lead, history, config)
+    if not lead.email:
+        own = [o for o in own if not o.automatic]
+    groups = [sort_out(own, shared.now, shared.today_end)] if own else []
+    alike = shared.alike
+    invoice = reminders.invoice_reminders(lead, config, alike)
+    calls = reactivation.reactivation(start, purchases, config, alike)
+    holidays = shared.holidays if greetings.greeted(lead) else NOTHING
+    for lanes in (invoice, calls, greetings.birthday(lead, config, alike), calendar, holidays):
+        if lanes is not NOTHING:
+            groups.append(lanes if lead.email else _manual_only(lanes))
+    return groups
 
 
 def _manual_only(lanes: Lanes) -> Lanes:

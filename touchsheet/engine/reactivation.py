@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from touchsheet.config import Config
 from touchsheet.engine.cadence import day_end
+from touchsheet.engine.due import NOTHING, Lanes, SharedLanes
 from touchsheet.engine.history import History
 from touchsheet.engine.model import Lead, Occurrence, Stage
 
@@ -46,21 +47,13 @@ def reactivation_start(lead: Lead, days: list[date], base: float | None, config:
     return days[-1] + timedelta(days=interval_days(days, base, config))
 
 
-def reactivation(
-    start: date | None,
-    days: list[date],
-    config: Config,
-    now: datetime,
-    memo: dict[tuple[object, ...], list[Occurrence]],
-) -> list[Occurrence]:
-    """The weekly calls from `start` (see reactivation_start) near `now` (the same for every client
-    who last bought that day and is due from that day: `memo` keeps them)."""
+def reactivation(start: date | None, days: list[date], config: Config, shared: SharedLanes) -> Lanes:
+    """The weekly calls from `start` (see reactivation_start) near the run's moment (the same for
+    every client who last bought that day and is due from that day: `shared` keeps them)."""
     if start is None:
-        return []
-    found = memo.get((REACTIVATION, start, days[-1]))
-    if found is None:
-        found = memo[REACTIVATION, start, days[-1]] = _weekly_calls(start, days[-1], config, now)
-    return found
+        return NOTHING
+    last = days[-1]
+    return shared.lanes((REACTIVATION, start, last), lambda: _weekly_calls(start, last, config, shared.now))
 
 
 def _weekly_calls(start: date, last_purchase: date, config: Config, now: datetime) -> list[Occurrence]:

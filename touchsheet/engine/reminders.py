@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from touchsheet.config import Config
 from touchsheet.engine.cadence import day_end
+from touchsheet.engine.due import NOTHING, Lanes, SharedLanes
 from touchsheet.engine.history import History
 from touchsheet.engine.model import Lead, Occurrence, Stage
 
@@ -31,19 +32,14 @@ def invoice_open(lead: Lead) -> bool:
     return lead.paid_at is None or lead.paid_at.date() < lead.invoice_at.date()
 
 
-def invoice_reminders(
-    lead: Lead, config: Config, now: datetime, memo: dict[tuple[object, ...], list[Occurrence]]
-) -> list[Occurrence]:
+def invoice_reminders(lead: Lead, config: Config, shared: SharedLanes) -> Lanes:
     """The configured reminders (+2 call, +3 email by default), then one every `then_every_days`
-    (the same for every invoice issued that day: `memo` keeps them)."""
+    (the same for every invoice issued that day: `shared` keeps them)."""
     if not invoice_open(lead):
-        return []
+        return NOTHING
     assert lead.invoice_at is not None
     issued = lead.invoice_at.date()
-    found = memo.get((INVOICE, issued))
-    if found is None:
-        found = memo[INVOICE, issued] = _invoice_reminders(issued, config, now)
-    return found
+    return shared.lanes((INVOICE, issued), lambda: _invoice_reminders(issued, config, shared.now))
 
 
 def _invoice_reminders(issued: date, config: Config, now: datetime) -> list[Occurrence]:

@@ -25,6 +25,7 @@ class WorkCalendar:
     _ends: dict[date, datetime] = field(default_factory=dict, compare=False, repr=False)
     _closings: dict[date, datetime] = field(default_factory=dict, compare=False, repr=False)
     _years: dict[int, list[int]] = field(default_factory=dict, compare=False, repr=False)
+    _befores: dict[date, int] = field(default_factory=dict, compare=False, repr=False)
 
     def is_working_day(self, day: date) -> bool:
         known = self._days.get(day)
@@ -36,12 +37,17 @@ class WorkCalendar:
         """How many working days there are from `first` up to, not including, `last`."""
         if last <= first:
             return 0
+        if first.year == last.year:  # most spans: no full year to add
+            return self._before(last) - self._before(first)
         full_years = sum(self._year(year)[-1] for year in range(first.year, last.year))
         return full_years + self._before(last) - self._before(first)
 
     def _before(self, day: date) -> int:
         """Working days from 1 January up to, not including, `day`."""
-        return self._year(day.year)[day.toordinal() - date(day.year, 1, 1).toordinal()]
+        found = self._befores.get(day)
+        if found is None:
+            found = self._befores[day] = self._year(day.year)[day.toordinal() - date(day.year, 1, 1).toordinal()]
+        return found
 
     def _year(self, year: int) -> list[int]:
         """Working days before each day of `year`, and (last) in the whole year."""
@@ -108,7 +114,7 @@ class WorkCalendar:
         day = local.date()
         if self.is_working_day(day) and local.time() < self.end:
             return day
-        return self.next_working_day(day + timedelta(days=1))
+        return self.opening(day + timedelta(days=1)).date()  # known by day: no search for the next working day
 
     def clamp(self, moment: datetime) -> datetime:
         """The earliest working moment at or after `moment`."""
@@ -140,10 +146,13 @@ class WorkCalendar:
         if end <= current:
             return 0.0
         day, last = current.date(), end.date()
+        closing = self.closing(day)
         if day == last:
-            return (min(end, self.closing(day)) - current).total_seconds() / 60
-        total = self.closing(day) - current
-        total += self.working_days(day + timedelta(days=1), last) * (self.closing(day) - self.at(day, self.start))
+            return (min(end, closing) - current).total_seconds() / 60
+        total = closing - current
+        # `day` is a working day (`current` is clamped), and so is `last` when counted: their
+        # openings are the ones `opening` keeps by day, not built again
+        total += self.working_days(day + timedelta(days=1), last) * (closing - self.opening(day))
         if self.is_working_day(last):
-            total += max(min(end, self.closing(last)) - self.at(last, self.start), timedelta())
+            total += max(min(end, self.closing(last)) - self.opening(last), timedelta())
         return total.total_seconds() / 60
