@@ -264,11 +264,9 @@ class GoogleWorkbook:
         table = self._tables[write.tab]
         columns = [table.columns[c] for c in (*write.cells, *write.expect)]
         low, high = min(columns), max(columns)
-        names = {position: name for name, position in table.columns.items()}
-        values = []
-        for position in range(low, high + 1):
-            name = names.get(position)
-            values.append(_json(write.cells[name]) if name in write.cells else None)  # None: read through
+        values: list[Any] = [None] * (high - low + 1)  # None: read through
+        for name, value in write.cells.items():
+            values[table.columns[name] - low] = _json(value)
         return {
             "range": f"{quote(table.title)}!{column_letter(low)}{write.row}:{column_letter(high)}{write.row}",
             "values": [values],
