@@ -192,22 +192,23 @@ def _lead_writes(table: Table, book: Book, plan: Plan, locale: str, tz: ZoneInfo
     writes: list[CellWrite] = []
     first = table.sheet_row(0)
 
-    def put(row: int, column: str, value: Any, identity: str) -> None:
-        if column in table.columns and not same(table.cell(table.rows[row - first], column), value):
-            writes.append(CellWrite("Leads", row, column, value, ("ID", identity)))
+    def put(row: int, cells: dict[str, Any]) -> None:
+        """The cells of one lead's row that it does not hold yet (the row looked up once for them all)."""
+        values, identity = table.rows[row - first], ("ID", book.ids.get(row, ""))
+        for column, value in cells.items():
+            if column in table.columns and not same(table.cell(values, column), value):
+                writes.append(CellWrite("Leads", row, column, value, identity))
 
     for fill in book.fills:
         value = cell_value(fill.value, locale, tz)
         if LEADS.column(fill.column).type == "date" and isinstance(value, datetime):
             value = value.date()
-        put(fill.row, fill.column, value, book.ids.get(fill.row, ""))
+        put(fill.row, {fill.column: value})
     for status in plan.statuses:
-        row = status.lead.row
-        for column, value in lead_cells(status, locale, tz).items():
-            put(row, column, value, book.ids.get(row, ""))
+        put(status.lead.row, lead_cells(status, locale, tz))
     for row in sorted(book.skipped):
         problem = "; ".join(said(p, locale) for p in book.problems.get(row, ()))
-        put(row, "Problem", problem or None, book.ids.get(row, ""))
+        put(row, {"Problem": problem or None})
     return writes
 
 

@@ -12,7 +12,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,6 +23,7 @@ from google.auth.transport.requests import AuthorizedSession, Request
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
+from gspread.urls import SPREADSHEET_VALUES_BATCH_UPDATE_URL
 
 from touchsheet.errors import SheetError
 
@@ -32,6 +33,8 @@ GOOGLE = "https://sheets.googleapis.com"
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 TRANSIENT = frozenset({429, 500, 502, 503, 504})
 T = TypeVar("T")
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,39 @@ def rows_of(a1: str) -> list[int]:
     start = int(re.sub(r"[A-Z]+", "", first))
     end = int(re.sub(r"[A-Z]+", "", last or first))
     return list(range(start, end + 1))
+
+
+def responses(answer: bytes) -> Iterator[dict[str, Any]]:
+    """A values.batchUpdate answer's ranges, decoded one at a time as they are looked at: the answer
+    to a write of 100,000 rows takes 200 MB more as one Python structure."""
+    return array_items(answer.decode(), "responses")  # JSON is UTF-8
+
+
+def array_items(text: str, key: str) -> Iterator[Any]:
+    """The items of the array under `key` in the JSON object `text`, each decoded as it is asked for."""
+    at = _space(text, 0, "{")
+    while not text.startswith("}", at):
+        name, at = _DECODER.raw_decode(text, at)
+        at = _space(text, at, ":")
+        if name == key:
+            at = _space(text, at, "[")
+            while not text.startswith("]", at):
+                item, at = _DECODER.raw_decode(text, at)
+                yield item
+                at = _space(text, at, ",]")
+            return
+        _, at = _DECODER.raw_decode(text, at)
+        at = _space(text, at, ",}")
+
+
+def _space(text: str, at: int, expected: str) -> int:
+    """Past the whitespace at `at`, past one of the `expected` punctuation marks, and past the
+    whitespace after it; a closing bracket is not passed (the caller looks at it)."""
+    at = _SPACE.match(text, at).end()
+    mark = text[at : at + 1]
+    if not mark or mark not in expected:
+        raise ValueError(f"Google Sheets answered with broken JSON at character {at}")
+    return at if mark in "]}" else _SPACE.match(text, at + 1).end()
 
 
 def load_credentials(file: Path | None, env: str) -> service_account.Credentials:
@@ -135,9 +171,10 @@ class SheetsApi:
         found = self._call("read the tabs", self.http.values_batch_get, self.key, ranges, params)
         return found.get("valueRanges", [])
 
-    def update(self, data: list[dict[str, Any]], echo: bool) -> list[dict[str, Any]]:
+    def update(self, data: list[dict[str, Any]], echo: bool) -> bytes:
         """values.batchUpdate, RAW (text is never taken for a formula); with `echo`, each range's
-        values as they stand after the write come back, in one atomic answer."""
+        values as they stand after the write come back, in one atomic answer. The answer as it came
+        (JSON), for `responses`: the request is freed before it is decoded."""
         body: dict[str, Any] = {"valueInputOption": "RAW", "data": data}
         if echo:
             body |= {
@@ -145,8 +182,7 @@ class SheetsApi:
                 "responseValueRenderOption": "UNFORMATTED_VALUE",
                 "responseDateTimeRenderOption": "SERIAL_NUMBER",
             }
-        found = self._call("write the changes", self.http.values_batch_update, self.key, body)
-        return found.get("responses", [])
+        return self._call("write the changes", self._post, SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.key, body)
 
     def append(self, range_: str, rows: list[list[Any]], landed: Callable[[], list[int] | None]) -> list[int]:
         """values.append, RAW, inserting rows after the table (rows people add meanwhile are never
@@ -176,6 +212,10 @@ class SheetsApi:
 
     def format(self, requests_: list[dict[str, Any]]) -> dict[str, Any]:
         return self._call("lay out the tabs", self.http.batch_update, self.key, {"requests": requests_})
+
+    def _post(self, url: str, body: dict[str, Any]) -> bytes:
+        """The answer's bytes alone: the request's are freed as it returns."""
+        return self.http.request("post", url, json=body).content
 
     def _call(self, what: str, call: Callable[..., T], *args: Any, retry_5xx: bool = True) -> T:
         """One API call with retries; `retry_5xx=False` retries only what surely did not land (429)."""

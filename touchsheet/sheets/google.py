@@ -33,7 +33,7 @@ from touchsheet.schema import LEADS, TABS, Owner, Tab, norm, tab_keys
 from touchsheet.sheets import FIX
 from touchsheet.sheets.a1 import column_letter, quote
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, same
-from touchsheet.sheets.gapi import GOOGLE, Patience, SheetsApi, StaleTabs
+from touchsheet.sheets.gapi import GOOGLE, Patience, SheetsApi, StaleTabs, responses
 from touchsheet.sheets.google_format import chart_ids, chart_requests, init_requests, kpi_format_requests
 
 logger = logging.getLogger(__name__)
@@ -244,9 +244,7 @@ class GoogleWorkbook:
 
     def _write_and_verify(self, writes: list[RowWrite], grids: dict[str, list[list[Any]]], changes: Changes) -> None:
         for round_ in range(REPAIR_ROUNDS + 1):
-            data = [self._range(w) for w in writes]
-            data += [{"range": f"{quote(self._tables[name].title)}!A1", "values": grid} for name, grid in grids.items()]
-            answers = self.api.update(data, echo=True)
+            answers = responses(self.api.update(self._data(writes, grids), echo=True))  # the request freed first
             wrong = [w for w, answer in zip(writes, answers) if not self._holds(w, answer)]
             if not wrong:
                 return
@@ -258,15 +256,17 @@ class GoogleWorkbook:
                 return
         raise SheetError("the sheet kept changing while the run wrote to it; the next run will finish the job")
 
+    def _data(self, writes: list[RowWrite], grids: dict[str, list[list[Any]]]) -> list[dict[str, Any]]:
+        data = [self._range(w) for w in writes]
+        return data + [{"range": f"{quote(self._tables[n].title)}!A1", "values": grid} for n, grid in grids.items()]
+
     def _range(self, write: RowWrite) -> dict[str, Any]:
         table = self._tables[write.tab]
         columns = [table.columns[c] for c in (*write.cells, *write.expect)]
         low, high = min(columns), max(columns)
-        names = {position: name for name, position in table.columns.items()}
-        values = []
-        for position in range(low, high + 1):
-            name = names.get(position)
-            values.append(_json(write.cells[name]) if name in write.cells else None)  # None: read through
+        values: list[Any] = [None] * (high - low + 1)  # None: read through
+        for name, value in write.cells.items():
+            values[table.columns[name] - low] = _json(value)
         return {
             "range": f"{quote(table.title)}!{column_letter(low)}{write.row}:{column_letter(high)}{write.row}",
             "values": [values],
