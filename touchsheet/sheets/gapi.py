@@ -51,11 +51,15 @@ class StaleTabs(SheetError):
     """A tab name touchsheet remembered is gone (renamed or deleted): look the tabs up again."""
 
 
+def row_span(a1: str) -> tuple[int, int]:
+    """ "'Touch log'!A12:J14" -> (12, 14)."""
+    first, _, last = a1.rsplit("!", 1)[-1].partition(":")
+    return int(re.sub(r"[A-Z]+", "", first)), int(re.sub(r"[A-Z]+", "", last or first))
+
+
 def rows_of(a1: str) -> list[int]:
     """ "'Touch log'!A12:J14" -> [12, 13, 14]."""
-    first, _, last = a1.rsplit("!", 1)[-1].partition(":")
-    start = int(re.sub(r"[A-Z]+", "", first))
-    end = int(re.sub(r"[A-Z]+", "", last or first))
+    start, end = row_span(a1)
     return list(range(start, end + 1))
 
 

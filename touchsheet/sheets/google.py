@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -33,7 +32,7 @@ from touchsheet.schema import LEADS, TABS, Owner, Tab, norm, tab_keys
 from touchsheet.sheets import FIX
 from touchsheet.sheets.a1 import column_letter, quote
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, same
-from touchsheet.sheets.gapi import GOOGLE, Patience, SheetsApi, StaleTabs, responses
+from touchsheet.sheets.gapi import GOOGLE, Patience, SheetsApi, StaleTabs, responses, row_span
 from touchsheet.sheets.google_format import chart_ids, chart_requests, init_requests, kpi_format_requests
 
 logger = logging.getLogger(__name__)
@@ -105,9 +104,8 @@ class GoogleWorkbook:
             raise SheetError(f"the spreadsheet has no tab {', '.join(missing)}. Fix: {FIX}")
         ranges = self.api.batch_get([quote(self._tabs[n]["title"]) for n in names])
         for name, found in zip(names, ranges):  # a whole tab's range ends at its last row: 'Leads'!A1:Z1000
-            last = re.search(r"(\d+)$", found.get("range", ""))
-            if last:
-                self._tabs[name]["rows"] = int(last.group(1))  # rows pasted since the tabs were looked up
+            if "range" in found:
+                self._tabs[name]["rows"] = row_span(found["range"])[1]  # rows pasted since the tabs were looked up
         return {name: found.get("values", []) for name, found in zip(names, ranges)}
 
     def _look_up_tabs(self) -> dict[str, dict[str, Any]]:
