@@ -39,8 +39,7 @@ def test_the_benchmark_writes_its_doc_and_a_run_costs_the_same_calls_at_any_size
     assert set(calls) == {"200", "400"}
     assert calls["200"] == calls["400"]
     first, next_day, later, floor = (int(n) for n in calls["200"])
-    assert next_day <= 3 and later <= 3 and floor == 2
-    assert first <= next_day + 1  # the first run on a sheet may also lay out its tabs, once
+    assert first <= 3 and next_day <= 3 and later <= 3 and floor == 2
 
 
 def rows(doc: str, title: str) -> dict[str, list[str]]:

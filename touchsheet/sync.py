@@ -48,6 +48,7 @@ class Summary:
     emails: Counter[Status] = field(default_factory=Counter)
     outgoing: list[str] = field(default_factory=list)  # "to: subject", for dry runs
     waiting: int = 0  # due now, held back by the caps for a later run
+    held: int = 0  # due now, sent by the next run: this one makes room on Due today first
     tasks: int = 0
     overdue: int = 0
     absorbed: int = 0
@@ -70,6 +71,11 @@ class Summary:
             lines = [f"emails sent: {self.emails[Status.SENT]}{others}"]
         if self.waiting:
             lines.append(f"emails waiting for a later run (daily or per-run cap): {self.waiting}")
+        if self.held:
+            lines.append(
+                f"emails waiting for the next run, as this one makes room on the Due today tab "
+                f"(a run makes at most 3 calls to Google): {self.held}"
+            )
         lines += [
             f"tasks due today: {self.tasks} ({self.overdue} overdue)",
             f"results recorded from Due today: {self.absorbed}",
@@ -142,6 +148,8 @@ def run_once(
         _count(summary, first, problems, book)
         return summary
     writes = [w for t in settled for w in _status_writes(t, config.locale)]
+    if outgoing and not workbook.has_room([task.key for task in first.tasks]):
+        summary.held, outgoing = len(outgoing), []
     if outgoing:
         journal.prune(now)
         book, writes = _send(book, outgoing, workbook, transport, journal, config, now, writes, summary, stopping)
@@ -157,7 +165,7 @@ def run_once(
         finished,
         "ok",
         summary.emails[Status.SENT],
-        summary.waiting,
+        summary.waiting + summary.held,
         summary.tasks,
         summary.overdue,
         summary.problem_rows,

@@ -14,6 +14,7 @@ import pytest
 
 from tests.builders import at
 from tests.sheets.fixtures import GoogleSheet
+from touchsheet.engine.model import Status
 from touchsheet.errors import SheetError
 from touchsheet.mail.outbox import Outbox
 from touchsheet.sheets.a1 import column_letter
@@ -53,6 +54,11 @@ def calls_during(emulator, action):
     before = len(emulator.calls)
     action()
     return [f"{c.method} {c.path}" for c in emulator.calls[before:]]
+
+
+def methods(calls):
+    """Each call's API method: values:batchGet, values:append, values:batchUpdate, spreadsheets:batchUpdate."""
+    return [("values:" if "/values" in c else "spreadsheets:") + c.rsplit(":", 1)[1] for c in calls]
 
 
 def test_init_makes_the_sheet_look_like_a_tool(sheet, emulator):
@@ -125,6 +131,28 @@ def test_rows_pasted_since_init_do_not_make_a_run_grow_the_tab(sheet, emulator, 
     sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))
     assert emulator.sheet(sheet.key, "Leads").row_count == 1_501
     assert sheet.rows("Leads")[1_499]["Next touch at"] is not None  # the last lead was written all the same
+
+
+def test_a_run_that_must_grow_due_today_sends_its_emails_in_the_next_one_and_each_makes_three_calls(
+    sheet, emulator, tmp_path
+):
+    """Growing a tab is a call of its own: a run that sends emails has spent its three (read, append,
+    write), so one that must make room on Due today first sends them ten minutes later, each once."""
+    outbox = Outbox(tmp_path / "out")
+    sync(sheet, "2026-10-02 09:55", outbox)  # an empty sheet: this host takes the lease, nothing to do
+    sheet.put_rows("Leads", leads(12))  # 12 leads of the last 4 days: each owes its d0, d2 or d3 email today
+    emulator.delete_rows(sheet.key, "Due today", 3, 998)  # room for one task
+    summary = {}
+    calls = calls_during(emulator, lambda: summary.setdefault("grow", sync(sheet, "2026-10-02 10:00", outbox)))
+    assert methods(calls) == ["values:batchGet", "spreadsheets:batchUpdate", "values:batchUpdate"]
+    assert summary["grow"].held == 12 and not list(outbox.folder.glob("*.eml"))
+    assert dict(sheet.grid("Status"))["Emails waiting"] == 12
+    due = sheet.rows("Due today")
+    assert len(due) == summary["grow"].tasks > 1 and emulator.sheet(sheet.key, "Due today").row_count > len(due)
+    calls = calls_during(emulator, lambda: summary.setdefault("send", sync(sheet, "2026-10-02 10:10", outbox)))
+    assert methods(calls) == ["values:batchGet", "values:append", "values:batchUpdate"]
+    sent = sorted(p.name.split("_")[0] for p in outbox.folder.glob("*.eml"))
+    assert summary["send"].emails[Status.SENT] == 12 and sent == [f"L-{n:05d}" for n in range(1, 13)]
 
 
 def test_text_is_written_raw_and_dates_as_dates(sheet, emulator, tmp_path):
@@ -342,7 +370,10 @@ def test_a_failed_run_says_why_on_the_status_tab(sheet, emulator, tmp_path):
 def test_the_kpi_charts_are_added_once_and_replaced_when_the_tables_move(sheet, emulator, tmp_path):
     outbox = Outbox(tmp_path / "out")
     sheet.put_rows("Leads", leads(3))
-    sync(sheet, "2026-10-01 10:00", outbox)
+    sync(sheet, "2026-10-01 10:00", outbox)  # it sends their first emails: read, append, write, no call to spare
+    assert len(list(outbox.folder.glob("*.eml"))) == 3 and sheet.charts("KPI") == []
+    calls = calls_during(emulator, lambda: sync(sheet, "2026-10-01 10:10", outbox))  # nothing to send
+    assert methods(calls) == ["values:batchGet", "spreadsheets:batchUpdate", "values:batchUpdate"]
     first = sheet.charts("KPI")
     assert [(c["title"], c["kind"]) for c in first] == [
         ("Funnel", "bar"),
@@ -354,7 +385,10 @@ def test_the_kpi_charts_are_added_once_and_replaced_when_the_tables_move(sheet, 
     assert sheet.charts("KPI") == first
     # A manager nobody configured shows up: the managers' table grows a row, the trend moves down one.
     sheet.put_rows("Leads", [{**leads(1)[0], "ID": "L-99", "Manager": "Dmitry Orlov"}])
-    calls = calls_during(emulator, lambda: sync(sheet, "2026-10-02 11:00", outbox))
+    calls = calls_during(emulator, lambda: sync(sheet, "2026-10-02 11:00", outbox))  # L-99's first email goes
+    assert not any(c.endswith(":batchUpdate") and "values" not in c for c in calls)  # it waits for a call to spare
+    assert sheet.charts("KPI") == first
+    calls = calls_during(emulator, lambda: sync(sheet, "2026-10-02 11:10", outbox))  # nothing to send
     assert sum(c.endswith(":batchUpdate") and "values" not in c for c in calls) == 1  # the charts it drew are known
     assert not any(c.startswith("GET") and "values" not in c for c in calls)  # no metadata call
     moved = sheet.charts("KPI")
@@ -365,6 +399,7 @@ def test_the_kpi_charts_are_added_once_and_replaced_when_the_tables_move(sheet, 
     emulator.delete_chart(sheet.key, sheet.title("KPI"), "Funnel")
     sheet.put_rows("Leads", [{**leads(1)[0], "ID": "L-98", "Manager": "Olga Petrova"}])
     sync(sheet, "2026-10-02 12:00", outbox)
+    sync(sheet, "2026-10-02 12:10", outbox)
     again = sheet.charts("KPI")
     assert [c["title"] for c in again] == [c["title"] for c in first]
     assert [_shift(s, 1) for s in moved[1]["series"]] == again[1]["series"]
@@ -385,6 +420,7 @@ def _shift(a1: str, rows: int) -> str:
 def test_the_kpi_numbers_are_numbers_with_their_formats(sheet, emulator, tmp_path):
     sheet.put_rows("Leads", leads(3))
     sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))
+    sync(sheet, "2026-10-01 10:10", Outbox(tmp_path / "out"))  # nothing to send: it lays the KPI tab out
     grid = sheet.grid("KPI")
     row = {r[0]: i + 1 for i, r in reversed(list(enumerate(grid))) if r and r[0]}  # the figures, not definitions
 

@@ -22,6 +22,11 @@ class Workbook(Protocol):
         """Apply one batch of changes, all or nothing; return the sheet rows appended, per tab."""
         ...
 
+    def has_room(self, due_keys: list[str]) -> bool:
+        """Whether these tasks fit on the Due today tab as it is. When they don't, growing it costs a
+        Google Sheet one API call more than a run that sends emails may make: they go in the next run."""
+        ...
+
     def init(self) -> list[str]:
         """Create the workbook, or the tabs and columns it lacks; say what was added. Data is never touched."""
         ...

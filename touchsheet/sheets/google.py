@@ -1,8 +1,11 @@
 """The Google Sheet backend (gspread): a few API calls per run, safe while managers edit.
 
-A run reads every tab in one values batchGet and writes its changes in one values batchUpdate
-(plus one append when the Touch log grows, and a spreadsheets batchUpdate only when tabs or
-formats must change), whatever the number of rows. Only changed cells are written, as RAW values.
+A run reads every tab in one values batchGet and writes its changes in one values batchUpdate,
+whatever the number of rows: three calls at most. The third is the append of the emails it sends
+to the Touch log, or, in a run that sends none, a spreadsheets batchUpdate when tabs or formats
+must change: a run whose Due today tab must grow sends its emails in the next run, and a new KPI
+layout (the first, or tables that moved) waits for a run with a call to spare. Only changed cells
+are written, as RAW values.
 
 Managers sort, insert, delete and type while a run works, so rows are found by their ID (Key on
 the log and on Due today), never trusted by position: each written range also covers the row's
@@ -69,6 +72,7 @@ class GoogleWorkbook:
         self._tabs: dict[str, dict[str, Any]] = {}  # tab name -> {"title", "id", "rows", "columns", "charts"}
         self._tables: dict[str, Table] = {}  # where rows are, as last read
         self._snapshot: dict[str, Table] = {}  # what the run read first: the values to restore
+        self._appended = False  # whether this run appended to the Touch log (its third call)
 
     @property
     def api(self) -> SheetsApi:
@@ -96,6 +100,7 @@ class GoogleWorkbook:
         }
         require_columns(self._tables.values(), FIX)
         self._snapshot = dict(self._tables)
+        self._appended = False
         return self._tables
 
     def _get(self, names: list[str]) -> dict[str, list[list[Any]]]:
@@ -144,6 +149,7 @@ class GoogleWorkbook:
         rows = changes.appends.get("Touch log")
         if rows:
             appended["Touch log"] = self._append_log(rows)
+            self._appended = True
         writes = self._lead_writes(changes.cells) + self._log_writes(changes.cells, appended)
         if changes.due_today is not None:
             writes += self._due_writes(self._tables["Due today"], changes.due_today)
@@ -152,7 +158,7 @@ class GoogleWorkbook:
             for name, rows in (("KPI", changes.kpi and changes.kpi.rows), ("Status", changes.status))
             if rows is not None
         }
-        self._lay_out(self._grow(writes, grids), changes)
+        self._lay_out(self._grow(writes, grids), changes, spare=not self._appended)
         if writes or grids:
             self._write_and_verify(writes, grids, changes)
         return appended
@@ -169,7 +175,9 @@ class GoogleWorkbook:
             found = [where.get(k) for k in keys]
             return None if None in found else [r for r in found if r is not None]
 
-        return self.api.append(f"{quote(table.title)}!A{table.header_row}", values, landed)
+        rows_landed = self.api.append(f"{quote(table.title)}!A{table.header_row}", values, landed)
+        self._tabs["Touch log"]["rows"] += len(rows)  # Google inserted a row for each: no need to grow it
+        return rows_landed
 
     def _lead_writes(self, cells: list[CellWrite]) -> list[RowWrite]:
         table = self._tables["Leads"]
@@ -196,39 +204,35 @@ class GoogleWorkbook:
                 rw.cells[write.column] = write.value
         return list(by_row.values())
 
+    def has_room(self, due_keys: list[str]) -> bool:
+        below = _due_places(self._tables["Due today"], due_keys)[1]
+        return max((row for _, row in below), default=0) <= self._tabs["Due today"]["rows"]
+
     def _due_writes(self, table: Table, wanted: list[dict[str, Any]]) -> list[RowWrite]:
         """Rows still due stay where they are; finished rows are cleared; new rows fill rows that
         were empty, then go below. Managers' cells of a row still due are never written."""
         by_key = {row["Key"]: row for row in wanted}
+        kept, new = _due_places(table, [row["Key"] for row in wanted])
         writes: list[RowWrite] = []
-        holes: list[int] = []
-        placed: set[str] = set()
         for index, values in enumerate(table.rows):
-            row, key = table.sheet_row(index), table.cell(values, "Key")
-            if is_blank(key) and all(is_blank(v) for v in values):
-                holes.append(row)
-            elif key in by_key and key not in placed:
-                placed.add(key)
-                new = by_key[key]
-                cells = {c: new.get(c) for c in table.columns if c not in DUE_MANAGER_COLUMNS and c != "Key"}
+            key = kept.get(index)
+            if key is not None:
+                cells = {c: by_key[key].get(c) for c in table.columns if c not in DUE_MANAGER_COLUMNS and c != "Key"}
                 changed = {c: v for c, v in cells.items() if not same(table.cell(values, c), v)}
                 if changed:
-                    writes.append(RowWrite("Due today", row, changed, {"Key": key}))
-            else:
+                    writes.append(RowWrite("Due today", table.sheet_row(index), changed, {"Key": key}))
+            elif not _empty_row(table, values):
                 typed = [table.cell(values, c) for c in DUE_MANAGER_COLUMNS]
                 recorded = any(not is_blank(v) and v is not False for v in typed)
                 cleared = {c: None for c in table.columns if recorded or c not in DUE_MANAGER_COLUMNS}
                 expect = {} if recorded else {c: table.cell(values, c) for c in DUE_MANAGER_COLUMNS}
-                writes.append(RowWrite("Due today", row, cleared, expect))
-        rows = iter(
-            holes + list(range(table.sheet_row(len(table.rows)), table.sheet_row(len(table.rows)) + len(wanted)))
-        )
-        for new in wanted:
-            if new["Key"] not in placed:
-                cells = {c: new.get(c) for c in table.columns if c not in DUE_MANAGER_COLUMNS or c == "Done"}
-                # an unticked box, as on the workbook; Result and Note must still be empty when it lands
-                expect = {c: None for c in DUE_MANAGER_COLUMNS if c != "Done"}
-                writes.append(RowWrite("Due today", next(rows), cells, expect))
+                writes.append(RowWrite("Due today", table.sheet_row(index), cleared, expect))
+        for key, row in new:
+            new_row = by_key[key]
+            cells = {c: new_row.get(c) for c in table.columns if c not in DUE_MANAGER_COLUMNS or c == "Done"}
+            # an unticked box, as on the workbook; Result and Note must still be empty when it lands
+            expect = {c: None for c in DUE_MANAGER_COLUMNS if c != "Done"}
+            writes.append(RowWrite("Due today", row, cells, expect))
         return writes
 
     def _grid(self, name: str, rows: list[list[Any]]) -> list[list[Any]]:
@@ -316,11 +320,13 @@ class GoogleWorkbook:
                 tab["rows"] += extra
         return requests
 
-    def _lay_out(self, grow: list[dict[str, Any]], changes: Changes) -> None:
-        """One spreadsheets batchUpdate, and only when the layout must change. The KPI charts to
-        replace are the ones remembered with the tabs; when one was deleted by hand meanwhile,
-        Google refuses the request, and it is sent once more with the charts looked up again."""
-        kpi = self._kpi_layout(changes)
+    def _lay_out(self, grow: list[dict[str, Any]], changes: Changes, spare: bool) -> None:
+        """One spreadsheets batchUpdate, and only when the layout must change. A new KPI layout goes
+        with a tab's growth, or in a run with a call to `spare` (it appended nothing): a run that
+        sends emails has spent its three calls, and the formats wait for the next quiet run. The KPI
+        charts to replace are the ones remembered with the tabs; when one was deleted by hand
+        meanwhile, Google refuses the request, and it is sent once more with the charts looked up again."""
+        kpi = self._kpi_layout(changes) if grow or spare else []
         if not grow and not kpi:
             return
         try:
@@ -400,6 +406,29 @@ def _wider(tab: dict[str, Any], columns: int) -> list[dict[str, Any]]:
         return []
     extra, tab["columns"] = columns - tab["columns"], columns
     return [{"appendDimension": {"sheetId": tab["id"], "dimension": "COLUMNS", "length": extra}}]
+
+
+def _due_places(table: Table, keys: list[str]) -> tuple[dict[int, str], list[tuple[str, int]]]:
+    """Where today's tasks go on Due today: the rows (by index) of those still on it, and the sheet
+    rows of the new ones, which fill the empty rows first, then go below."""
+    wanted = set(keys)
+    kept: dict[int, str] = {}
+    holes: list[int] = []
+    for index, values in enumerate(table.rows):
+        key = table.cell(values, "Key")
+        if key in wanted:
+            wanted.discard(key)  # the same task twice on the tab: the first row keeps it, the other is cleared
+            kept[index] = key
+        elif _empty_row(table, values):
+            holes.append(table.sheet_row(index))
+    placed = set(kept.values())
+    below = table.sheet_row(len(table.rows))
+    rows = iter(holes + list(range(below, below + len(keys))))
+    return kept, [(key, next(rows)) for key in keys if key not in placed]
+
+
+def _empty_row(table: Table, values: list[Any]) -> bool:
+    return is_blank(table.cell(values, "Key")) and all(is_blank(v) for v in values)
 
 
 def _restores_due(wrong: list[RowWrite], before: Table) -> list[RowWrite]:
