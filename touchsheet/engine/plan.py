@@ -180,7 +180,7 @@ def _plan_lead(
     config, now = shared.config, shared.now
     start = reactivation.reactivation_start(lead, purchases, shared.base, config)
     groups = [] if lead.opt_out else _groups(lead, history, purchases, start, shared)  # opt-outs are absolute
-    result = owed(groups, history.settled)
+    result = owed(groups, history.settled, history.last_manual_at)
     tasks: tuple[Task, ...] = ()
     emails: tuple[EmailTouch, ...] = ()
     if result.due:  # most leads owe nothing right now
@@ -194,7 +194,7 @@ def _plan_lead(
         result.due[0] if result.due else result.upcoming,  # the next touch
         history.touches,
         history.last_touch_at,
-        lead_flags(lead, history, groups, result.due, start, config, now),
+        lead_flags(lead, history, result, start, config, now),
         problems + _lead_problems(lead, history, purchases, config),
     )
     return LeadPlan(lead, history, shared.base, tasks, emails, status)
