@@ -103,7 +103,8 @@ class _Shared:
 
 def plan(book: Book, config: Config, now: datetime, earlier: Plan | None = None) -> Plan:
     """`earlier`: a plan of this run (the same config and moment) made before touches were added to
-    the log (the emails just sent); every other lead keeps its part of it instead of being planned again."""
+    the log (the emails just sent); when the leads are the same, every lead without new touches keeps
+    its part of it instead of being planned again."""
     now = now.astimezone(config.tz)
     if earlier is not None and _only_grew(book, earlier.parts):
         return _plan_again(book, config, now, earlier)
