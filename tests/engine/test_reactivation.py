@@ -71,3 +71,20 @@ def test_a_won_client_without_purchase_dates_gets_a_problem_not_a_guess(every_da
     p = plan(book([client()]), every_day, at("2026-08-30 12:00"))
     assert p.tasks == ()
     assert any("Paid at and Last purchase at are empty" in m for m in p.statuses[0].problems)
+
+
+def test_a_plan_after_new_touches_plans_again_everyone_whose_base_interval_they_move(every_day):
+    # Olga bought once (1 May): she waits for the base's interval. Ivan's gap of 61 days (10 Mar to
+    # 10 May) makes it 61: she is due from 1 July. A purchase of his on 10 Jan added to the log makes
+    # his gaps 59 and 61, the base 60: she is due from 30 June, today.
+    ivan = client(last_purchase_at=at("2026-05-10 00:00"))
+    olga = client(id="L-2", row=3, name="Olga Smirnova", last_purchase_at=at("2026-05-01 00:00"))
+    log = [paid("2026-03-10")]
+    now = at("2026-06-30 12:00")
+    first = plan(book([ivan, olga], log), every_day, now)
+    assert first.statuses[1].next_touch.due_at == at("2026-07-01 09:00")
+    assert first.tasks == ()
+    again = plan(book([ivan, olga], [*log, paid("2026-01-10")]), every_day, now, earlier=first)
+    assert again.base_interval == 60
+    assert [(t.lead.id, t.occurrence.step) for t in again.tasks] == [("L-2", "reactivation-1@2026-05-01")]
+    assert "reactivation" in again.statuses[1].flags

@@ -35,10 +35,11 @@ class Owed(NamedTuple):
 
     due: tuple[Occurrence, ...]  # soonest first
     upcoming: Occurrence | None
+    neglected_since: datetime | None  # when the earliest manual touch not done since the last one fell due
 
 
 NOTHING = Lanes((), (), (), ())
-OWES_NOTHING = Owed((), None)
+OWES_NOTHING = Owed((), None, None)
 
 
 def sort_out(occurrences: Iterable[Occurrence], now: datetime, day_end: datetime) -> Lanes:
@@ -80,39 +81,35 @@ class SharedLanes:
         return found
 
 
-def owed(groups: Sequence[Lanes], settled: set[str]) -> Owed:
+def owed(groups: Sequence[Lanes], settled: set[str], last_manual_at: datetime | None) -> Owed:
+    """What a lead owes, given the steps it has settled and when a manager last touched it by hand;
+    each group is looked at once (every lead of a plan is)."""
     if not groups:
         return OWES_NOTHING
     latest: dict[tuple[str, bool], Occurrence] = {}
+    upcoming: Occurrence | None = None
+    neglected: datetime | None = None
     for group in groups:
         for o in group.current:
             current = latest.get(o.lane)
             if current is None or o.due_at > current.due_at:
                 latest[o.lane] = o
-    due = [o for o in latest.values() if o.step not in settled]
-    if len(due) > 1:
-        due.sort(key=_due)
-    upcoming: Occurrence | None = None
-    for group in groups:
         for o in group.future:
             if o.step not in settled:
                 if upcoming is None or o.due_at < upcoming.due_at:
                     upcoming = o
                 break
-    return Owed(tuple(due), upcoming)
-
-
-def neglected_since(groups: Sequence[Lanes], settled: set[str], last_manual_at: datetime | None) -> datetime | None:
-    """When the earliest manual touch still not done after the last one a manager made fell due."""
-    since: datetime | None = None
-    for group in groups:
+        # the earliest manual touch due after the last one a manager made, and not done
         start = bisect_right(group.manual_due, last_manual_at) if last_manual_at else 0
         for o in group.manual_past[start:]:
             if o.step not in settled:
-                if since is None or o.due_at < since:
-                    since = o.due_at
+                if neglected is None or o.due_at < neglected:
+                    neglected = o.due_at
                 break
-    return since
+    due = [o for o in latest.values() if o.step not in settled]
+    if len(due) > 1:
+        due.sort(key=_due)
+    return Owed(tuple(due), upcoming, neglected)
 
 
 def _due(o: Occurrence) -> datetime:

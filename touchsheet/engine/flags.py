@@ -3,22 +3,20 @@ clients due for reactivation, leads nobody has touched by hand for days (R5-R8).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 
 from touchsheet.config import Config
 from touchsheet.engine.cadence import FIRST_CONTACT
-from touchsheet.engine.due import Lanes, neglected_since
+from touchsheet.engine.due import Owed
 from touchsheet.engine.history import History
-from touchsheet.engine.model import Lead, Occurrence, Stage
+from touchsheet.engine.model import Lead, Stage
 from touchsheet.engine.reminders import CALLBACK, invoice_open
 
 
 def lead_flags(
     lead: Lead,
     history: History,
-    groups: Sequence[Lanes],
-    due: Sequence[Occurrence],
+    owes: Owed,
     reactivation_from: date | None,
     config: Config,
     now: datetime,
@@ -26,7 +24,7 @@ def lead_flags(
     if lead.opt_out:
         return ("opt out",)
     flags: list[str] = []
-    for occurrence in due:
+    for occurrence in owes.due:
         if now > occurrence.deadline:
             if occurrence.track == FIRST_CONTACT:
                 flags.append("first contact overdue")
@@ -40,7 +38,7 @@ def lead_flags(
             flags.append(f"invoice unpaid {age}d")
     if reactivation_from is not None and reactivation_from <= today:
         flags.append("reactivation")
-    since = neglected_since(groups, history.settled, history.last_manual_at)
+    since = owes.neglected_since
     if since is not None and (now - since).days >= config.forgotten_after_days:
         flags.append(f"forgotten {(now - since).days}d")
     if not lead.email and lead.stage is not Stage.LOST:

@@ -7,7 +7,7 @@ for speed: statuses are compared by identity and each row is looked at once.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from touchsheet.engine.model import Channel, Result, Status, Touch
@@ -39,7 +39,9 @@ def emails_since(log: Iterable[Touch], since: datetime) -> int:
     return sum(1 for t in log if t.at > since and t.channel is Channel.EMAIL and t.status in emailed)
 
 
-def histories(log: Iterable[Touch]) -> dict[str, History]:
+def histories(log: Iterable[Touch], earlier: dict[str, History] | None = None) -> dict[str, History]:
+    """What `log` says of each lead it names. `earlier`: what the rows before it said (the log only
+    grew): each lead's fold goes on from a copy of its earlier history, so only the rows added are read."""
     found: dict[str, History] = {}
     get = found.get
     done, sent, pending, unconfirmed = Status.DONE, Status.SENT, Status.PENDING, Status.UNCONFIRMED
@@ -48,7 +50,8 @@ def histories(log: Iterable[Touch]) -> dict[str, History]:
     for touch in log:
         history = get(touch.lead_id)
         if history is None:
-            history = found[touch.lead_id] = History()
+            before = earlier.get(touch.lead_id) if earlier else None
+            history = found[touch.lead_id] = History() if before is None else _copy(before)
         status = touch.status
         if status is retry:
             continue
@@ -80,3 +83,8 @@ def histories(log: Iterable[Touch]) -> dict[str, History]:
         if touch.channel is email:
             history.email_days.append(at.date())
     return found
+
+
+def _copy(history: History) -> History:
+    """A history to fold more rows into, leaving the earlier one as it was."""
+    return replace(history, settled=set(history.settled), email_days=list(history.email_days))

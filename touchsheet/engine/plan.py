@@ -49,12 +49,14 @@ class LeadPlan:
 
 @dataclass(frozen=True)
 class Parts:
-    """What a plan was made from (the log, each lead's history) and of (each lead's part): a later
-    plan of the same run reads again, and plans again, only the leads whose touches changed."""
+    """What a plan was made from (the leads, the log, each lead's history) and of (each lead's part):
+    a later plan of the same run reads again, and plans again, only the leads whose touches changed."""
 
+    leads: list[Lead]
     log: list[Touch]
     found: dict[str, History]
     by_lead: dict[str, LeadPlan]
+    emailed: int  # emails handed over in the day before the plan's moment: what the daily cap counts
 
 
 @dataclass(frozen=True)
@@ -88,51 +90,89 @@ class _Shared:
     calendars: SalesCalendars
     holidays: Lanes
     alike: SharedLanes  # what leads alike are owed (an invoice day's reminders...), built once
+    office_hours: dict[str, bool] = field(default_factory=dict)  # by lead time zone ("": the business's)
+
+    def in_office_hours(self, lead: Lead) -> bool:
+        """Working hours on a working day where the lead is: asked once a plan per time zone."""
+        found = self.office_hours.get(lead.timezone)
+        if found is None:
+            zone = ZoneInfo(lead.timezone) if lead.timezone else None
+            found = self.office_hours[lead.timezone] = self.config.calendar.is_open(self.now, zone)
+        return found
 
 
 def plan(book: Book, config: Config, now: datetime, earlier: Plan | None = None) -> Plan:
     """`earlier`: a plan of this run (the same config and moment) made before touches were added to
-    the log (the emails just sent); every other lead keeps its part of it instead of being planned again."""
+    the log (the emails just sent); when the leads are the same, every lead without new touches keeps
+    its part of it instead of being planned again."""
     now = now.astimezone(config.tz)
-    today_end = day_end(config.calendar, now.date())
-    found = _histories(book.log, earlier.parts if earlier is not None else None)
+    if earlier is not None and _only_grew(book, earlier.parts):
+        return _plan_again(book, config, now, earlier)
+    found = histories(book.log)
     purchases = {lead.id: reactivation.purchase_dates(lead, found.get(lead.id, NO_HISTORY)) for lead in book.leads}
     base = reactivation.base_interval(purchases[lead.id] for lead in book.leads if lead.stage is Stage.WON)
+    shared = _shared(config, now, base)
+    by_lead = {
+        lead.id: _plan_lead(lead, found.get(lead.id, NO_HISTORY), purchases[lead.id], _problems(book, lead), shared)
+        for lead in book.leads
+    }
+    parts = Parts(book.leads, book.log, found, by_lead, emails_since(book.log, now - DAY))
+    return _assembled(parts, purchases, base, config)
+
+
+def _only_grew(book: Book, earlier: Parts) -> bool:
+    """The same leads, and the log as it was with touches added at its end."""
+    leads, log = book.leads, book.log
+    return (
+        len(leads) == len(earlier.leads)
+        and all(map(operator.is_, leads, earlier.leads))
+        and len(log) >= len(earlier.log)
+        and all(map(operator.is_, log, earlier.log))
+    )
+
+
+def _plan_again(book: Book, config: Config, now: datetime, earlier: Plan) -> Plan:
+    """Only the touches added are read, and only their leads planned again; every other lead keeps
+    its part. When the touches added change a lead's purchases, the base's interval (which every
+    lead is planned with) may change too: every lead is planned again."""
+    parts = earlier.parts
+    added = book.log[len(parts.log) :]
+    read = histories(added, parts.found)
+    again = {lead_id: parts.by_lead[lead_id].lead for lead_id in read if lead_id in parts.by_lead}
+    purchases = earlier.purchases | {i: reactivation.purchase_dates(lead, read[i]) for i, lead in again.items()}
+    if any(purchases[i] != earlier.purchases[i] for i in again):
+        return plan(book, config, now)
+    shared = _shared(config, now, earlier.base_interval)
+    planned = {i: _plan_lead(lead, read[i], purchases[i], _problems(book, lead), shared) for i, lead in again.items()}
+    emailed = parts.emailed + emails_since(added, now - DAY)
+    again_parts = Parts(book.leads, book.log, parts.found | read, parts.by_lead | planned, emailed)
+    return _assembled(again_parts, purchases, earlier.base_interval, config)
+
+
+def _shared(config: Config, now: datetime, base: float | None) -> _Shared:
+    today_end = day_end(config.calendar, now.date())
     holidays = sort_out(greetings.holidays(config, now), now, today_end)
     calendars = SalesCalendars(config, now, today_end)
-    shared = _Shared(config, now, today_end, base, calendars, holidays, SharedLanes(now, today_end))
-    kept = earlier.parts.by_lead if earlier is not None else {}
+    return _Shared(config, now, today_end, base, calendars, holidays, SharedLanes(now, today_end))
 
-    by_lead: dict[str, LeadPlan] = {}
-    for lead in book.leads:
-        history = found.get(lead.id, NO_HISTORY)
-        part = kept.get(lead.id)
-        if part is None or part.lead is not lead or part.base != base or not _same(part.history, history):
-            problems = tuple(book.problems.get(lead.row, ()))
-            part = _plan_lead(lead, history, purchases[lead.id], problems, shared)
-        by_lead[lead.id] = part
-    tasks = [task for part in by_lead.values() for task in part.tasks]
-    emails = [email for part in by_lead.values() for email in part.emails]
-    statuses = [part.status for part in by_lead.values()]
+
+def _problems(book: Book, lead: Lead) -> tuple[str, ...]:
+    """What reading the lead's row found wrong (most rows: nothing)."""
+    found = book.problems.get(lead.row)
+    return tuple(found) if found else ()
+
+
+def _assembled(parts: Parts, purchases: dict[str, list[date]], base: float | None, config: Config) -> Plan:
+    """The plan of each lead's part: Due today and the emails in order, the emails within the caps."""
+    by_lead = parts.by_lead.values()
+    tasks = [task for part in by_lead for task in part.tasks]
+    emails = [email for part in by_lead for email in part.emails]
+    statuses = tuple(part.status for part in by_lead)
     tasks.sort(key=lambda t: (t.manager, not t.overdue, t.occurrence.due_at, t.lead.name, t.lead.id))
     emails.sort(key=lambda e: (e.occurrence.due_at, e.lead.id))
-    room = max(0, min(config.mail.per_run_cap, config.mail.cap_per_day - emails_since(book.log, now - DAY)))
+    room = max(0, min(config.mail.per_run_cap, config.mail.cap_per_day - parts.emailed))
     waiting = max(0, len(emails) - room)
-    parts = Parts(book.log, found, by_lead)
-    return Plan(tuple(emails[:room]), tuple(tasks), tuple(statuses), waiting, purchases, base, parts)
-
-
-def _histories(log: list[Touch], earlier: Parts | None) -> dict[str, History]:
-    """Each lead's history; when the log only grew since an earlier plan, only the leads of the
-    touches added are read again."""
-    if earlier is None or len(log) < len(earlier.log) or not all(map(operator.is_, log, earlier.log)):
-        return histories(log)
-    added = {touch.lead_id for touch in log[len(earlier.log) :]}
-    return earlier.found | histories(touch for touch in log if touch.lead_id in added)
-
-
-def _same(before: History, now: History) -> bool:
-    return before is now or before == now
+    return Plan(tuple(emails[:room]), tuple(tasks), statuses, waiting, purchases, base, parts)
 
 
 def _plan_lead(
@@ -141,7 +181,7 @@ def _plan_lead(
     config, now = shared.config, shared.now
     start = reactivation.reactivation_start(lead, purchases, shared.base, config)
     groups = [] if lead.opt_out else _groups(lead, history, purchases, start, shared)  # opt-outs are absolute
-    result = owed(groups, history.settled)
+    result = owed(groups, history.settled, history.last_manual_at)
     tasks: tuple[Task, ...] = ()
     emails: tuple[EmailTouch, ...] = ()
     if result.due:  # most leads owe nothing right now
@@ -149,14 +189,14 @@ def _plan_lead(
             Task(o, lead, _task_manager(lead, o, config), now > o.deadline) for o in result.due if not o.automatic
         )
         manager = lead.manager or UNASSIGNED
-        emails = tuple(EmailTouch(o, lead, manager) for o in _emails_now(lead, result.due, history, config, now))
-    status = LeadStatus(
-        lead=lead,
-        next_touch=result.due[0] if result.due else result.upcoming,
-        touches=history.touches,
-        last_touch_at=history.last_touch_at,
-        flags=lead_flags(lead, history, groups, result.due, start, config, now),
-        problems=problems + _lead_problems(lead, history, purchases, config),
+        emails = tuple(EmailTouch(o, lead, manager) for o in _emails_now(lead, result.due, history, shared))
+    status = LeadStatus(  # by position: one is built per lead
+        lead,
+        result.due[0] if result.due else result.upcoming,  # the next touch
+        history.touches,
+        history.last_touch_at,
+        lead_flags(lead, history, result, start, config, now),
+        problems + _lead_problems(lead, history, purchases, config),
     )
     return LeadPlan(lead, history, shared.base, tasks, emails, status)
 
@@ -199,19 +239,16 @@ def _task_manager(lead: Lead, occurrence: Occurrence, config: Config) -> str:
     return UNASSIGNED
 
 
-def _emails_now(
-    lead: Lead, due: tuple[Occurrence, ...], history: History, config: Config, now: datetime
-) -> list[Occurrence]:
+def _emails_now(lead: Lead, due: tuple[Occurrence, ...], history: History, shared: _Shared) -> list[Occurrence]:
     """Only in working hours on a working day where the lead is, at most `per_lead_per_day` a day
     (the most urgent first)."""
     candidates = [o for o in due if o.automatic]
-    if not candidates:
+    if not candidates or not shared.in_office_hours(lead):
         return []
-    zone = ZoneInfo(lead.timezone) if lead.timezone else None
-    if not config.calendar.is_open(now, zone):
-        return []
-    room = config.mail.per_lead_per_day - history.email_days.count(now.date())
-    return sorted(candidates, key=lambda o: (_priority(o.track), o.due_at))[: max(room, 0)]
+    room = shared.config.mail.per_lead_per_day - history.email_days.count(shared.now.date())
+    if len(candidates) > 1:
+        candidates.sort(key=lambda o: (_priority(o.track), o.due_at))
+    return candidates[: max(room, 0)]
 
 
 def _priority(track: str) -> int:

@@ -20,8 +20,12 @@ def purchase_dates(lead: Lead, history: History) -> list[date]:
     """Every day the client bought: `Paid at`, `Last purchase at` and each `paid` touch, oldest first."""
     if lead.paid_at is None and lead.last_purchase_at is None and not history.purchases:
         return []  # most leads
-    days = {d.date() for d in (lead.paid_at, lead.last_purchase_at) if d is not None}
-    return sorted(days | history.purchases)
+    days = set(history.purchases)
+    if lead.paid_at is not None:
+        days.add(lead.paid_at.date())
+    if lead.last_purchase_at is not None:
+        days.add(lead.last_purchase_at.date())
+    return sorted(days)
 
 
 def gaps(days: list[date]) -> list[int]:
@@ -30,7 +34,7 @@ def gaps(days: list[date]) -> list[int]:
 
 def base_interval(histories: Iterable[list[date]]) -> float | None:
     """The base's average days between two purchases, over every client who bought twice or more."""
-    pooled = [gap for days in histories for gap in gaps(days)]
+    pooled = [gap for days in histories if len(days) > 1 for gap in gaps(days)]
     return sum(pooled) / len(pooled) if pooled else None
 
 
