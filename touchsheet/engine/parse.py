@@ -129,48 +129,60 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
     skipped: set[int] = set()
     fills: list[Fill] = []
     ids: dict[int, str] = {}
-    unnamed: list[tuple[int, _Row]] = []
+    unnamed: list[tuple[int, list[Any]]] = []
     first_row_of: dict[str, int] = {}
-    pending: list[tuple[int, _Row, str]] = []
+    pending: list[tuple[int, list[Any], str]] = []  # an unreadable ID is pending as ""
 
     at, width = _positions(table)
+    id_at = at["ID"]
     typed = operator.itemgetter(*(at[c] for c in _MANAGER_COLUMNS))
     for row, values in enumerate(table.rows, table.sheet_row(0)):
         if len(values) < width:
             values = _padded(values, width)
-        if all(map(cells.is_blank, typed(values))):
+        try:
+            lead_id = _lead_id(values[id_at])
+        except BadCell:  # said when the row is read cell by cell, below
+            ids[row] = ""
+            pending.append((row, values, ""))
             continue
-        reader = _Row(values, at)
-        lead_id = reader.get("ID", _lead_id, "")
+        if not lead_id:
+            if all(map(cells.is_blank, typed(values))):
+                continue
+            ids[row] = ""
+            unnamed.append((row, values))
+            continue
         ids[row] = lead_id
-        if not lead_id and not reader.problems:
-            unnamed.append((row, reader))
-            continue
         if lead_id in first_row_of:
-            reader.problems.append(Message("duplicate_id", id=lead_id, row=first_row_of[lead_id]))
+            problems[row] = [Message("duplicate_id", id=lead_id, row=first_row_of[lead_id])]
             skipped.add(row)
-            problems[row] = reader.problems
             continue
-        if lead_id:
-            first_row_of[lead_id] = row
-        pending.append((row, reader, lead_id))
+        first_row_of[lead_id] = row
+        pending.append((row, values, lead_id))
 
     if unnamed:  # new IDs follow the highest in use: a scan of every ID, only when a row needs one
         numbered = re.compile(re.escape(prefix) + r"(\d+)")
         next_number = 1 + max((int(m.group(1)) for i in first_row_of if (m := numbered.fullmatch(i))), default=0)
-        for row, reader in unnamed:
+        for row, values in unnamed:
             lead_id = f"{prefix}{next_number:05d}"
             next_number += 1
             fills.append(Fill(row, lead_id, "ID", lead_id))
-            pending.append((row, reader, lead_id))
-        pending.sort()
+            pending.append((row, values, lead_id))
+        pending.sort(key=operator.itemgetter(0))
 
     clean_lead = _clean_reader(at, tz)
-    for row, reader, lead_id in pending:
-        try:
-            lead = clean_lead(row, reader.values, lead_id) if lead_id else None
-        except BadCell:  # read it again cell by cell, to say what is wrong
+    for row, values, lead_id in pending:
+        if lead_id:
+            try:
+                leads.append(clean_lead(row, values, lead_id))
+                continue
+            except BadCell:  # read it again cell by cell, below, to say what is wrong
+                pass
+        reader = _Row(values, at)
+        if lead_id:
             lead = _lead(row, reader, lead_id, tz, now, fills)
+        else:  # the ID cannot be read: why is said on the row, which is left alone
+            reader.get("ID", _lead_id, "")
+            lead = None
         if reader.problems:
             problems[row] = reader.problems
         if lead is None:
