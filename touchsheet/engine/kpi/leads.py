@@ -17,6 +17,10 @@ from touchsheet.engine.reactivation import interval_days
 from touchsheet.engine.reminders import invoice_open
 
 INVOICE_STEP, WON_STEP = FUNNEL.index(Stage.INVOICE), FUNNEL.index(Stage.WON)
+# The furthest funnel step a lead's stage says it reached (lost leads count as new), without an
+# invoice and with one (an invoiced lead reached the invoice step at least).
+STAGE_STEP = {stage: FUNNEL.index(stage) if stage is not Stage.LOST else 0 for stage in Stage}
+INVOICED_STEP = {stage: max(step, INVOICE_STEP) for stage, step in STAGE_STEP.items()}
 
 
 @dataclass(slots=True)
@@ -66,7 +70,9 @@ def count_leads(
     arrivals = [(lead.created_at.date(), manager) for lead, manager in zip(leads, managers)]
     tallies_of = _count_arrivals(Counter(arrivals), windows, base)
     _count_seats(leads, managers, base)
-    base.reach = {lead.id: _stage_step(lead) for lead in leads}
+    base.reach = {
+        lead.id: STAGE_STEP[lead.stage] if lead.invoice_at is None else INVOICED_STEP[lead.stage] for lead in leads
+    }
     _count_first_contacts(leads, arrivals, tallies_of, found, config, now, base)
     paid_amounts = _count_invoices(leads, managers, windows, config, base)
     untouched: list[tuple[Lead, float]] = []  # clients at risk, with the share of their value lost
@@ -107,12 +113,6 @@ def _count_seats(leads: list[Lead], managers: list[str], base: Base) -> None:
     for manager, count in Counter(still_open).items():
         base.seats[manager].open = count
     base.open_leads = len(still_open)
-
-
-def _stage_step(lead: Lead) -> int:
-    """The furthest funnel step the lead's stage (or its invoice) says it reached; lost leads count as new."""
-    step = FUNNEL.index(lead.stage) if lead.stage is not Stage.LOST else 0
-    return INVOICE_STEP if lead.invoice_at is not None and step < INVOICE_STEP else step
 
 
 def _count_first_contacts(
