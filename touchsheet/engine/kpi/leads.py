@@ -126,14 +126,17 @@ def _count_first_contacts(
 ) -> None:
     """R5: was each lead touched by hand within its deadline (counted on the day it came in)?"""
     new, deadline = Stage.NEW, config.first_contact.deadline_minutes
+    minutes_between = config.calendar.minutes_between
     for lead, arrival in zip(leads, arrivals):
+        tallies = tallies_of[arrival]
+        if not tallies and lead.stage is not new:
+            continue  # came in before the windows and was contacted: nothing to count (most leads)
         touched = found.get(lead.id, NO_HISTORY).first_manual_at
         if touched is None and lead.stage is not new:
             continue  # contacted before touchsheet knew
-        tallies = tallies_of[arrival]
         if not tallies and touched is not None:
             continue
-        minutes = config.calendar.minutes_between(lead.created_at, touched or now)  # working minutes
+        minutes = minutes_between(lead.created_at, touched or now)  # working minutes
         if touched is None:
             if minutes <= deadline:
                 continue  # still within its deadline: not judged yet
