@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _SEARCH_DAYS = 400  # more days off in a row than this is a config mistake, not a calendar
+_NOTHING = timedelta()
 
 
 @dataclass(frozen=True)
@@ -149,10 +150,9 @@ class WorkCalendar:
         closing = self.closing(day)
         if day == last:
             return (min(end, closing) - current).total_seconds() / 60
-        total = closing - current
-        # `day` is a working day (`current` is clamped), and so is `last` when counted: their
-        # openings are the ones `opening` keeps by day, not built again
-        total += self.working_days(day + timedelta(days=1), last) * (closing - self.opening(day))
+        # `day` is a working day (`current` is clamped), one of those counted up to `last`; and so is
+        # `last` when counted: their openings are the ones `opening` keeps by day, not built again
+        total = closing - current + (self.working_days(day, last) - 1) * (closing - self.opening(day))
         if self.is_working_day(last):
-            total += max(min(end, self.closing(last)) - self.opening(last), timedelta())
+            total += max(min(end, self.closing(last)) - self.opening(last), _NOTHING)
         return total.total_seconds() / 60

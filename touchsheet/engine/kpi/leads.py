@@ -17,6 +17,10 @@ from touchsheet.engine.reactivation import interval_days
 from touchsheet.engine.reminders import invoice_open
 
 INVOICE_STEP, WON_STEP = FUNNEL.index(Stage.INVOICE), FUNNEL.index(Stage.WON)
+# The furthest funnel step a lead's stage says it reached (lost leads count as new), without an
+# invoice and with one (an invoiced lead reached the invoice step at least).
+STAGE_STEP = {stage: FUNNEL.index(stage) if stage is not Stage.LOST else 0 for stage in Stage}
+INVOICED_STEP = {stage: max(step, INVOICE_STEP) for stage, step in STAGE_STEP.items()}
 
 
 @dataclass(slots=True)
@@ -66,7 +70,9 @@ def count_leads(
     arrivals = [(lead.created_at.date(), manager) for lead, manager in zip(leads, managers)]
     tallies_of = _count_arrivals(Counter(arrivals), windows, base)
     _count_seats(leads, managers, base)
-    base.reach = {lead.id: _stage_step(lead) for lead in leads}
+    base.reach = {
+        lead.id: STAGE_STEP[lead.stage] if lead.invoice_at is None else INVOICED_STEP[lead.stage] for lead in leads
+    }
     _count_first_contacts(leads, arrivals, tallies_of, found, config, now, base)
     paid_amounts = _count_invoices(leads, managers, windows, config, base)
     untouched: list[tuple[Lead, float]] = []  # clients at risk, with the share of their value lost
@@ -109,12 +115,6 @@ def _count_seats(leads: list[Lead], managers: list[str], base: Base) -> None:
     base.open_leads = len(still_open)
 
 
-def _stage_step(lead: Lead) -> int:
-    """The furthest funnel step the lead's stage (or its invoice) says it reached; lost leads count as new."""
-    step = FUNNEL.index(lead.stage) if lead.stage is not Stage.LOST else 0
-    return INVOICE_STEP if lead.invoice_at is not None and step < INVOICE_STEP else step
-
-
 def _count_first_contacts(
     leads: list[Lead],
     arrivals: list[tuple[date, str]],
@@ -126,14 +126,17 @@ def _count_first_contacts(
 ) -> None:
     """R5: was each lead touched by hand within its deadline (counted on the day it came in)?"""
     new, deadline = Stage.NEW, config.first_contact.deadline_minutes
+    minutes_between = config.calendar.minutes_between
     for lead, arrival in zip(leads, arrivals):
+        tallies = tallies_of[arrival]
+        if not tallies and lead.stage is not new:
+            continue  # came in before the windows and was contacted: nothing to count (most leads)
         touched = found.get(lead.id, NO_HISTORY).first_manual_at
         if touched is None and lead.stage is not new:
             continue  # contacted before touchsheet knew
-        tallies = tallies_of[arrival]
         if not tallies and touched is not None:
             continue
-        minutes = config.calendar.minutes_between(lead.created_at, touched or now)  # working minutes
+        minutes = minutes_between(lead.created_at, touched or now)  # working minutes
         if touched is None:
             if minutes <= deadline:
                 continue  # still within its deadline: not judged yet
