@@ -35,13 +35,11 @@ DAY = timedelta(days=1)
 
 @dataclass(slots=True)
 class LeadPlan:
-    """One lead's part of a plan, with what it was planned from: a later plan of the same run keeps
-    it while the lead's row, its touches and the base's purchase interval stay the same. Not frozen,
-    like the Lead it plans: one is built per lead, and a frozen one takes four times as long."""
+    """One lead's part of a plan: a later plan of the same run keeps it while the lead's touches and
+    the base's purchase interval stay the same. Not frozen, like the Lead it plans: one is built per
+    lead, and a frozen one takes four times as long."""
 
     lead: Lead
-    history: History
-    base: float | None
     tasks: tuple[Task, ...]
     emails: tuple[EmailTouch, ...]  # owed now, before the caps
     status: LeadStatus
@@ -198,7 +196,7 @@ def _plan_lead(
         lead_flags(lead, history, result, start, config, now),
         problems + _lead_problems(lead, history, purchases, config),
     )
-    return LeadPlan(lead, history, shared.base, tasks, emails, status)
+    return LeadPlan(lead, tasks, emails, status)
 
 
 def _groups(lead: Lead, history: History, purchases: list[date], start: date | None, shared: _Shared) -> list[Lanes]:
