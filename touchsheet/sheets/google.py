@@ -203,15 +203,16 @@ class GoogleWorkbook:
         writes: list[RowWrite] = []
         holes: list[int] = []
         placed: set[str] = set()
+        # the run's own columns of a row still due, each with where it is: looked up once for every row
+        ours = [(c, p) for c, p in table.columns.items() if c not in DUE_MANAGER_COLUMNS and c != "Key"]
         for index, values in enumerate(table.rows):
             row, key = table.sheet_row(index), table.cell(values, "Key")
             if is_blank(key) and all(is_blank(v) for v in values):
                 holes.append(row)
             elif key in by_key and key not in placed:
                 placed.add(key)
-                new = by_key[key]
-                cells = {c: new.get(c) for c in table.columns if c not in DUE_MANAGER_COLUMNS and c != "Key"}
-                changed = {c: v for c, v in cells.items() if not same(table.cell(values, c), v)}
+                new, size = by_key[key], len(values)
+                changed = {c: new.get(c) for c, p in ours if not same(values[p] if p < size else None, new.get(c))}
                 if changed:
                     writes.append(RowWrite("Due today", row, changed, {"Key": key}))
             else:
