@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from tests.builders import at, lead
 from tests.conftest import ROOT
 from touchsheet.cli import cli
-from touchsheet.engine.model import Channel, EmailTouch, Kind, Occurrence
+from touchsheet.engine.model import Channel, EmailTouch, Kind, Occurrence, Task
 from touchsheet.mail.render import Renderer, RenderProblem
 
 
@@ -80,3 +80,17 @@ def test_preview_prints_the_exact_email_and_can_write_it(tmp_path):
     assert call.exit_code == 1 and "d4 is a call, not an email" in call.output
     unknown = runner.invoke(cli, ["preview", "L-99999", "--config", config])
     assert unknown.exit_code == 1 and "no lead L-99999" in unknown.output
+
+
+def test_a_script_says_each_lead_its_own_words_and_a_plain_one_the_same_words_to_all(config):
+    def script_for(renderer, text, name):
+        occurrence = Occurrence(
+            "d1", "sales", Channel.CALL, Kind.WARM, "why", at("2026-11-02 10:00"), at("2026-11-03 00:00"), script=text
+        )
+        return renderer.script(Task(occurrence, lead(name=name), "Anna Smith", False))
+
+    renderer = Renderer(config)
+    named, plain, broken = "Hello {{ lead.first_name }}!", " Ask about\r\nthe route. \n", "Hello {{ lead.first_name"
+    assert [script_for(renderer, named, n) for n in ("Ivan Petrov", "Olga Ivanova")] == ["Hello Ivan!", "Hello Olga!"]
+    assert [script_for(renderer, plain, n) for n in ("Ivan Petrov", "Olga Ivanova")] == ["Ask about\nthe route."] * 2
+    assert [script_for(renderer, broken, n) for n in ("Ivan Petrov", "Olga Ivanova")] == [broken] * 2

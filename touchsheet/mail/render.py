@@ -26,6 +26,7 @@ from touchsheet.schema import value_label
 from touchsheet.words import Message
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+_TEMPLATED = re.compile(r"\{[{%#]")  # where Jinja markup starts: {{ a field }}, {% a statement %}, {# a comment #}
 
 
 class RenderProblem(ValueError):
@@ -55,6 +56,9 @@ class Renderer:
         )
         self.scripts = SandboxedEnvironment(autoescape=False, undefined=jinja2.ChainableUndefined)
         self._compiled: dict[str, jinja2.Template] = {}  # a few scripts serve thousands of tasks
+        self._plain: dict[str, str] = {}  # a script naming no field reads the same for every lead: rendered once
+        # the company's fields read once: a run fills the context of tens of thousands of scripts
+        self._company = config.company.model_dump()
 
     def context(self, lead: Lead, manager_name: str) -> dict[str, Any]:
         config = self.config
@@ -80,7 +84,7 @@ class Renderer:
                 "phone": (manager.phone if manager else "") or config.company.phone,
                 "signature": (manager.signature if manager else "") or config.company.name,
             },
-            "company": config.company.model_dump(),
+            "company": dict(self._company),  # a copy for each script: what one does to it, the next never sees
             "links": dict(config.links),
             "unsubscribe": config.mail.unsubscribe_email,
         }
@@ -88,11 +92,17 @@ class Renderer:
     def script(self, task: Task) -> str:
         """The call or message script for Due today, with the lead's name filled in."""
         text = task.occurrence.script
+        words = self._plain.get(text)
+        if words is not None:
+            return words
         try:
             template = self._compiled.get(text) or self._compiled.setdefault(text, self.scripts.from_string(text))
-            return template.render(self.context(task.lead, task.manager)).strip()
+            words = template.render(self.context(task.lead, task.manager)).strip()
         except jinja2.TemplateError:
             return text  # `check` reports the broken template; the manager still gets the words
+        if not _TEMPLATED.search(text):
+            self._plain[text] = words
+        return words
 
     def email(self, touch: EmailTouch, now: datetime) -> Email:
         """The exact message that would go out; RenderProblem when it cannot."""

@@ -214,11 +214,13 @@ class GoogleWorkbook:
         by_key = {row["Key"]: row for row in wanted}
         kept, new = _due_places(table, [row["Key"] for row in wanted])
         writes: list[RowWrite] = []
+        # the run's own columns of a row still due, each with where it is: looked up once for every row
+        ours = [(c, p) for c, p in table.columns.items() if c not in DUE_MANAGER_COLUMNS and c != "Key"]
         for index, values in enumerate(table.rows):
             key = kept.get(index)
             if key is not None:
-                cells = {c: by_key[key].get(c) for c in table.columns if c not in DUE_MANAGER_COLUMNS and c != "Key"}
-                changed = {c: v for c, v in cells.items() if not same(table.cell(values, c), v)}
+                due, size = by_key[key], len(values)
+                changed = {c: due.get(c) for c, p in ours if not same(values[p] if p < size else None, due.get(c))}
                 if changed:
                     writes.append(RowWrite("Due today", table.sheet_row(index), changed, {"Key": key}))
             elif not _empty_row(table, values):
