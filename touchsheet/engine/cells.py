@@ -24,7 +24,7 @@ class BadCell(ValueError):
 
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
-_SERIAL_RANGE = (367, 73051)  # 1901-01-01 .. 2099-12-31: outside this a number is not a date
+SERIAL_RANGE = (367, 73051)  # 1901-01-01 .. 2099-12-31: outside this a number is not a date
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?:[ T,]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?$")
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\.]{2,}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
@@ -101,14 +101,19 @@ def day(value: Any) -> date | None:
 
 
 def _serial(number: float) -> datetime:
-    if not _SERIAL_RANGE[0] <= number <= _SERIAL_RANGE[1]:
+    if not SERIAL_RANGE[0] <= number <= SERIAL_RANGE[1]:
         raise BadCell(Message("not_a_date", value=number, hint=DATETIME_HINT))
     return from_serial(number)
 
 
-def from_serial(number: float) -> datetime:
-    """A spreadsheet serial number (days since 1899-12-30) -> naive datetime, to the second."""
-    return _EXCEL_EPOCH + timedelta(0, round(number * 86400))  # (days, seconds): quicker than keywords
+def from_serial(number: float, epoch: datetime = _EXCEL_EPOCH) -> datetime:
+    """A spreadsheet serial number (days since 1899-12-30) -> naive datetime, to the second; from an
+    `epoch_in(tz)`, the same wall time in `tz`."""
+    return epoch + timedelta(0, round(number * 86400))  # (days, seconds): quicker than keywords
+
+
+def epoch_in(tz: ZoneInfo) -> datetime:
+    return datetime.combine(_EXCEL_EPOCH, time(), tz)
 
 
 def to_serial(value: date) -> float:

@@ -328,6 +328,7 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
     where, width = _positions(table)
     cells_of = operator.itemgetter(*(where[c] for c in _LOG_COLUMNS))
     moment, text, combine = cells.moment, cells.text, datetime.combine
+    from_serial, epoch, (low, high) = cells.from_serial, cells.epoch_in(tz), cells.SERIAL_RANGE
     # Half a million rows hold a few words per column: each word is read once, then looked up.
     channel, kind, result = (cells.Words(functools.partial(cells.choice, k)) for k in (Channel, Kind, Result))
     status = cells.Words(_log_status)
@@ -337,9 +338,15 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
             values = _padded(values, width)
         at, lead_id, channel_, status_, step_, kind_, result_, manager_, note_, key = cells_of(values)
         try:
-            # Nearly every row's At is a date cell, its Lead ID and Key text: read here, not by a call
-            # each (a fifth of the log's time), the same way `moment` and `text` read them.
-            at = combine(at, at.time(), tz) if at.__class__ is datetime and at.tzinfo is None else moment(at, tz)
+            # Nearly every row's At is a date (a date cell on a workbook, a serial number on a Google
+            # Sheet), its Lead ID and Key text: read here, not by a call each (a fifth of the log's
+            # time), the same way `moment` and `text` read them.
+            if at.__class__ is datetime and at.tzinfo is None:
+                at = combine(at, at.time(), tz)
+            elif (at.__class__ is float or at.__class__ is int) and low <= at <= high:
+                at = from_serial(at, epoch)
+            else:
+                at = moment(at, tz)
             lead_id = lead_id.strip() if lead_id.__class__ is str else text(lead_id)
             if at is None or not lead_id:
                 raise BadCell("needs both At and Lead ID")

@@ -31,7 +31,7 @@ from google.oauth2 import service_account
 from touchsheet.engine.cells import from_serial, is_blank, to_serial
 from touchsheet.engine.table import Table, require_columns, table_from_grid
 from touchsheet.errors import SheetError
-from touchsheet.schema import LEADS, TABS, Owner, Tab, norm, tab_keys
+from touchsheet.schema import LEADS, TABS, TOUCH_LOG, Owner, Tab, norm, tab_keys
 from touchsheet.sheets import FIX
 from touchsheet.sheets.a1 import column_letter, quote
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, same
@@ -529,9 +529,12 @@ _REPEATED = frozenset(
 def _as_read(table: Table) -> Table:
     """Google's cells as the engine takes them, as xlsx has them: dates (serial numbers) as
     datetimes in date columns; and one string for each word a column repeats (a hundred thousand
-    leads would hold millions of copies of a few words)."""
+    leads would hold millions of copies of a few words). The Touch log's half a million dates stay
+    serial numbers: only the engine reads them, and it reads those as they are."""
     positions = [
-        table.columns[c.name] for c in table.tab.columns if c.type in ("date", "datetime") and c.name in table.columns
+        table.columns[c.name]
+        for c in table.tab.columns
+        if c.type in ("date", "datetime") and c.name in table.columns and table.tab is not TOUCH_LOG
     ]
     repeated = [table.columns[name] for name in _REPEATED if name in table.columns]
     words: dict[str, str] = {}
