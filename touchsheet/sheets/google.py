@@ -1,11 +1,12 @@
 """The Google Sheet backend (gspread): a few API calls per run, safe while managers edit.
 
 A run reads every tab in one values batchGet and writes its changes in one values batchUpdate,
-whatever the number of rows: three calls at most. The third is the append of the emails it sends
-to the Touch log, or, in a run that sends none, a spreadsheets batchUpdate when tabs or formats
-must change: a run whose Due today tab must grow sends its emails in the next run, and a new KPI
-layout (the first, or tables that moved) waits for a run with a call to spare. Only changed cells
-are written, as RAW values.
+whatever the number of rows: three calls at most. The third is the append to the Touch log (the
+emails it sends, the ticked tasks it records), or, in a run with nothing to append, a spreadsheets
+batchUpdate when tabs or formats must change: a run whose Due today tab must grow sends its emails
+in the next run, and a new KPI layout (the first, or tables that moved) waits for a run with a call
+to spare. Ticked tasks never wait: recording some while Due today must grow takes a fourth call.
+Only changed cells are written, as RAW values.
 
 Managers sort, insert, delete and type while a run works, so rows are found by their ID (Key on
 the log and on Due today), never trusted by position: each written range also covers the row's
