@@ -231,8 +231,8 @@ class GoogleWorkbook:
                 expect = {} if recorded else {c: table.cell(values, c) for c in DUE_MANAGER_COLUMNS}
                 writes.append(RowWrite("Due today", table.sheet_row(index), cleared, expect))
         for key, row in new:
-            new_row = by_key[key]
-            cells = {c: new_row.get(c) for c in table.columns if c not in DUE_MANAGER_COLUMNS or c == "Done"}
+            due = by_key[key]
+            cells = {c: due.get(c) for c in table.columns if c not in DUE_MANAGER_COLUMNS or c == "Done"}
             # an unticked box, as on the workbook; Result and Note must still be empty when it lands
             expect = {c: None for c in DUE_MANAGER_COLUMNS if c != "Done"}
             writes.append(RowWrite("Due today", row, cells, expect))
@@ -532,11 +532,8 @@ def _as_read(table: Table) -> Table:
     datetimes in date columns; and one string for each word a column repeats (a hundred thousand
     leads would hold millions of copies of a few words). The Touch log's half a million dates stay
     serial numbers: only the engine reads them, and it reads those as they are."""
-    positions = [
-        table.columns[c.name]
-        for c in table.tab.columns
-        if c.type in ("date", "datetime") and c.name in table.columns and table.tab is not TOUCH_LOG
-    ]
+    dated = [] if table.tab is TOUCH_LOG else [c.name for c in table.tab.columns if c.type in ("date", "datetime")]
+    positions = [table.columns[name] for name in dated if name in table.columns]
     repeated = [table.columns[name] for name in _REPEATED if name in table.columns]
     words: dict[str, str] = {}
     for values in table.rows:
