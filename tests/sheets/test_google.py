@@ -167,6 +167,18 @@ def test_text_is_written_raw_and_dates_as_dates(sheet, emulator, tmp_path):
     assert isinstance(next_touch, float)  # a serial date number, shown as a date by the column's format
 
 
+def test_a_lead_id_read_is_one_string_on_every_tab(sheet, tmp_path):
+    # JSON gives every cell a string of its own; read as one, a lead's touches and tasks are looked
+    # up by the very string of its Leads row (the engine's lookups by ID are quicker so)
+    sheet.put_rows("Leads", leads(3))
+    sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))  # logs the emails sent, lists the calls due
+    tables = sheet.backend().read()
+    ids = {lead_id: lead_id for lead_id in (tables["Leads"].cell(row, "ID") for row in tables["Leads"].rows)}
+    named = [table.cell(row, "Lead ID") for table in (tables["Touch log"], tables["Due today"]) for row in table.rows]
+    assert len(ids) == 3 and len(named) > 3
+    assert all(lead_id is ids[lead_id] for lead_id in named)
+
+
 def test_a_sheet_not_shared_with_the_service_account_says_whom_to_share_with(sheet, emulator):
     emulator.unshare(sheet.key, "touchsheet@demo-project.iam.gserviceaccount.com")
     with pytest.raises(SheetError, match="share the sheet with touchsheet@demo-project.iam.gserviceaccount.com"):

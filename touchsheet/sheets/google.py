@@ -96,8 +96,10 @@ class GoogleWorkbook:
                 raise
             self._tabs = self._look_up_tabs()
             grids = self._get([tab.name for tab in TABS])
+        words: dict[str, str] = {}  # one for every tab: the Touch log's Lead IDs become the Leads' own strings
         self._tables = {
-            tab.name: _as_read(table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name])) for tab in TABS
+            tab.name: _as_read(table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name]), words)
+            for tab in TABS
         }
         require_columns(self._tables.values(), FIX)
         self._snapshot = dict(self._tables)
@@ -520,22 +522,27 @@ def _plain(value: Any) -> Any:
     return "" if is_blank(value) else value
 
 
-# Columns whose few words fill thousands of rows; JSON gives every cell a string of its own.
+# Columns whose few words fill thousands of rows (JSON gives every cell a string of its own), and
+# the leads' IDs, which the Touch log and Due today repeat.
 _REPEATED = frozenset(
     {"Manager", "Source", "Stage", "Opt out", "Time zone", "Next channel", "Next kind", "Next reason", "Flags"}
     | {"Problem", "Lead ID", "Channel", "Kind", "Step", "Status", "Result", "Note", "Reason", "Overdue", "Done"}
+    | {"ID"}
 )
 
 
-def _as_read(table: Table) -> Table:
+def _as_read(table: Table, words: dict[str, str] | None = None) -> Table:
     """Google's cells as the engine takes them, as xlsx has them: dates (serial numbers) as
     datetimes in date columns; and one string for each word a column repeats (a hundred thousand
-    leads would hold millions of copies of a few words). The Touch log's half a million dates stay
-    serial numbers: only the engine reads them, and it reads those as they are."""
+    leads would hold millions of copies of a few words), shared by the tabs read together through
+    `words`: a lead's ID is then one string on every tab, as in a workbook's shared strings, and
+    the engine's lookups by ID need not compare the characters (0.2 of its 3.8 s at 100,000 leads).
+    The Touch log's half a million dates stay serial numbers: only the engine reads them, and it
+    reads those as they are."""
     dated = [] if table.tab is TOUCH_LOG else [c.name for c in table.tab.columns if c.type in ("date", "datetime")]
     positions = [table.columns[name] for name in dated if name in table.columns]
     repeated = [table.columns[name] for name in _REPEATED if name in table.columns]
-    words: dict[str, str] = {}
+    words = {} if words is None else words
     for values in table.rows:
         size = len(values)
         for position in positions:
