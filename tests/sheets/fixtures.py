@@ -79,7 +79,7 @@ class XlsxSheet:
         return {tab.name: self.grid(tab.name) for tab in TABS if tab.name != "Status"}
 
     def charts(self, tab: str) -> list[dict[str, Any]]:
-        """The charts drawn on a tab, read from the file's XML (openpyxl does not load charts):
+        """The charts drawn on a tab, read from the file's XML (as saved, not as openpyxl reads them):
         each as its title, kind and the cell ranges of its series."""
         with zipfile.ZipFile(self.path) as z:
             sheet_xml = _part(z, "xl/workbook.xml", "xl/_rels/workbook.xml.rels", self.title(tab))

@@ -5,10 +5,14 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import zipfile
 from datetime import datetime
 
 import openpyxl
+import openpyxl.drawing.image
+import PIL.Image
 import pytest
+from openpyxl.chart import BarChart, Reference
 
 from tests.builders import at
 from tests.sheets.fixtures import XlsxSheet
@@ -219,7 +223,7 @@ def _manager_cells(path):
 
 
 def test_the_kpi_charts_survive_every_save_and_are_never_doubled(sheet, tmp_path):
-    """openpyxl drops the charts of a workbook it loads; the worker draws its own again at each save."""
+    """openpyxl reads back the charts of a workbook it loads; the worker replaces its own at each save."""
     outbox = Outbox(tmp_path / "out")
     sheet.put_rows("Leads", [{"ID": "L-1", "Name": "Ivan", "Created at": datetime(2026, 11, 2, 10, 0)}])
     run_once(sheet.config, sheet.backend(), outbox, at("2026-11-02 10:30"))
@@ -228,6 +232,31 @@ def test_the_kpi_charts_survive_every_save_and_are_never_doubled(sheet, tmp_path
     sheet.put_rows("Leads", [{"ID": "L-2", "Name": "Olga", "Created at": datetime(2026, 11, 3, 10, 0)}])  # a save
     run_once(sheet.config, sheet.backend(), outbox, at("2026-11-03 11:00"))
     assert sheet.charts("KPI") == first  # the same three, over the same cells
+
+
+def test_pictures_and_charts_people_add_survive_syncs(sheet, tmp_path):
+    """openpyxl keeps the pictures of a workbook it loads only when Pillow is there to read them."""
+    sheet.put_rows("Leads", [{"ID": "L-1", "Name": "Ivan", "Created at": datetime(2026, 11, 2, 10, 0)}])
+    sheet.put_rows("Costs", [{"Month": "2026-11", "Category": "ads", "Amount": 1000}])
+    logo = tmp_path / "logo.png"
+    PIL.Image.new("RGB", (60, 30), "navy").save(logo)
+    book = openpyxl.load_workbook(sheet.path)
+    book[sheet.title("Leads")].add_image(openpyxl.drawing.image.Image(logo), "Z2")
+    costs = book[sheet.title("Costs")]
+    chart = BarChart()
+    chart.title = "Our costs"
+    chart.add_data(Reference(costs, min_col=3, min_row=1, max_row=2), titles_from_data=True)
+    costs.add_chart(chart, "E2")
+    book.save(sheet.path)
+    outbox = Outbox(tmp_path / "out")
+    run_once(sheet.config, sheet.backend(), outbox, at("2026-11-02 10:30"))
+    run_once(sheet.config, sheet.backend(), outbox, at("2026-11-03 11:00"))
+    with zipfile.ZipFile(sheet.path) as z:
+        assert [z.read(n) for n in z.namelist() if n.startswith("xl/media/")] == [logo.read_bytes()]
+    (picture,) = openpyxl.load_workbook(sheet.path)[sheet.title("Leads")]._images
+    assert (picture.anchor._from.col, picture.anchor._from.row) == (25, 1)  # Z2, where it was put
+    assert [c["title"] for c in sheet.charts("Costs")] == ["Our costs"]
+    assert len(sheet.charts("KPI")) == 3
 
 
 def test_what_managers_typed_on_the_other_tabs_survives_syncs(sheet, config, tmp_path):

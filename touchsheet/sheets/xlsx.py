@@ -235,7 +235,8 @@ def _write_kpi(sheet: Worksheet, kpi: KpiSheet, locale: str) -> None:
 
 
 def _draw_charts(sheet: Worksheet, charts: list[Chart]) -> None:
-    """openpyxl drops the charts of a workbook it loads: the worker draws its own again at every save."""
+    """openpyxl reads back the charts of a workbook it loads: the KPI tab's are replaced by new ones
+    at every save, drawn over the tables as they are now (never doubled)."""
     sheet._charts = []  # noqa: SLF001 - openpyxl has no public way to remove a chart
     for spec in charts:
         chart: BarChart | LineChart = BarChart() if spec.kind == "bar" else LineChart()
