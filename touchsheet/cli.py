@@ -28,10 +28,11 @@ from touchsheet.sheets import Workbook
 from touchsheet.sheets.xlsx import XlsxWorkbook
 
 
-def open_workbook(config: Config) -> Workbook:
+def open_workbook(config: Config, stop: threading.Event | None = None) -> Workbook:
+    """`stop`: set when the worker is asked to stop; a Google Sheet then stops retrying at once."""
     settings = config.workbook
     if settings.backend == "google":
-        from touchsheet.sheets.gapi import load_credentials
+        from touchsheet.sheets.gapi import Patience, load_credentials
         from touchsheet.sheets.google import GoogleWorkbook
 
         return GoogleWorkbook(
@@ -40,6 +41,7 @@ def open_workbook(config: Config) -> Workbook:
                 settings.credentials_file and config.resolve(settings.credentials_file), settings.credentials_env
             ),
             config.locale,
+            patience=Patience(stop=stop) if stop else Patience(),
             cache=config.state_file("tabs.json"),
         )
     return XlsxWorkbook(config.workbook_path, config.locale)
@@ -131,7 +133,7 @@ def sync(config: Config, now: str | None, dry_run: bool) -> None:
     Example: python -m touchsheet sync --config config.yaml --now 2026-11-25T10:00
     """
     stop = _stop_on_signals()
-    click.echo("\n".join(sync_once(config, parse_now(now, config), dry_run, stop.is_set)))
+    click.echo("\n".join(sync_once(config, parse_now(now, config), dry_run, stop)))
 
 
 @cli.command()
@@ -150,7 +152,7 @@ def run(config: Config) -> None:
         logging.getLogger("touchsheet").setLevel(logging.INFO)  # a worker says what it does, a line a sync
 
     def one_sync(moment: datetime) -> None:
-        for line in sync_once(config, moment, False, stop.is_set):
+        for line in sync_once(config, moment, False, stop):
             logging.getLogger("touchsheet").info("%s", line)
 
     try:
@@ -160,20 +162,21 @@ def run(config: Config) -> None:
         click.echo(f"{e}: this worker stops here")
 
 
-def sync_once(config: Config, moment: datetime, dry_run: bool, stopping: Callable[[], bool]) -> list[str]:
-    """One run under the host's lock; a failed run says why on the Status tab, then raises."""
+def sync_once(config: Config, moment: datetime, dry_run: bool, stop: threading.Event) -> list[str]:
+    """One run under the host's lock; a failed run says why on the Status tab, then raises. `stop`:
+    set by SIGTERM or Ctrl-C."""
     from touchsheet.lock import Busy, run_lock
     from touchsheet.sync import report_failure, run_once
 
-    workbook = open_workbook(config)
+    workbook = open_workbook(config, stop)
     try:
         with run_lock(config):
-            summary = run_once(config, workbook, open_transport(config), moment, dry_run, stopping=stopping)
+            summary = run_once(config, workbook, open_transport(config), moment, dry_run, stopping=stop.is_set)
     except Busy as e:
         return [f"{e}: this run stops here"]  # status 0: cron has nothing to report
     except Exception as e:
         if not dry_run:
-            report_failure(config, open_workbook(config), moment, str(e) or e.__class__.__name__)
+            report_failure(config, open_workbook(config, stop), moment, str(e) or e.__class__.__name__)
         raise
     return summary.lines()
 

@@ -4,7 +4,8 @@ The `schedule` library ticks; each tick asks `due(now)` whether a sync is due: e
 working hours, less often at night and at weekends, and once a day at `kpi_at` so the KPI tab is
 fresh before the team starts. A sync that raises is logged and the next tick runs as usual
 (`schedule` alone would stop rescheduling a job that raised). Stopping (SIGTERM, Ctrl-C) lets
-the email in flight finish, writes what the run did, and exits.
+the email in flight finish, writes what the run did, and exits; a call to Google Sheets waiting to
+be tried again gives up at once.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import threading
 import time
 from collections import Counter
 from datetime import datetime, timedelta
@@ -18,6 +19,8 @@ from touchsheet.engine.model import Status
 from touchsheet.errors import SheetError
 from touchsheet.mail.outbox import Outbox
 from touchsheet.sheets.a1 import column_letter
+from touchsheet.sheets.gapi import Patience
+from touchsheet.sheets.google import GoogleWorkbook
 from touchsheet.sync import run_once
 
 pytestmark = pytest.mark.server
@@ -223,6 +226,19 @@ def test_persistent_quota_errors_stop_the_run_with_a_message(sheet, emulator):
     emulator.faults(rate={429: 1.0}, seed=1)
     with pytest.raises(SheetError, match="answered 429 to every try"):
         sheet.backend().read()
+
+
+def test_a_stop_asked_while_google_fails_ends_the_wait_and_the_tries(sheet, emulator):
+    # systemd and docker kill a worker some seconds after SIGTERM: it must not wait a minute to retry
+    stop = threading.Event()
+    slow = Patience(first_wait=60, max_wait=60, timeout=20, stop=stop)
+    backend = GoogleWorkbook(sheet.key, lambda: sheet.credentials, sheet.config.locale, emulator.url, slow)
+    emulator.faults(rate={429: 1.0}, seed=1)
+    threading.Timer(0.5, stop.set).start()  # during the first wait
+    before = len(emulator.calls)
+    with pytest.raises(SheetError, match="answered 429 to a try to read the sheet's tabs .*asked to stop"):
+        backend.read()
+    assert len(emulator.calls) - before == 2  # the try before the wait, the one it ended on; no more
 
 
 # Managers editing between every pair of API calls of a run.

@@ -12,8 +12,9 @@ import json
 import logging
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,12 +40,15 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 
 @dataclass(frozen=True)
 class Patience:
-    """How hard to retry one call: `attempts` in all, waits growing from `first_wait` to `max_wait` seconds."""
+    """How hard to retry one call: `attempts` in all, waits growing from `first_wait` to `max_wait`
+    seconds. Once `stop` is set (a worker asked to stop: systemd or docker kill it soon after) a wait
+    ends at once and a failed call is not tried again."""
 
     attempts: int = 6
     first_wait: float = 1.0
     max_wait: float = 32.0
     timeout: float = 60.0
+    stop: threading.Event = field(default_factory=threading.Event)
 
 
 class StaleTabs(SheetError):
@@ -206,7 +210,7 @@ class SheetsApi:
                 )
                 return rows_of(found["updates"]["updatedRange"])
             except SheetError:
-                if attempt + 1 == self.patience.attempts:
+                if attempt + 1 == self.patience.attempts or self.patience.stop.is_set():
                     raise
                 logger.warning("Google Sheets: an append may or may not have landed; looking before trying again")
                 already = landed()
@@ -236,8 +240,9 @@ class SheetsApi:
         patience = self.patience
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(transient),
-            stop=tenacity.stop_after_attempt(patience.attempts),
+            stop=tenacity.stop_after_attempt(patience.attempts) | tenacity.stop_when_event_set(patience.stop),
             wait=tenacity.wait_random_exponential(multiplier=patience.first_wait, max=patience.max_wait),
+            sleep=patience.stop.wait,  # a sleep that a stop ends
             before_sleep=log_retry,
             reraise=True,
         )
@@ -267,6 +272,11 @@ class SheetsApi:
             return SheetError(f"Google refused the service account's key ({message}): create a new key")
         if error.code == 400 and "Unable to parse range" in message:
             return StaleTabs(f"a tab was renamed or deleted ({message})")
+        if error.code in TRANSIENT and self.patience.stop.is_set():
+            return SheetError(
+                f"Google Sheets answered {error.code} to a try to {what} ({message}), and the worker was asked "
+                "to stop: it did not try again; the next run starts over"
+            )
         if error.code in TRANSIENT:
             return SheetError(
                 f"Google Sheets answered {error.code} to every try to {what} ({message}): the run stopped "
