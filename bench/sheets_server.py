@@ -19,6 +19,7 @@ The process stops when its stdin closes.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import sys
@@ -44,7 +45,11 @@ def serve(folder: Path, leads: int) -> None:
         GoogleWorkbook(
             key, lambda: _credentials(info), config.locale, emu.url, cache=config.state_file("tabs.json")
         ).init()
-        _answer({"url": emu.url, "base": _fill(emu, key, config, leads)})
+        base = _fill(emu, key, config, leads)
+        # The emulator stands in for Google's servers: a pass of its cycle collector over millions of
+        # cells would take seconds, in whichever call (the run's or the floor's) it happened to fall.
+        gc.disable()
+        _answer({"url": emu.url, "base": base})
         mark = 0
         for line in sys.stdin:
             command, _, argument = line.strip().partition(" ")
