@@ -80,11 +80,13 @@ def floor(folder: Path, writes: str, url: str) -> dict[str, Any]:
     config = load(folder / "config.yaml")
     requests = json.loads(Path(writes).read_text(encoding="utf-8"))
     credentials = load_credentials(config.resolve(config.workbook.credentials_file), "")
-    began = time.perf_counter()
-    api = SheetsApi(config.workbook.spreadsheet_key, credentials, url)
-    api.batch_get(requests["ranges"])
-    api.update(requests["data"], echo=False)
-    return {"wall": time.perf_counter() - began}
+    with cycle_collection_paused():  # as a run is: the cells read are not walked by the collector
+        began = time.perf_counter()
+        api = SheetsApi(config.workbook.spreadsheet_key, credentials, url)
+        api.batch_get(requests["ranges"])
+        api.update(requests["data"], echo=False)
+        wall = time.perf_counter() - began
+    return {"wall": wall}
 
 
 def xlsx_base(folder: Path, leads: int) -> dict[str, Any]:

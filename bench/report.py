@@ -342,10 +342,13 @@ METHOD = """## How it is measured
 - **API calls and bytes**: counted by the emulator: every Sheets API request (token requests
   aside), and the bytes of request and answer bodies (uncompressed JSON; Google would gzip answers).
 - **Peak memory**: `getrusage` ru_maxrss of the fresh process that ran (the interpreter, its
-  libraries and the run); the emulator runs in a process of its own.
+  libraries and the run); the emulator runs in a process of its own, with its cyclic garbage
+  collector off (a pass over its millions of cells takes seconds, and would fall at random on the
+  run's calls or the floor's).
 - **Floor**: the ranges the next-day run read, in one values batchGet, and the cells it wrote, in one
   values batchUpdate (without asking for the values back), through the same HTTP client, in a fresh
-  process: what the same data costs with no logic. The run's append of its emails' rows is not in it.
+  process, with the cyclic garbage collector paused as in a run: what the same data costs with no
+  logic. The run's append of its emails' rows is not in it.
 - **Naive way**: bench/naive.py, capped at {row} rows row by row and {cell} rows cell by cell.
 - **Email**: bench/mail.py: a base of new leads each owed its day-0 email now, one run, the Smtp
   transport, the aiosmtpd server of tests/mail/server.py on loopback (in the same process)."""
