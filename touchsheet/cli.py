@@ -41,7 +41,7 @@ def open_workbook(config: Config, stop: threading.Event | None = None) -> Workbo
                 settings.credentials_file and config.resolve(settings.credentials_file), settings.credentials_env
             ),
             config.locale,
-            patience=Patience(stop=stop) if stop else Patience(),
+            patience=Patience(stop=stop) if stop is not None else Patience(),
             cache=config.state_file("tabs.json"),
         )
     return XlsxWorkbook(config.workbook_path, config.locale)
