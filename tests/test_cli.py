@@ -59,6 +59,20 @@ def test_demo_builds_a_filled_workbook_and_a_second_sync_changes_nothing(tmp_pat
     assert _cells(workbook, tabs[:-1]) == before  # only Status says a run happened
 
 
+@pytest.mark.slow
+def test_a_demo_built_after_hours_says_why_no_email_went_out_and_when_they_would(tmp_path):
+    folder = tmp_path / "demo"
+    evening = run("demo", "--dir", str(folder), "--leads", "40", "--now", "2026-11-24T23:00")  # Tuesday, Moscow
+    assert "emails sent: 0" in evening.output
+    assert "emails wait for working hours (09:00-18:00 on working days, Europe/Moscow)" in evening.output
+    suggested = f"python -m touchsheet demo --dir {folder} --locale en --now 2026-11-25T09:00"
+    assert suggested in evening.output  # the next opening: Wednesday 9:00
+    morning = run(*suggested.split()[3:], "--leads", "40")
+    sent = int(morning.output.split("emails sent: ")[1].split()[0])
+    assert sent > 0 and len(list((folder / "outbox").glob("*.eml"))) == sent
+    assert "The emails it sent are .eml files" in morning.output
+
+
 def _cells(path, tabs):
     book = openpyxl.load_workbook(path)
     return {tab: list(book[tab].iter_rows(values_only=True)) for tab in tabs}

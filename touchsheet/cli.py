@@ -251,6 +251,7 @@ def demo(folder: Path, locale: str, now: str | None, leads: int) -> None:
     Example: python -m touchsheet demo --locale ru
     """
     from touchsheet.demo import write_demo_config, write_demo_workbook
+    from touchsheet.engine.model import Status
     from touchsheet.sync import run_once
 
     config = write_demo_config(folder, locale)
@@ -258,9 +259,17 @@ def demo(folder: Path, locale: str, now: str | None, leads: int) -> None:
     write_demo_workbook(config, moment, leads)
     summary = run_once(config, open_workbook(config), open_transport(config), moment)
     click.echo("\n".join(summary.lines()))
+    click.echo(f"\nOpen {config.workbook_path} in LibreOffice or Excel: tabs Leads, Due today, Touch log, KPI.")
+    if summary.emails[Status.SENT]:
+        click.echo(f"The emails it sent are .eml files in {config.resolve(config.mail.outbox_dir)}.")
+    elif not config.calendar.is_open(moment):  # a first try in the evening: say why the outbox is empty
+        hours = f"{config.calendar.start:%H:%M}-{config.calendar.end:%H:%M} on working days, {config.tz.key}"
+        opening = f"{config.calendar.clamp(moment):%Y-%m-%dT%H:%M}"
+        click.echo(
+            f"No email went out: emails wait for working hours ({hours}). To see them now:\n"
+            f"  python -m touchsheet demo --dir {folder} --locale {locale} --now {opening}"
+        )
     click.echo(
-        f"\nOpen {config.workbook_path} in LibreOffice or Excel: tabs Leads, Due today, Touch log, KPI.\n"
-        f"The emails it sent are .eml files in {config.resolve(config.mail.outbox_dir)}.\n"
         f"Tick Done on a Due today row, pick a Result, save, close, then run:\n"
         f"  python -m touchsheet sync --config {folder / 'config.yaml'}"
     )
