@@ -4,6 +4,7 @@ its layout, its API calls, its errors, and the managers editing while it runs.""
 from __future__ import annotations
 
 import json
+import logging
 import random
 import re
 import threading
@@ -234,10 +235,21 @@ def test_a_stop_asked_while_google_fails_ends_the_wait_and_the_tries(sheet, emul
     slow = Patience(first_wait=60, max_wait=60, timeout=20, stop=stop)
     backend = GoogleWorkbook(sheet.key, lambda: sheet.credentials, sheet.config.locale, emulator.url, slow)
     emulator.faults(rate={429: 1.0}, seed=1)
-    threading.Timer(0.5, stop.set).start()  # during the first wait
-    before = len(emulator.calls)
-    with pytest.raises(SheetError, match="answered 429 to a try to read the sheet's tabs .*asked to stop"):
-        backend.read()
+
+    class StopWhenItWaits(logging.Handler):  # the stop comes as the first wait of a minute begins
+        def emit(self, record: logging.LogRecord) -> None:
+            if "retrying" in record.getMessage():
+                stop.set()
+
+    handler = StopWhenItWaits()
+    logging.getLogger("touchsheet.sheets.gapi").addHandler(handler)
+    before, began = len(emulator.calls), time.monotonic()
+    try:
+        with pytest.raises(SheetError, match="answered 429 to a try to read the sheet's tabs .*asked to stop"):
+            backend.read()
+    finally:
+        logging.getLogger("touchsheet.sheets.gapi").removeHandler(handler)
+    assert time.monotonic() - began < 30  # the minute's wait ended with the stop
     assert len(emulator.calls) - before == 2  # the try before the wait, the one it ended on; no more
 
 
