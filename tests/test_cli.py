@@ -65,9 +65,9 @@ def test_a_demo_built_after_hours_says_why_no_email_went_out_and_when_they_would
     evening = run("demo", "--dir", str(folder), "--leads", "40", "--now", "2026-11-24T23:00")  # Tuesday, Moscow
     assert "emails sent: 0" in evening.output
     assert "emails wait for working hours (09:00-18:00 on working days, Europe/Moscow)" in evening.output
-    suggested = f"python -m touchsheet demo --dir {folder} --locale en --now 2026-11-25T09:00"
-    assert suggested in evening.output  # the next opening: Wednesday 9:00
-    morning = run(*suggested.split()[3:], "--leads", "40")
+    suggested = f"python -m touchsheet demo --dir {folder} --locale en --leads 40 --now 2026-11-25T09:00"
+    assert suggested in evening.output  # the same demo at the next opening: Wednesday 9:00
+    morning = run(*suggested.split()[3:])
     sent = int(morning.output.split("emails sent: ")[1].split()[0])
     assert sent > 0 and len(list((folder / "outbox").glob("*.eml"))) == sent
     assert "The emails it sent are .eml files" in morning.output

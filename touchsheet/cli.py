@@ -267,7 +267,7 @@ def demo(folder: Path, locale: str, now: str | None, leads: int) -> None:
         opening = f"{config.calendar.clamp(moment):%Y-%m-%dT%H:%M}"
         click.echo(
             f"No email went out: emails wait for working hours ({hours}). To see them now:\n"
-            f"  python -m touchsheet demo --dir {folder} --locale {locale} --now {opening}"
+            f"  python -m touchsheet demo --dir {folder} --locale {locale} --leads {leads} --now {opening}"
         )
     click.echo(
         f"Tick Done on a Due today row, pick a Result, save, close, then run:\n"
