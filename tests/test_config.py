@@ -64,6 +64,11 @@ def test_each_bad_key_is_named_with_the_fix(make_config):
     assert "cadence.calendar.0: an email step needs `template:`" in message
 
 
+def test_a_region_is_not_a_time_zone(make_config):
+    with pytest.raises(ConfigError, match="timezone: 'Europe' is not a time zone name"):
+        make_config(timezone="Europe")
+
+
 def test_a_bad_channel_lists_the_good_ones(make_config):
     with pytest.raises(ConfigError, match="cadence.calendar.0.channel: Input should be 'email', 'call'"):
         make_config(cadence={"calendar": [{"day": 0, "channel": "pigeon", "kind": "warm", "reason": "hi"}]})

@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import holidays as holiday_calendars
 import yaml
@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from touchsheet.engine.model import Channel, Kind
-from touchsheet.engine.worktime import WorkCalendar
+from touchsheet.engine.worktime import WorkCalendar, zone_named
 from touchsheet.errors import ConfigError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -280,10 +280,8 @@ class Config(Frozen):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, name: str) -> str:
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"'{name}' is not a time zone name (like Europe/Moscow or America/New_York)") from None
+        if zone_named(name) is None:
+            raise ValueError(f"'{name}' is not a time zone name (like Europe/Moscow or America/New_York)")
         return name
 
     @property

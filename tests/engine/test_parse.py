@@ -144,6 +144,20 @@ def test_a_bad_optional_cell_is_said_and_the_rest_of_the_row_works():
     ]
 
 
+def test_a_region_or_a_made_up_zone_in_time_zone_is_said_and_the_lead_works_in_the_business_zone():
+    headers = [*HEADERS, "Time zone"]
+    rows = [
+        [f"L-{n}", "A", "", "", "", "", "25.10.2026 14:30", *[None] * 17, zone]
+        for n, zone in ((1, "Europe"), (2, "Mars/Base"))
+    ]
+    book = parse(Table(LEADS, "Leads", 1, headers, rows))
+    assert [(lead.id, lead.timezone) for lead in book.leads] == [("L-1", ""), ("L-2", "")]
+    assert book.problems == {
+        2: ["Time zone: 'Europe' is not a time zone (type it like Europe/Moscow)"],
+        3: ["Time zone: 'Mars/Base' is not a time zone (type it like Europe/Moscow)"],
+    }
+
+
 def test_an_unclear_opt_out_counts_as_yes():
     book = parse(leads_table({**GOOD, "Opt out": "asked us to stop"}))
     assert book.leads[0].opt_out is True

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from touchsheet.engine import cells
 from touchsheet.engine.cells import BadCell
 from touchsheet.engine.model import Channel, Cost, Kind, Lead, Result, Stage, Status, Touch
 from touchsheet.engine.table import Table
+from touchsheet.engine.worktime import zone_named
 from touchsheet.schema import LEADS, Owner
 from touchsheet.words import Message
 
@@ -310,10 +311,8 @@ def _zone_name(value: Any) -> str:
     name = cells.text(value)
     if not name:
         return ""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise BadCell(Message("bad_zone", value=name)) from None
+    if zone_named(name) is None:
+        raise BadCell(Message("bad_zone", value=name))
     return name
 
 

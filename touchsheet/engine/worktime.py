@@ -8,10 +8,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _SEARCH_DAYS = 400  # more days off in a row than this is a config mistake, not a calendar
 _NOTHING = timedelta()
+
+
+def zone_named(name: str) -> ZoneInfo | None:
+    """The time zone of that name, or None: a region like `Europe` is a folder of the zone
+    database, and opening it fails with an OS error, not a missing-zone one."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
 
 
 @dataclass(frozen=True)
