@@ -153,6 +153,21 @@ def test_a_bad_row_gets_its_problem_and_the_others_still_work(sheet, outbox):
     assert "rows with a problem: 1 (see the Problem column)" in summary.lines()
 
 
+def test_an_address_in_another_script_is_sent_to_or_said_and_the_others_still_get_theirs(sheet, outbox):
+    sheet.put_rows("Leads", [{**IVAN, "Email": "ivan@пример.рф"}, {**OLGA, "Email": "ольга@example.com"}])
+    sync(sheet, outbox, "2026-11-02 10:05")
+    assert sent(outbox) == ["L-1_d0_2026-11-02.eml"]
+    message = email.message_from_bytes((outbox.folder / "L-1_d0_2026-11-02.eml").read_bytes())
+    assert message["To"] == "Ivan Petrov <ivan@xn--e1afmkfd.xn--p1ai>"
+    ivan, olga = sheet.rows("Leads")
+    assert ivan["Problem"] is None
+    assert olga["Problem"] == (
+        "Email: 'ольга@example.com' has letters before the @ that mail servers refuse: type the address in "
+        "Latin letters; no emails go to this lead until it is fixed"
+    )
+    assert olga["Next channel"] == "messenger"  # d5, her touch for today, still comes
+
+
 def test_a_fixed_row_loses_its_problem(sheet, outbox):
     sheet.put_rows("Leads", [{**IVAN, "Created at": "31.02.2026"}])
     sync(sheet, outbox, "2026-11-02 10:05")

@@ -30,6 +30,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "not_one_of": {"en": "'{value}' is not one of: {words}", "ru": "«{value}» — нет такого значения, можно: {words}"},
     "bad_email": {"en": "'{value}' is not a valid email address", "ru": "«{value}» — неверный адрес почты"},
+    "email_not_latin": {
+        "en": "'{value}' has letters before the @ that mail servers refuse: type the address in Latin letters",
+        "ru": "«{value}»: до @ есть буквы, которые почтовые серверы не принимают: введите адрес латиницей",
+    },
     "no_emails": {
         "en": "{problem}; no emails go to this lead until it is fixed",
         "ru": "{problem}; письма этому клиенту не уходят, пока адрес не исправлен",

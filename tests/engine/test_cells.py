@@ -111,6 +111,22 @@ def test_good_emails():
     assert cells.email_address(" ivan.petrov+crm@example.co.uk ") == "ivan.petrov+crm@example.co.uk"
 
 
+def test_a_domain_in_cyrillic_is_sent_to_as_mail_servers_spell_it():
+    # пример.рф in IDNA, as registrars and `host` spell it
+    assert cells.email_address("ivan@пример.рф") == "ivan@xn--e1afmkfd.xn--p1ai"
+
+
+@pytest.mark.parametrize("typed", ["иван@example.com", "josé@example.com"])
+def test_letters_outside_ascii_before_the_at_are_refused_with_a_reason(typed):
+    with pytest.raises(BadCell, match="before the @ that mail servers refuse"):
+        cells.email_address(typed)
+
+
+def test_a_domain_with_an_empty_label_in_another_script_is_not_an_address():
+    with pytest.raises(BadCell, match="not a valid email address"):
+        cells.email_address("ivan@пример..рф")
+
+
 def test_a_columns_words_read_once_read_as_each_cell_alone_would():
     step = cells.Words(cells.text)
     assert [step[c] for c in (" d4", " d4", None, 1, True, 1.0, "d4 ")] == ["d4", "d4", "", "1", "True", "1", "d4"]

@@ -215,13 +215,23 @@ class Words(dict):
 
 
 def email_address(value: Any) -> str:
-    """A plausible single address, or BadCell. Control characters can never pass (header safety)."""
+    """A plausible single address, or BadCell. Control characters can never pass (header safety).
+    A domain in another script (пример.рф) is given as mail servers take it (xn--e1afmkfd.xn--p1ai);
+    letters outside ASCII before the @ are refused, as most mail servers refuse them."""
     address = text(value)
     if not address:
         return ""
     if has_control(address) or not _EMAIL.match(address):
         raise BadCell(Message("bad_email", value=address[:60]))
-    return address
+    if address.isascii():
+        return address
+    local, domain = address.rsplit("@", 1)
+    if not local.isascii():
+        raise BadCell(Message("email_not_latin", value=address[:60]))
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        raise BadCell(Message("bad_email", value=address[:60])) from None
 
 
 def has_control(value: str) -> bool:
