@@ -4,12 +4,14 @@ backends (the local .xlsx workbook and a Google Sheet on the local Sheets API em
 from __future__ import annotations
 
 import email
+import shutil
 from datetime import datetime
 
 import pytest
 
 from tests.builders import at
 from tests.sheets.fixtures import GoogleSheet, XlsxSheet
+from touchsheet.errors import SheetError
 from touchsheet.mail.outbox import Outbox
 from touchsheet.sync import run_once
 
@@ -219,3 +221,54 @@ def test_kpi_tab_is_filled_and_charted(sheet, outbox):
     weeks = next(i for i, row in enumerate(grid) if row and row[0] == "Week of") + 2
     assert charts[1]["series"] == [f"'KPI'!$B${weeks}:$B${weeks + 11}", f"'KPI'!$C${weeks}:$C${weeks + 11}"]
     assert charts[2]["series"] == [f"'KPI'!$D${weeks}:$D${weeks + 11}", f"'KPI'!$E${weeks}:$E${weeks + 11}"]
+
+
+def test_an_email_sent_whose_log_row_was_made_unreadable_is_not_sent_again_and_its_row_comes_back(sheet, outbox):
+    sheet.put_rows("Leads", [IVAN])
+    sync(sheet, outbox, "2026-11-02 10:05")
+    sheet.set("Touch log", 2, "At", "this morning")  # someone typed over the date of the d0 email
+    summary = sync(sheet, outbox, "2026-11-02 10:15")
+    assert sent(outbox) == ["L-1_d0_2026-11-02.eml"]  # still the one email
+    assert summary.lines()[0] == "emails sent: 0"
+    assert "note: Touch log: 1 email row(s) this host had handed over were missing: written back, not sent again" in (
+        summary.lines()
+    )
+    log = sheet.rows("Touch log")
+    assert [(r["At"], r["Step"], r["Status"], r["Key"]) for r in log] == [
+        ("this morning", "d0", "sent", "L-1/d0/2026-11-02"),
+        (datetime(2026, 11, 2, 10, 5), "d0", "sent", "L-1/d0/2026-11-02"),  # when it was handed over
+    ]
+    assert log[1]["Note"] == "Ivan, thank you for your request (written back from this host's journal: not sent again)"
+    assert sync(sheet, outbox, "2026-11-02 10:25").lines()[0] == "emails sent: 0"
+    assert len(sheet.rows("Touch log")) == 2
+
+
+class _SavedOverOnFirstSend(Outbox):
+    """A manager's copy of the workbook, opened before the run, saved over it as the first email goes out."""
+
+    def __init__(self, folder, sheet, copy):
+        super().__init__(folder)
+        self.sheet, self.copy = sheet, copy
+
+    def send(self, message):
+        if not self.folder.exists() or not any(self.folder.iterdir()):
+            shutil.copy(self.copy, self.sheet.path)
+        super().send(message)
+
+
+def test_an_old_copy_saved_over_the_workbook_while_emails_go_out_does_not_make_them_go_again(every_day, tmp_path):
+    sheet = XlsxSheet(every_day)
+    sheet.init()
+    sheet.put_rows("Leads", [IVAN, {**IVAN, "ID": "L-2", "Name": "Olga Smirnova", "Email": "olga@example.com"}])
+    shutil.copy(sheet.path, tmp_path / "copy.xlsx")
+    outbox = _SavedOverOnFirstSend(tmp_path / "outbox", sheet, tmp_path / "copy.xlsx")
+    with pytest.raises(SheetError, match="was changed while this run worked"):
+        run_once(sheet.config, sheet.backend(), outbox, at("2026-11-02 10:05"))
+    assert sheet.rows("Touch log") == []  # the copy knows nothing of the run
+    assert sync(sheet, outbox, "2026-11-02 10:15").lines()[0] == "emails sent: 0"
+    assert sent(outbox) == ["L-1_d0_2026-11-02.eml", "L-2_d0_2026-11-02.eml"]
+    log = sheet.rows("Touch log")
+    assert [(r["Lead ID"], r["Step"], r["Status"], r["At"]) for r in log] == [
+        ("L-1", "d0", "sent", datetime(2026, 11, 2, 10, 5)),
+        ("L-2", "d0", "sent", datetime(2026, 11, 2, 10, 5)),
+    ]

@@ -43,29 +43,38 @@ class Journal:
 
     def settle(self, keys: list[str]) -> dict[str, Settled]:
         """What became of each pending key, from the last run that claimed it."""
-        records = self._read()
-        claimed_by: dict[str, str] = {}
-        events: dict[tuple[str, str], list[dict]] = {}
-        for record in records:
-            if record["event"] == "claim":
-                claimed_by.update({key: record["run"] for key in record["keys"]})
-            else:
-                events.setdefault((record["run"], record["key"]), []).append(record)
+        claims = self._last_claims()
         found = {}
         for key in keys:
-            run = claimed_by.get(key)
-            if run is None:
-                found[key] = Settled(Status.UNCONFIRMED, "unconfirmed: a run stopped while sending (no local record)")
-                continue
-            seen = events.get((run, key), [])
-            final = [r for r in seen if r["event"] in OUTCOMES]
-            if final:
-                found[key] = Settled(OUTCOMES[final[-1]["event"]], final[-1].get("note", ""))
-            elif seen:
-                found[key] = Settled(Status.UNCONFIRMED, "unconfirmed: a run stopped while handing it to the server")
+            if key in claims:
+                found[key] = _outcome(claims[key][1])
             else:
-                found[key] = Settled(Status.RETRY, "not sent: a run stopped before handing it over")
+                found[key] = Settled(Status.UNCONFIRMED, "unconfirmed: a run stopped while sending (no local record)")
         return found
+
+    def handed_over(self, keys: list[str]) -> dict[str, tuple[datetime, Settled]]:
+        """The keys an earlier run of this host handed to the mail server (sent, refused, or with
+        no answer), with when that run began and what became of each: never to be handed over
+        again, whatever the Touch log says now (its row lost to an old copy saved over the
+        workbook, or made unreadable)."""
+        claims = self._last_claims()
+        found = {key: (claims[key][0], _outcome(claims[key][1])) for key in keys if key in claims}
+        return {key: (at, settled) for key, (at, settled) in found.items() if settled.status is not Status.RETRY}
+
+    def _last_claims(self) -> dict[str, tuple[datetime, list[dict]]]:
+        """Each key's last claim: when that run began, and its records of the key (none: that run
+        never handed it over)."""
+        claimed_by: dict[str, dict] = {}
+        events: dict[tuple[str, str], list[dict]] = {}
+        for record in self._read():
+            if record["event"] == "claim":
+                claimed_by.update(dict.fromkeys(record["keys"], record))
+            else:
+                events.setdefault((record["run"], record["key"]), []).append(record)
+        return {
+            key: (datetime.fromisoformat(claim["at"]), events.get((claim["run"], key), []))
+            for key, claim in claimed_by.items()
+        }
 
     def prune(self, now: datetime) -> None:
         """Forget runs older than a month (rewritten atomically; a run's records stay together)."""
@@ -96,3 +105,13 @@ class Journal:
             except json.JSONDecodeError:
                 continue  # a line cut short by a crash: the run it belonged to stays unconfirmed
         return records
+
+
+def _outcome(seen: list[dict]) -> Settled:
+    """What became of a key, from its records in the run that last claimed it."""
+    final = [r for r in seen if r["event"] in OUTCOMES]
+    if final:
+        return Settled(OUTCOMES[final[-1]["event"]], final[-1].get("note", ""))
+    if seen:
+        return Settled(Status.UNCONFIRMED, "unconfirmed: a run stopped while handing it to the server")
+    return Settled(Status.RETRY, "not sent: a run stopped before handing it over")

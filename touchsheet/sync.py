@@ -143,6 +143,7 @@ def run_once(
     first = plan(book, config, now)
     summary.waiting = first.waiting
     outgoing, problems = _render(first.emails, renderer, now)
+    book, outgoing = _not_again(book, outgoing, journal, summary)
     if dry_run:
         summary.outgoing = [f"{e.to}: {e.subject}" for _, e in outgoing]
         _count(summary, first, problems, book)
@@ -247,6 +248,32 @@ def _render(
         except RenderProblem as e:
             problems.setdefault(touch.lead.id, []).append(e.args[0])
     return outgoing, problems
+
+
+def _not_again(
+    book: Book, outgoing: list[tuple[EmailTouch, Email]], journal: Journal, summary: Summary
+) -> tuple[Book, list[tuple[EmailTouch, Email]]]:
+    """An email this host already handed over is planned again when the Touch log lost its row
+    (an old copy of the workbook saved over it, a row made unreadable): it is not sent again, and
+    its row is written back from the journal, so the lead moves on. A row the log still has is
+    what counts: a person who set it to `retry` asked for the email again."""
+    handed = journal.handed_over([email.key for _, email in outgoing]) if outgoing else {}
+    if handed:
+        for touch in book.log:
+            handed.pop(touch.key, None)
+    if not handed:
+        return book, outgoing
+    restored = []
+    for touch, email in outgoing:
+        if email.key in handed:
+            at, settled = handed[email.key]
+            note = f"{settled.note or email.subject} (written back from this host's journal: not sent again)"
+            restored.append(dataclasses.replace(_pending(touch, email, at), status=settled.status, note=note))
+    summary.notes.append(
+        f"Touch log: {len(restored)} email row(s) this host had handed over were missing: written back, not sent again"
+    )
+    book = dataclasses.replace(book, log=book.log + restored, new_touches=book.new_touches + restored)
+    return book, [(touch, email) for touch, email in outgoing if email.key not in handed]
 
 
 def _send(
