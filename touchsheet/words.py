@@ -50,6 +50,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "ID {id} is also on row {row}: give this row its own ID (or clear the cell and one will be assigned)",
         "ru": "ID {id} уже есть в строке {row}: дайте этой строке свой ID (или очистите ячейку: он будет присвоен)",
     },
+    "opted_out_on_row": {
+        "en": "Opt out is set on row {row}, for this ID or this address: no touches go to this lead",
+        "ru": "в строке {row} для этого ID или этого адреса стоит «Отписка»: касаний этому клиенту нет",
+    },
     "unclear_opt_out": {
         "en": "Opt out: '{value}' read as yes (type yes or leave empty)",
         "ru": "Отписка: «{value}» прочитано как «да» (введите да или оставьте пустым)",

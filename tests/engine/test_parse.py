@@ -164,6 +164,39 @@ def test_an_unclear_opt_out_counts_as_yes():
     assert "read as yes" in book.problems[2][0]
 
 
+def test_an_opt_out_on_a_row_repeating_an_id_stops_the_lead_with_that_id():
+    book = parse(leads_table(GOOD, {**GOOD, "Name": "Ivan again", "Opt out": "yes"}))
+    assert [(lead.row, lead.opt_out) for lead in book.leads] == [(2, True)]
+    assert book.problems[2] == ["Opt out is set on row 3, for this ID or this address: no touches go to this lead"]
+
+
+def test_an_opt_out_stops_every_lead_with_that_address_even_from_a_row_left_alone():
+    book = parse(
+        leads_table(
+            {**GOOD, "ID": "L-1", "Email": "ivan@example.com"},
+            {**GOOD, "ID": "L-2", "Email": "IVAN@example.com", "Opt out": "yes"},  # the same person, a second request
+            {**GOOD, "ID": "L-3", "Email": "olga@example.com"},
+            {**GOOD, "ID": "L-4", "Email": "olga@example.com"},
+            {**GOOD, "ID": "L-5", "Email": "olga@example.com", "Created at": "31.02.2026", "Opt out": "да"},
+            {**GOOD, "ID": "L-6", "Email": "anna@example.com"},
+        )
+    )
+    assert [(lead.id, lead.opt_out) for lead in book.leads] == [
+        ("L-1", True),
+        ("L-2", True),
+        ("L-3", True),
+        ("L-4", True),
+        ("L-6", False),
+    ]
+    said = "Opt out is set on row {}, for this ID or this address: no touches go to this lead"
+    assert (book.problems[2], book.problems[4], book.problems[5]) == (
+        [said.format(3)],
+        [said.format(6)],
+        [said.format(6)],
+    )
+    assert 3 not in book.problems and 7 not in book.problems
+
+
 def test_stage_empty_means_new_and_real_date_cells_work():
     book = parse(leads_table({"ID": "L-1", "Name": "A", "Created at": datetime(2026, 11, 2, 9, 30)}))
     assert book.leads[0].stage is Stage.NEW

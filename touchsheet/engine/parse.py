@@ -9,7 +9,7 @@ import functools
 import operator
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -133,6 +133,7 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
     unnamed: list[tuple[int, list[Any]]] = []
     first_row_of: dict[str, int] = {}
     pending: list[tuple[int, list[Any], str]] = []  # an unreadable ID is pending as ""
+    left_alone: list[tuple[int, list[Any], str]] = []
 
     at, width = _positions(table)
     id_at = at["ID"]
@@ -156,6 +157,7 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
         if lead_id in first_row_of:
             problems[row] = [Message("duplicate_id", id=lead_id, row=first_row_of[lead_id])]
             skipped.add(row)
+            left_alone.append((row, values, lead_id))
             continue
         first_row_of[lead_id] = row
         pending.append((row, values, lead_id))
@@ -188,9 +190,57 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
             problems[row] = reader.problems
         if lead is None:
             skipped.add(row)
+            left_alone.append((row, values, lead_id))
         else:
             leads.append(lead)
-    return leads, problems, skipped, fills, ids
+    return _opt_outs_spread(leads, left_alone, at, problems), problems, skipped, fills, ids
+
+
+def _opt_outs_spread(
+    leads: list[Lead], left_alone: list[tuple[int, list[Any], str]], at: dict[str, int], problems: dict[int, list[str]]
+) -> list[Lead]:
+    """Opt-outs are absolute: one set on any row, even a row left alone (its ID repeats another
+    row's, a cell cannot be read), stops the touches of the lead with that ID and of every lead
+    with that address, each told why on its row."""
+    by_id: dict[str, int] = {}
+    by_address: dict[str, int] = {}
+    for row, values, lead_id in left_alone:
+        if _opts_out(values[at["Opt out"]]):
+            if lead_id:
+                by_id.setdefault(lead_id, row)
+            address = _address_or_blank(values[at["Email"]])
+            if address:
+                by_address.setdefault(address.lower(), row)
+    for lead in leads:
+        if lead.opt_out and lead.email:
+            by_address.setdefault(lead.email.lower(), lead.row)
+    if not by_id and not by_address:
+        return leads
+    spread = []
+    for lead in leads:
+        row = None
+        if not lead.opt_out:
+            row = by_id.get(lead.id) or (by_address.get(lead.email.lower()) if lead.email else None)
+        if row is not None:
+            problems.setdefault(lead.row, []).append(Message("opted_out_on_row", row=row))
+            lead = replace(lead, opt_out=True)
+        spread.append(lead)
+    return spread
+
+
+def _opts_out(value: Any) -> bool:
+    """An unclear word, or a formula, counts as yes, as on a lead's own row."""
+    try:
+        return cells.flag(value) is not False
+    except BadCell:
+        return True
+
+
+def _address_or_blank(value: Any) -> str:
+    try:
+        return cells.email_address(value)
+    except BadCell:
+        return ""
 
 
 def _lead_id(value: Any) -> str:
