@@ -145,6 +145,26 @@ def test_a_note_typed_without_the_tick_is_kept(sheet, outbox):
     assert [r["Note"] for r in sheet.rows("Due today")] == ["calling after lunch"]
 
 
+def test_a_result_typed_on_a_row_without_a_key_stays_with_its_problem(sheet, outbox):
+    sheet.put_rows("Leads", [IVAN])
+    sync(sheet, outbox, "2026-11-02 10:05")
+    typed = {"Lead ID": "L-1", "Channel": "call", "Done": True, "Result": "reached", "Note": "he called us"}
+    sheet.put_rows("Due today", [typed])  # a call the manager added by hand, below the task
+    for when in ("2026-11-02 10:15", "2026-11-02 10:25"):
+        sync(sheet, outbox, when)
+        due = sheet.rows("Due today")
+        assert [(r["Step"], r["Key"], r["Note"], r["Result"]) for r in due] == [
+            ("first-contact", "L-1/first-contact/2026-11-02", None, None),
+            (None, None, "he called us", "reached"),
+        ]
+        assert due[1]["Problem"] == (
+            "Key is empty, so this row cannot be tied to its touch: record it in the Touch log by hand, "
+            "then clear the row"
+        )
+        assert [r["Step"] for r in sheet.rows("Touch log")] == ["d0"]  # not recorded
+        assert sheet.rows("Leads")[0]["Stage"] is None  # still new
+
+
 def test_a_bad_row_gets_its_problem_and_the_others_still_work(sheet, outbox):
     sheet.put_rows("Leads", [{**IVAN, "Created at": "31.02.2026"}, OLGA])
     summary = sync(sheet, outbox, "2026-11-02 10:05")

@@ -54,6 +54,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Opt out is set on row {row}, for this ID or this address: no touches go to this lead",
         "ru": "в строке {row} для этого ID или этого адреса стоит «Отписка»: касаний этому клиенту нет",
     },
+    "no_key": {
+        "en": "Key is empty, so this row cannot be tied to its touch: record it in the Touch log by hand, "
+        "then clear the row",
+        "ru": "«Ключ» пуст, и строку не связать с её касанием: внесите его в «Журнал касаний» вручную, "
+        "затем очистите строку",
+    },
     "unclear_opt_out": {
         "en": "Opt out: '{value}' read as yes (type yes or leave empty)",
         "ru": "Отписка: «{value}» прочитано как «да» (введите да или оставьте пустым)",

@@ -32,7 +32,7 @@ def absorb(book: Book, config: Config, now: datetime) -> Book:
     kept: dict[str, DueRow] = {}
     for row in book.due:
         if row.problems or (not row.recorded and (row.note or row.callback_at)):
-            kept[row.key] = row  # unreadable, or work in progress: leave the manager's cells be
+            kept[row.key or f"row {row.row}"] = row  # unreadable, or work in progress: leave the manager's cells be
             continue
         if not row.recorded or row.key in logged:
             continue

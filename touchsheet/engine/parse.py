@@ -472,9 +472,12 @@ def _parse_due(table: Table, tz: ZoneInfo) -> list[DueRow]:
             values = _padded(values, width)
         key, lead_id, manager, step, channel_, kind_, done_, result_, callback, note = cells_of(values)
         try:
-            key, done_ = text(key), done[done_]
+            key = text(key)
             if not key:
-                continue
+                if all(map(cells.is_blank, (done_, result_, callback, note))):
+                    continue
+                raise BadCell("a manager's cells on a row without a Key")
+            done_ = done[done_]
             if done_ is None:
                 raise BadCell("neither yes nor no")
             due = DueRow(
@@ -503,11 +506,14 @@ def _parse_due(table: Table, tz: ZoneInfo) -> list[DueRow]:
 
 def _due_row(table: Table, index: int, values: list[Any], at: dict[str, int], tz: ZoneInfo) -> DueRow | None:
     """A Due today row with a cell that cannot be read, cell by cell: what can be read, each problem
-    said; none without a key."""
+    said. A row without a key is none, unless a manager typed in it: it stays, saying why it
+    cannot be recorded."""
     r = _Row(values, at)
     key = r.get("Key", cells.text, "")
     if not key:
-        return None
+        if all(cells.is_blank(r.raw(c)) for c in ("Done", "Result", "Callback at", "Note")):
+            return None
+        r.problems.append(Message("no_key"))
     done = r.get("Done", cells.flag, None)
     if done is None:
         problem = Message("neither_yes_nor_no", value=cells.text(r.raw("Done")))

@@ -214,8 +214,9 @@ class GoogleWorkbook:
     def _due_writes(self, table: Table, wanted: list[dict[str, Any]]) -> list[RowWrite]:
         """Rows still due stay where they are; finished rows are cleared; new rows fill rows that
         were empty, then go below. Managers' cells of a row still due are never written."""
-        by_key = {row["Key"]: row for row in wanted}
-        kept, new = _due_places(table, [row["Key"] for row in wanted])
+        by_key = {row["Key"]: row for row in wanted if not is_blank(row.get("Key"))}
+        keyless = [row for row in wanted if is_blank(row.get("Key"))]
+        kept, new = _due_places(table, list(by_key))
         writes: list[RowWrite] = []
         # the run's own columns of a row still due, each with where it is: looked up once for every row
         ours = [(c, p) for c, p in table.columns.items() if c not in DUE_MANAGER_COLUMNS and c != "Key"]
@@ -228,6 +229,14 @@ class GoogleWorkbook:
                     writes.append(RowWrite("Due today", table.sheet_row(index), changed, {"Key": key}))
             elif not _empty_row(table, values):
                 typed = [table.cell(values, c) for c in DUE_MANAGER_COLUMNS]
+                stays = _take_match(keyless, table, values) if is_blank(table.cell(values, "Key")) else None
+                if stays is not None:  # typed on a row without a key: it stays, saying why it is not recorded
+                    if not same(table.cell(values, "Problem"), stays.get("Problem")):
+                        expect = dict(zip(DUE_MANAGER_COLUMNS, typed))
+                        writes.append(
+                            RowWrite("Due today", table.sheet_row(index), {"Problem": stays.get("Problem")}, expect)
+                        )
+                    continue
                 recorded = any(not is_blank(v) and v is not False for v in typed)
                 cleared = {c: None for c in table.columns if recorded or c not in DUE_MANAGER_COLUMNS}
                 expect = {} if recorded else {c: table.cell(values, c) for c in DUE_MANAGER_COLUMNS}
@@ -430,6 +439,14 @@ def _due_places(table: Table, keys: list[str]) -> tuple[dict[int, str], list[tup
     below = table.sheet_row(len(table.rows))
     rows = iter(holes + list(range(below, below + len(keys))))
     return kept, [(key, next(rows)) for key in keys if key not in placed]
+
+
+def _take_match(rows: list[dict[str, Any]], table: Table, values: list[Any]) -> dict[str, Any] | None:
+    """The row of `rows` holding the cells `values` holds (each matched once), taken out of `rows`."""
+    for i, row in enumerate(rows):
+        if all(same(table.cell(values, c), row.get(c)) for c in table.columns if c != "Problem"):
+            return rows.pop(i)
+    return None
 
 
 def _empty_row(table: Table, values: list[Any]) -> bool:
