@@ -73,6 +73,16 @@ def test_a_demo_built_after_hours_says_why_no_email_went_out_and_when_they_would
     assert "The emails it sent are .eml files" in morning.output
 
 
+@pytest.mark.slow
+def test_a_demo_built_again_at_the_same_moment_sends_its_emails_again(tmp_path):
+    """A new base in the same folder: the journal of the old one's emails goes with it."""
+    folder = tmp_path / "demo"
+    command = ("demo", "--dir", str(folder), "--leads", "30", "--now", "2026-11-25T09:00")
+    first = run(*command).output.split("emails sent: ")[1].split()[0]
+    again = run(*command).output.split("emails sent: ")[1].split()[0]
+    assert int(first) > 0 and again == first
+
+
 def _cells(path, tabs):
     book = openpyxl.load_workbook(path)
     return {tab: list(book[tab].iter_rows(values_only=True)) for tab in tabs}

@@ -161,7 +161,8 @@ def write_demo_config(folder: Path, locale: str) -> Config:
     header = f"# Demo config, copied from {source.name} by `python -m touchsheet demo`.\n"
     target.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     config = config_module.load(target)
-    for old in (config.workbook_path, config.resolve(config.mail.outbox_dir)):
+    # a new base: what the journal knows of the old one's emails must not hold this one's back
+    for old in (config.workbook_path, config.resolve(config.mail.outbox_dir), config.state_file("journal")):
         if old.is_dir():
             shutil.rmtree(old)
         elif old.exists():

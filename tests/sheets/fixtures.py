@@ -143,6 +143,12 @@ class GoogleSheet:
     def init(self) -> None:
         self.backend().init()
 
+    def journal(self) -> Any:
+        """This spreadsheet's journal, where a host keeps it (one per spreadsheet key)."""
+        from touchsheet.journal import Journal
+
+        return Journal(self.config.base_dir / f".touchsheet-{self.key}.journal")
+
     def title(self, tab: str) -> str:
         return TAB[tab].label(self.config.locale)
 

@@ -51,7 +51,7 @@ def leads(count: int, start: datetime = datetime(2026, 10, 1, 10, 0)):
 
 
 def sync(sheet, when, outbox):
-    return run_once(sheet.config, sheet.backend(), outbox, at(when))
+    return run_once(sheet.config, sheet.backend(), outbox, at(when), journal=sheet.journal())
 
 
 def calls_during(emulator, action):
