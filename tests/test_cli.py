@@ -121,7 +121,32 @@ def test_check_finds_a_broken_template(tmp_path):
         "template d2_product_video: template d2_product_video uses 'frist_name', which is empty for this lead"
         in result.output
     )
-    assert "template d3_company_video: template file d3_company_video.html is missing" in result.output
+    assert (
+        f"template d3_company_video: template file d3_company_video.html is missing from {templates / 'email' / 'en'}\n"
+        in result.output
+    )
+
+
+def test_a_config_copied_without_its_templates_says_which_folder_it_searched(tmp_path):
+    shutil.copy(CONFIG, tmp_path / "config.yaml")
+    run("init", "--config", str(tmp_path / "config.yaml"))
+    result = run("check", "--config", str(tmp_path / "config.yaml"))
+    assert result.exit_code == 1
+    assert (
+        f"template d0_thanks: template file d0_thanks.subject.txt is missing from {tmp_path / 'templates' / 'email' / 'en'}"
+        " (no such folder: set templates_dir in config.yaml)\n" in result.output
+    )
+
+
+def test_the_readme_steps_for_your_own_sheet_work_as_written(tmp_path):
+    # README, "Your own sheet": copy config.yaml and templates/ into a folder of your own, init, check.
+    shutil.copy(CONFIG, tmp_path / "config.yaml")
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    assert run("init", "--config", str(tmp_path / "config.yaml")).exit_code == 0
+    assert (tmp_path / "touchsheet.xlsx").exists()
+    result = run("check", "--config", str(tmp_path / "config.yaml"))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "all good: config, templates and workbook"
 
 
 def test_a_bad_config_is_one_message_and_exit_1(tmp_path):

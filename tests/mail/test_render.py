@@ -63,6 +63,27 @@ def test_the_sandbox_blocks_reaching_into_python(make_config, tmp_path):
         email_for(config, "d0_thanks")
 
 
+def test_a_missing_template_names_the_folder_searched_in_the_sheets_language(make_config, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "email" / "ru" / "d0_thanks.html").unlink()
+    config = make_config("config.ru.yaml", templates_dir=str(templates))
+    with pytest.raises(RenderProblem) as raised:
+        email_for(config, "d0_thanks")
+    folder = templates / "email" / "ru"
+    assert raised.value.args[0].said("ru") == f"письмо d0 не отправлено: нет файла шаблона d0_thanks.html в {folder}"
+
+
+def test_a_missing_templates_folder_says_to_set_templates_dir(make_config, tmp_path):
+    config = make_config(templates_dir="nowhere")
+    with pytest.raises(RenderProblem) as raised:
+        email_for(config, "d0_thanks")
+    assert str(raised.value) == (
+        f"email d0 not sent: template file d0_thanks.subject.txt is missing from {tmp_path / 'nowhere' / 'email' / 'en'}"
+        " (no such folder: set templates_dir in config.yaml)"
+    )
+
+
 def test_preview_prints_the_exact_email_and_can_write_it(tmp_path):
     folder = tmp_path / "demo"
     runner = CliRunner()
