@@ -132,8 +132,9 @@ def test_a_config_copied_without_its_templates_says_which_folder_it_searched(tmp
     run("init", "--config", str(tmp_path / "config.yaml"))
     result = run("check", "--config", str(tmp_path / "config.yaml"))
     assert result.exit_code == 1
+    folder = tmp_path / "templates" / "email" / "en"
     assert (
-        f"template d0_thanks: template file d0_thanks.subject.txt is missing from {tmp_path / 'templates' / 'email' / 'en'}"
+        f"template d0_thanks: template file d0_thanks.subject.txt is missing from {folder}"
         " (no such folder: set templates_dir in config.yaml)\n" in result.output
     )
 

@@ -215,7 +215,7 @@ def check(config: Config, now: str | None) -> None:
 @click.option("--now", help="Render as of this moment (default: now).")
 @click.option("--out", type=click.Path(path_type=Path), help="Write the .eml file here instead of printing.")
 def preview(config: Config, lead_id: str, step: str | None, now: str | None, out: Path | None) -> None:
-    """Show the exact email LEAD_ID would get: the one owed now or next, or STEP (d2, nurture-3...).
+    """Show the exact email LEAD_ID would get: the one owed now or next, or STEP (d2, nurture-2...).
 
     Example: python -m touchsheet preview L-00012 d2 --config config.yaml
     """
