@@ -28,6 +28,11 @@ def test_every_command_has_help_with_an_example(command):
     assert "Example: python -m touchsheet" in result.output
 
 
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_takes_verbose(command):
+    assert "-v, --verbose" in run(command, "--help").output
+
+
 def test_python_dash_m_runs_the_cli():
     done = subprocess.run([sys.executable, "-m", "touchsheet", "--help"], capture_output=True, text=True, check=True)
     assert "demo" in done.stdout and "sync" in done.stdout
@@ -45,8 +50,11 @@ def test_demo_builds_a_filled_workbook_and_a_second_sync_changes_nothing(tmp_pat
     folder = tmp_path / "demo"
     result = run("demo", "--dir", str(folder), "--locale", locale, "--now", "2026-11-23T10:30")
     assert result.exit_code == 0, result.output
-    assert "Open " in result.output and "emails sent:" in result.output
-    workbook = next(folder.glob("*.xlsx"))
+    workbook = folder / "touchsheet.xlsx"  # as README says, in either language
+    assert "emails sent:" in result.output
+    # the tabs it names are the workbook's own, in its language
+    assert f"Open {workbook} in LibreOffice or Excel: tabs {tabs[0]}, {tabs[2]}, {tabs[1]}, KPI." in result.output
+    assert f'on a "{tabs[2]}" row' in result.output
     book = openpyxl.load_workbook(workbook)
     assert book.sheetnames == tabs
     for tab in tabs:
