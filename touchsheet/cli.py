@@ -134,7 +134,12 @@ def init(config: Config) -> None:
 @cli.command()
 @with_config
 @click.option("--now", help="Replay a moment: 2026-11-25T10:00 (config time zone) or with an offset.")
-@click.option("--dry-run", is_flag=True, help="Show what would be sent and written; change nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="List the emails this run would send and count the tasks due, the results it would record and the rows "
+    "with a problem; send nothing, write nothing.",
+)
 def sync(config: Config, now: str | None, dry_run: bool) -> None:
     """Read the sheet, send due emails, rewrite Due today, the worker's columns and KPI.
 
