@@ -28,6 +28,11 @@ def test_every_command_has_help_with_an_example(command):
     assert "Example: python -m touchsheet" in result.output
 
 
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_takes_verbose(command):
+    assert "-v, --verbose" in run(command, "--help").output
+
+
 def test_python_dash_m_runs_the_cli():
     done = subprocess.run([sys.executable, "-m", "touchsheet", "--help"], capture_output=True, text=True, check=True)
     assert "demo" in done.stdout and "sync" in done.stdout
@@ -45,8 +50,11 @@ def test_demo_builds_a_filled_workbook_and_a_second_sync_changes_nothing(tmp_pat
     folder = tmp_path / "demo"
     result = run("demo", "--dir", str(folder), "--locale", locale, "--now", "2026-11-23T10:30")
     assert result.exit_code == 0, result.output
-    assert "Open " in result.output and "emails sent:" in result.output
-    workbook = next(folder.glob("*.xlsx"))
+    workbook = folder / "touchsheet.xlsx"  # as README says, in either language
+    assert "emails sent:" in result.output
+    # the tabs it names are the workbook's own, in its language
+    assert f"Open {workbook} in LibreOffice or Excel: tabs {tabs[0]}, {tabs[2]}, {tabs[1]}, KPI." in result.output
+    assert f'on a "{tabs[2]}" row' in result.output
     book = openpyxl.load_workbook(workbook)
     assert book.sheetnames == tabs
     for tab in tabs:
@@ -131,7 +139,33 @@ def test_check_finds_a_broken_template(tmp_path):
         "template d2_product_video: template d2_product_video uses 'frist_name', which is empty for this lead"
         in result.output
     )
-    assert "template d3_company_video: template file d3_company_video.html is missing" in result.output
+    assert (
+        f"template d3_company_video: template file d3_company_video.html is missing from {templates / 'email' / 'en'}\n"
+        in result.output
+    )
+
+
+def test_a_config_copied_without_its_templates_says_which_folder_it_searched(tmp_path):
+    shutil.copy(CONFIG, tmp_path / "config.yaml")
+    run("init", "--config", str(tmp_path / "config.yaml"))
+    result = run("check", "--config", str(tmp_path / "config.yaml"))
+    assert result.exit_code == 1
+    folder = tmp_path / "templates" / "email" / "en"
+    assert (
+        f"template d0_thanks: template file d0_thanks.subject.txt is missing from {folder}"
+        " (no such folder: set templates_dir in config.yaml)\n" in result.output
+    )
+
+
+def test_the_readme_steps_for_your_own_sheet_work_as_written(tmp_path):
+    # README, "Your own sheet": copy config.yaml and templates/ into a folder of your own, init, check.
+    shutil.copy(CONFIG, tmp_path / "config.yaml")
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    assert run("init", "--config", str(tmp_path / "config.yaml")).exit_code == 0
+    assert (tmp_path / "touchsheet.xlsx").exists()
+    result = run("check", "--config", str(tmp_path / "config.yaml"))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "all good: config, templates and workbook"
 
 
 def test_a_bad_config_is_one_message_and_exit_1(tmp_path):
@@ -148,6 +182,28 @@ def test_sync_without_a_workbook_says_to_run_init(tmp_path):
     result = CliRunner().invoke(cli, ["sync", "--config", str(config)])
     assert result.exit_code == 1
     assert "does not exist. Fix: run `python -m touchsheet init" in result.output
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="sync.report_failure logs the same error again as a WARNING when the Status tab cannot be written "
+    "either; the fix belongs in sync.py (log it at DEBUG when it is the run's own error)",
+)
+def test_a_fixable_error_is_one_message(tmp_path):
+    config = tmp_path / "config.yaml"
+    shutil.copy(CONFIG, config)
+    done = subprocess.run(
+        [sys.executable, "-m", "touchsheet", "sync", "--config", str(config)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"error: {tmp_path / 'touchsheet.xlsx'} does not exist. Fix: run `python -m touchsheet init --config "
+        "<config.yaml>`\n"
+    )
 
 
 def test_a_bad_now_is_refused(tmp_path):

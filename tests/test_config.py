@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from tests.conftest import ROOT
 from touchsheet import config as config_module
 from touchsheet.engine.model import Channel, Kind
 from touchsheet.errors import ConfigError
@@ -107,3 +110,23 @@ def test_the_google_sheet_is_named_by_its_url_or_its_key(make_config, written):
 def test_a_google_backend_without_a_sheet_says_so(make_config):
     with pytest.raises(ConfigError, match="backend google needs `spreadsheet:`"):
         make_config(workbook={"backend": "google"})
+
+
+def _keys(text):
+    """Every key written in a config file, set or commented out (`# port: 587`)."""
+    keys = re.findall(r"^\s*(?:#\s*|-\s*)?\{?([a-z_0-9]+):", text, flags=re.MULTILINE)
+    return {*keys, *re.findall(r"[{,] *([a-z_0-9]+):", text)}  # and those in {start: ..., end: ...}
+
+
+def test_config_yaml_shows_every_key_and_config_ru_yaml_every_one_it_shows():
+    def fields(model):
+        for name, field in model.model_fields.items():
+            yield name
+            inner = config_module._model_of(field.annotation)
+            if inner is not None:
+                yield from fields(inner)
+
+    english = _keys((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    shown = set(fields(config_module.Config)) - {"base_dir"}  # base_dir: the config's own folder, never typed
+    assert shown - english == set()
+    assert english - _keys((ROOT / "config.ru.yaml").read_text(encoding="utf-8")) == set()

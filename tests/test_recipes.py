@@ -35,8 +35,8 @@ def test_cron_the_timer_and_github_actions_start_one_sync_every_10_minutes():
     assert ".venv/bin/python -m touchsheet sync --config config.yaml" in steps
 
 
-def test_the_wrapper_runs_a_sync_from_any_folder_and_meets_the_run_lock(every_day, tmp_path):
-    """scripts/touchsheet in a checkout laid out like /opt/touchsheet, started from /, as cron does."""
+def _checkout(tmp_path):
+    """A checkout laid out like /opt/touchsheet, with scripts/touchsheet and its virtualenv."""
     checkout = tmp_path / "opt-touchsheet"
     (checkout / "scripts").mkdir(parents=True)
     shutil.copy2(SCRIPTS / "touchsheet", checkout / "scripts" / "touchsheet")
@@ -45,6 +45,12 @@ def test_the_wrapper_runs_a_sync_from_any_folder_and_meets_the_run_lock(every_da
     python = checkout / ".venv" / "bin" / "python"  # the checkout's virtualenv: the one running these tests
     python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
     python.chmod(0o755)
+    return checkout
+
+
+def test_the_wrapper_runs_a_sync_from_any_folder_and_meets_the_run_lock(every_day, tmp_path):
+    """scripts/touchsheet in a checkout laid out like /opt/touchsheet, started from /, as cron does."""
+    checkout = _checkout(tmp_path)
     sheet = XlsxSheet(every_day)
     sheet.init()
     lead = {"ID": "L-1", "Name": "Ivan X", "Email": "ivan@example.com", "Created at": datetime(2026, 11, 2, 10, 0)}
@@ -66,3 +72,23 @@ def test_the_wrapper_runs_a_sync_from_any_folder_and_meets_the_run_lock(every_da
     done = cron()
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("emails sent: 1\n") and done.stdout.endswith("workbook updated\n")
+
+
+def test_the_wrapper_reads_a_relative_config_from_the_callers_folder(tmp_path):
+    checkout = _checkout(tmp_path)
+    (checkout / "config.yaml").write_text("not: the one to read\n")  # a checkout's own config is not the caller's
+    sales = tmp_path / "sales"
+    sales.mkdir()
+    shutil.copy(ROOT / "config.yaml", sales / "config.yaml")
+    shutil.copytree(ROOT / "templates", sales / "templates")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+    def wrapper(*args):
+        command = [str(checkout / "scripts" / "touchsheet"), *args]
+        return subprocess.run(command, cwd=sales, env=env, capture_output=True, text=True, timeout=60)
+
+    init = wrapper("init", "--config", "config.yaml")
+    assert init.returncode == 0, init.stderr
+    assert init.stdout.startswith(f"created {sales / 'touchsheet.xlsx'}\n")
+    check = wrapper("check")  # the default, config.yaml, is the caller's too
+    assert (check.returncode, check.stdout) == (0, "all good: config, templates and workbook\n"), check.stderr

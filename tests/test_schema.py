@@ -36,6 +36,8 @@ def test_no_word_means_two_values():
 def test_norm_ignores_case_spaces_and_yo():
     assert norm("  Created  At ") == "createdat" == norm("created_at")
     assert norm("Счёт") == norm("счет")
+    assert norm("Created-At.") == "createdat"
+    assert norm("e-mail") == norm("E.mail") == "email"
 
 
 def test_sheets_schema_md_documents_every_tab_and_column():
@@ -44,3 +46,15 @@ def test_sheets_schema_md_documents_every_tab_and_column():
         assert f"## {tab.name}" in text
         for column in tab.columns:
             assert f"| {column.name} | {column.ru} |" in text, column.name
+
+
+def test_sheets_schema_md_lists_every_alias_and_every_word_people_may_type():
+    text = (ROOT / "sheets_schema.md").read_text(encoding="utf-8").casefold()
+    for tab in TABS:
+        for alias in (*tab.aliases, *(a for c in tab.columns for a in c.aliases)):
+            assert f"`{alias}`".casefold() in text, (tab.name, alias)
+    for table in WORDS.values():
+        for words in table.values():
+            for word in words:
+                assert f"`{word}`".casefold() in text, word
+    assert "hyphens, dots" in text and all(f"`{w}`" in text for w in ("да", "истина", "нет", "ложь", "✓", "-"))

@@ -39,12 +39,17 @@ def test_a_russian_sheet_gets_russian_problems_and_flags(make_config, tmp_path):
                 "Created at": datetime(2026, 11, 2, 10, 0),
             },
             {"ID": "L-2", "Name": "Ольга", "Created at": "31.02.2026"},
+            {"ID": "L-3", "Name": "Пётр", "Created at": datetime(2026, 11, 2, 9, 0), "Stage": "думает"},
         ],
     )
     run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:30"))
-    ivan, olga = sheet.rows("Leads")
+    ivan, olga, petr = sheet.rows("Leads")
     assert ivan["Проблема"] == (
         "Email: «ivan@» — неверный адрес почты; письма этому клиенту не уходят, пока адрес не исправлен"
     )
     assert ivan["Отметки"] == "первый контакт просрочен, нет email"
     assert olga["Проблема"].startswith("Дата заявки: «31.02.2026» — не дата")
+    assert (
+        petr["Проблема"]
+        == "Этап: «думает» — нет такого значения, можно: новый, в работе, встреча, КП, счёт, клиент, отказ"
+    )

@@ -97,6 +97,19 @@ def test_the_loop_ticks_on_time_and_stops_within_a_second(every_day):
     assert 4 <= len(runs) <= 7  # every 0.2 s for a second, the first at start
 
 
+@pytest.mark.parametrize("minutes, said", [(10, "every 10 minutes"), (2.5, "every 2.5 minutes")])
+def test_the_worker_says_how_often_it_syncs_as_config_yaml_says_it(make_config, caplog, minutes, said):
+    config = make_config(worker={"every_minutes": minutes})
+    stop = threading.Event()
+
+    def sync(now):
+        stop.set()  # one sync, then stop
+
+    caplog.set_level("INFO", logger="touchsheet.worker")
+    Worker(config, sync, Clock("2026-11-02 10:00"), stop).run()
+    assert f"worker started: a sync {said} in working hours" in caplog.messages
+
+
 # Whole processes: SIGTERM mid-batch, five at once, kill -9.
 
 

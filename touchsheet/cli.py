@@ -89,16 +89,27 @@ def with_config(command: Callable[..., Any]) -> Callable[..., Any]:
         type=click.Path(path_type=Path),
         help="The config.yaml to use.",
     )
+    @verbose_option
+    @functools.wraps(command)
+    def wrapper(config_path: Path, **kwargs: Any) -> Any:
+        return command(config=config_module.load(config_path), **kwargs)
+
+    return handles_errors(wrapper)
+
+
+def verbose_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """-v/--verbose, which every command takes: log every step."""
+
     @click.option("-v", "--verbose", is_flag=True, help="Log every step.")
     @functools.wraps(command)
-    def wrapper(config_path: Path, verbose: bool, **kwargs: Any) -> Any:
+    def wrapper(verbose: bool, **kwargs: Any) -> Any:
         logging.basicConfig(
             level=logging.DEBUG if verbose else logging.WARNING,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
-        return command(config=config_module.load(config_path), **kwargs)
+        return command(**kwargs)
 
-    return handles_errors(wrapper)
+    return wrapper
 
 
 @click.group()
@@ -123,7 +134,12 @@ def init(config: Config) -> None:
 @cli.command()
 @with_config
 @click.option("--now", help="Replay a moment: 2026-11-25T10:00 (config time zone) or with an offset.")
-@click.option("--dry-run", is_flag=True, help="Show what would be sent and written; change nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="List the emails this run would send and count the tasks due, the results it would record and the rows "
+    "with a problem; send nothing, write nothing.",
+)
 def sync(config: Config, now: str | None, dry_run: bool) -> None:
     """Read the sheet, send due emails, rewrite Due today, the worker's columns and KPI.
 
@@ -215,7 +231,7 @@ def check(config: Config, now: str | None) -> None:
 @click.option("--now", help="Render as of this moment (default: now).")
 @click.option("--out", type=click.Path(path_type=Path), help="Write the .eml file here instead of printing.")
 def preview(config: Config, lead_id: str, step: str | None, now: str | None, out: Path | None) -> None:
-    """Show the exact email LEAD_ID would get: the one owed now or next, or STEP (d2, nurture-3...).
+    """Show the exact email LEAD_ID would get: the one owed now or next, or STEP (d2, nurture-2...).
 
     Example: python -m touchsheet preview L-00012 d2 --config config.yaml
     """
@@ -244,6 +260,7 @@ def preview(config: Config, lead_id: str, step: str | None, now: str | None, out
 @click.option("--locale", type=click.Choice(["en", "ru"]), default="en", show_default=True)
 @click.option("--now", help="Build the demo as of this moment (default: now).")
 @click.option("--leads", default=200, show_default=True, help="How many leads to invent.")
+@verbose_option
 @handles_errors
 def demo(folder: Path, locale: str, now: str | None, leads: int) -> None:
     """Create a demo folder (config + workbook with ~200 leads and their history), run one sync.
@@ -252,6 +269,7 @@ def demo(folder: Path, locale: str, now: str | None, leads: int) -> None:
     """
     from touchsheet.demo import write_demo_config, write_demo_workbook
     from touchsheet.engine.model import Status
+    from touchsheet.schema import DUE_TODAY, KPI, LEADS, TOUCH_LOG
     from touchsheet.sync import run_once
 
     config = write_demo_config(folder, locale)
@@ -259,7 +277,8 @@ def demo(folder: Path, locale: str, now: str | None, leads: int) -> None:
     write_demo_workbook(config, moment, leads)
     summary = run_once(config, open_workbook(config), open_transport(config), moment)
     click.echo("\n".join(summary.lines()))
-    click.echo(f"\nOpen {config.workbook_path} in LibreOffice or Excel: tabs Leads, Due today, Touch log, KPI.")
+    tabs = ", ".join(tab.label(config.locale) for tab in (LEADS, DUE_TODAY, TOUCH_LOG, KPI))  # as the workbook says
+    click.echo(f"\nOpen {config.workbook_path} in LibreOffice or Excel: tabs {tabs}.")
     if summary.emails[Status.SENT]:
         click.echo(f"The emails it sent are .eml files in {config.resolve(config.mail.outbox_dir)}.")
     elif not config.calendar.is_open(moment):  # a first try in the evening: say why the outbox is empty
@@ -269,7 +288,8 @@ def demo(folder: Path, locale: str, now: str | None, leads: int) -> None:
             f"No email went out: emails wait for working hours ({hours}). To see them now:\n"
             f"  python -m touchsheet demo --dir {folder} --locale {locale} --leads {leads} --now {opening}"
         )
+    done, result = (DUE_TODAY.column(name).label(config.locale) for name in ("Done", "Result"))
     click.echo(
-        f"Tick Done on a Due today row, pick a Result, save, close, then run:\n"
+        f'Tick "{done}" on a "{DUE_TODAY.label(config.locale)}" row, pick a "{result}", save, close, then run:\n'
         f"  python -m touchsheet sync --config {folder / 'config.yaml'}"
     )

@@ -154,7 +154,7 @@ def write_demo_config(folder: Path, locale: str) -> Config:
     folder.mkdir(parents=True, exist_ok=True)
     source = ROOT / ("config.ru.yaml" if locale == "ru" else "config.yaml")
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    data["workbook"] = {"backend": "xlsx", "path": "touchsheet.xlsx" if locale == "en" else "touchsheet-ru.xlsx"}
+    data["workbook"] = {"backend": "xlsx", "path": "touchsheet.xlsx"}
     data["templates_dir"] = str(ROOT / "templates")
     data["mail"]["outbox_dir"] = "outbox"
     target = folder / "config.yaml"

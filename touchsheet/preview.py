@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from touchsheet.config import Config
-from touchsheet.engine.model import UNASSIGNED, Channel, EmailTouch, Occurrence
+from touchsheet.engine.model import UNASSIGNED, Channel, EmailTouch, Occurrence, Task
 from touchsheet.engine.parse import parse_book
 from touchsheet.engine.plan import plan
 from touchsheet.engine.steps import touchpoint_for
@@ -30,9 +30,12 @@ def preview_email(config: Config, workbook: Workbook, lead_id: str, step: str | 
         if found is None:
             raise TouchsheetError(f"'{step}' is not a step of config.yaml (try d0, d2, nurture-1, invoice+3, birthday)")
         point, track = found
-        if point.channel is not Channel.EMAIL:
-            raise TouchsheetError(f"{step} is a {point.channel.value}, not an email. Its script: {point.script}")
         occurrence = Occurrence.of(point, step, track, now, now)
+        if point.channel is not Channel.EMAIL:
+            script = Renderer(config).script(Task(occurrence, lead, lead.manager or UNASSIGNED, False))
+            raise TouchsheetError(
+                f"{step} is a {point.channel.value}, not an email. Its script for {lead_id}: {script}"
+            )
     try:
         return Renderer(config).email(EmailTouch(occurrence, lead, lead.manager or UNASSIGNED), now)
     except RenderProblem as e:

@@ -82,8 +82,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "письмо {step} не отправлено: шаблон {template} использует «{field}», а у клиента это поле пустое",
     },
     "missing_template": {
-        "en": "email {step} not sent: template file {file} is missing",
-        "ru": "письмо {step} не отправлено: нет файла шаблона {file}",
+        "en": "email {step} not sent: template file {file} is missing from {folder}{hint}",
+        "ru": "письмо {step} не отправлено: нет файла шаблона {file} в {folder}{hint}",
+    },
+    "no_templates_folder": {
+        "en": " (no such folder: set templates_dir in config.yaml)",
+        "ru": " (нет такой папки: укажите templates_dir в config.yaml)",
     },
     "broken_template": {
         "en": "email {step} not sent: template {template} is broken ({error})",

@@ -72,7 +72,7 @@ class Worker:
         """Tick until `stop` is set; returns within a second of it (after a sync in progress ends)."""
         scheduler = schedule.Scheduler()
         scheduler.every(self.tick_seconds).seconds.do(self.tick)
-        logger.info("worker started: a sync every %s minutes in working hours", self.config.worker.every_minutes)
+        logger.info("worker started: a sync every %g minutes in working hours", self.config.worker.every_minutes)
         self.tick()
         while not self.stop.is_set():
             scheduler.run_pending()

@@ -83,6 +83,20 @@ def test_words_in_either_language_and_any_case():
         cells.choice(Stage, "thinking")
 
 
+def test_an_unknown_word_lists_the_allowed_words_in_the_sheets_language():
+    with pytest.raises(BadCell) as raised:
+        cells.choice(Stage, "думает")
+    assert raised.value.message == "'думает' is not one of: new, contacted, meeting, proposal, invoice, won, lost"
+    assert raised.value.message.said("ru") == (
+        "«думает» — нет такого значения, можно: новый, в работе, встреча, КП, счёт, клиент, отказ"
+    )
+    with pytest.raises(BadCell) as raised:
+        cells.choice(Result, "может быть")
+    assert raised.value.message.said("ru") == (
+        "«может быть» — нет такого значения, можно: дозвонился, не ответил, перезвонить, встреча, счёт, оплатил, отказ"
+    )
+
+
 @pytest.mark.parametrize(
     "typed, expected",
     [(True, True), ("да", True), ("x", True), ("", False), ("нет", False), (None, False), ("maybe", None)],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -63,6 +64,28 @@ def test_the_sandbox_blocks_reaching_into_python(make_config, tmp_path):
         email_for(config, "d0_thanks")
 
 
+def test_a_missing_template_names_the_folder_searched_in_the_sheets_language(make_config, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "email" / "ru" / "d0_thanks.html").unlink()
+    config = make_config("config.ru.yaml", templates_dir=str(templates))
+    with pytest.raises(RenderProblem) as raised:
+        email_for(config, "d0_thanks")
+    folder = templates / "email" / "ru"
+    assert raised.value.args[0].said("ru") == f"письмо d0 не отправлено: нет файла шаблона d0_thanks.html в {folder}"
+
+
+def test_a_missing_templates_folder_says_to_set_templates_dir(make_config, tmp_path):
+    config = make_config(templates_dir="nowhere")
+    with pytest.raises(RenderProblem) as raised:
+        email_for(config, "d0_thanks")
+    folder = tmp_path / "nowhere" / "email" / "en"
+    assert str(raised.value) == (
+        f"email d0 not sent: template file d0_thanks.subject.txt is missing from {folder}"
+        " (no such folder: set templates_dir in config.yaml)"
+    )
+
+
 def test_preview_prints_the_exact_email_and_can_write_it(tmp_path):
     folder = tmp_path / "demo"
     runner = CliRunner()
@@ -78,6 +101,13 @@ def test_preview_prints_the_exact_email_and_can_write_it(tmp_path):
     assert out.read_bytes().startswith(b"From: Northwind Freight")
     call = runner.invoke(cli, ["preview", "L-00002", "d4", "--config", config])
     assert call.exit_code == 1 and "d4 is a call, not an email" in call.output
+    leads = openpyxl.load_workbook(folder / "touchsheet.xlsx")["Leads"]
+    header = [c.value for c in leads[1]]
+    row = next(r for r in leads.iter_rows(min_row=2, values_only=True) if r[header.index("ID")] == "L-00002")
+    first_name = row[header.index("Name")].split()[0]
+    # the script as the manager reads it on Due today: the lead's name filled in, no template tags
+    assert f"Its script for L-00002: {first_name}, good afternoon! Honestly, why are you not" in call.output
+    assert "{{" not in call.output
     unknown = runner.invoke(cli, ["preview", "L-99999", "--config", config])
     assert unknown.exit_code == 1 and "no lead L-99999" in unknown.output
 

@@ -162,6 +162,27 @@ def test_a_failed_save_leaves_the_old_file_and_no_temporary(sheet, monkeypatch):
     assert sorted(p.name for p in sheet.path.parent.iterdir()) == ["book.xlsx", "config.yaml"]
 
 
+@pytest.mark.parametrize("mode", [0o664, 0o640, 0o600])
+def test_a_save_keeps_the_workbooks_permissions(sheet, mode):
+    sheet.path.chmod(mode)
+    backend = sheet.backend()
+    backend.read()
+    backend.write(Changes(appends={"Costs": [{"Month": "2026-11", "Amount": 1}]}))
+    assert sheet.backend().read()  # the save did happen, into a new file swapped in
+    assert sheet.path.stat().st_mode & 0o7777 == mode
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
+def test_a_new_workbook_gets_the_permissions_any_new_file_gets(make_config, umask, mode):
+    config = make_config()
+    before = os.umask(umask)
+    try:
+        XlsxSheet(config).init()
+    finally:
+        os.umask(before)
+    assert config.workbook_path.stat().st_mode & 0o7777 == mode
+
+
 def test_text_that_looks_like_a_formula_is_written_as_text(sheet):
     sheet.put_rows("Leads", [{"ID": "L-1", "Name": "x", "Created at": datetime(2026, 11, 2, 10, 0)}])
     backend = sheet.backend()

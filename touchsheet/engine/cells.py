@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from touchsheet.engine.table import Formula
-from touchsheet.schema import NO, YES, norm, word_to_value
+from touchsheet.schema import NO, YES, allowed_words, norm, word_to_value
 from touchsheet.words import DATE_HINT, DATETIME_HINT, Message
 
 
@@ -182,9 +182,14 @@ def choice(kind: type[enum.Enum], value: Any) -> Any:
         return None
     found = word_to_value(kind, text(value))
     if found is None:
-        words = ", ".join(str(v.value) for v in kind)
-        raise BadCell(Message("not_one_of", value=text(value), words=words))
+        raise BadCell(Message("not_one_of", value=text(value), words=_allowed(kind)))
     return found
+
+
+@functools.lru_cache(maxsize=16)
+def _allowed(kind: type[enum.Enum]) -> dict[str, str]:
+    """The words a choice column takes, in each language: the Problem cell says them in the sheet's."""
+    return {locale: ", ".join(allowed_words(kind, locale)) for locale in ("en", "ru")}
 
 
 @functools.lru_cache(maxsize=4096)

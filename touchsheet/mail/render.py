@@ -118,13 +118,19 @@ class Renderer:
                 Message("missing_field", step=occurrence.step, template=name, field=_field(e))
             ) from None
         except jinja2.TemplateNotFound as e:
-            raise RenderProblem(Message("missing_template", step=occurrence.step, file=e.name)) from None
+            raise RenderProblem(self._missing(occurrence.step, e.name)) from None
         except jinja2.TemplateError as e:
             raise RenderProblem(Message("broken_template", step=occurrence.step, template=name, error=e)) from None
         if has_control(subject):
             raise RenderProblem(Message("subject_break", step=occurrence.step, template=name))
         message = self._message(touch, subject, text, html, now)
         return Email(touch.key, lead.id, lead.email, subject, text, html, message)
+
+    def _missing(self, step: str, file: str | None) -> Message:
+        """A template file that is not there, with the folder searched (and a hint when the folder is not there)."""
+        folder = self.config.template_root / "email" / self.config.locale
+        hint = "" if folder.is_dir() else Message("no_templates_folder")
+        return Message("missing_template", step=step, file=file, folder=folder, hint=hint)
 
     def _message(self, touch: EmailTouch, subject: str, text: str, html: str, now: datetime) -> EmailMessage:
         config, lead = self.config, touch.lead

@@ -151,7 +151,10 @@ class XlsxWorkbook:
             raise SheetError(
                 f"cannot write next to {self.path} ({e.strerror}). Fix: make the folder writable."
             ) from None
-        os.close(handle)
+        try:
+            os.fchmod(handle, _mode_for(self.path))  # mkstemp makes it 600: keep the workbook's own permissions
+        finally:
+            os.close(handle)
         try:
             book.save(temporary)
             os.replace(temporary, self.path)
@@ -162,6 +165,17 @@ class XlsxWorkbook:
                 os.unlink(temporary)
         self._stamp = _stamp(self.path)
         logger.info("saved %s", self.path)
+
+
+def _mode_for(path: Path) -> int:
+    """The permission bits a save keeps: the workbook's own, or for a new one what any new file gets
+    (0666 less the umask)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
