@@ -184,11 +184,6 @@ def test_sync_without_a_workbook_says_to_run_init(tmp_path):
     assert "does not exist. Fix: run `python -m touchsheet init" in result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sync.report_failure logs the same error again as a WARNING when the Status tab cannot be written "
-    "either; the fix belongs in sync.py (log it at DEBUG when it is the run's own error)",
-)
 def test_a_fixable_error_is_one_message(tmp_path):
     config = tmp_path / "config.yaml"
     shutil.copy(CONFIG, config)

@@ -189,7 +189,8 @@ def report_failure(config: Config, workbook: Workbook, now: datetime, reason: st
         kept = lease if not may_run(lease, me, when) else None
         workbook.write(Changes(status=_status(report, me, config, kept)))
     except Exception as e:  # noqa: BLE001 - the run already failed; its own error is what the person needs
-        logger.warning("could not record the failure on the Status tab: %s", e)
+        if str(e) != reason:  # the same error again is said once, by the caller
+            logger.warning("could not record the failure on the Status tab: %s", e)
 
 
 def _status(report: RunReport, me: str, config: Config, lease: Lease | None = None) -> list[list[Any]]:
