@@ -48,6 +48,14 @@ def test_a_callback_is_kept_by_its_task_or_by_any_call_near_its_time(config):
     assert len(callback_tasks(plan(book([promised], too_early), config, at("2026-11-10 16:00")))) == 1
 
 
+def test_the_call_that_promised_a_callback_does_not_keep_it(config):
+    promised = lead(**CLIENT, callback_at=at("2026-11-10 15:00"))
+    promise = touch("2026-11-10 14:40", step="d30", result=Result.CALLBACK)
+    assert len(callback_tasks(plan(book([promised], [promise]), config, at("2026-11-10 15:00")))) == 1
+    kept = touch("2026-11-10 15:05", step="", result=Result.REACHED)
+    assert callback_tasks(plan(book([promised], [promise, kept]), config, at("2026-11-10 16:00"))) == []
+
+
 def test_invoice_reminders_at_plus_2_and_plus_3_then_weekly_until_paid(every_day):
     # Issued Monday 9 Nov; nothing else owed (a client whose calendar is over).
     client = lead(stage=Stage.INVOICE, created_at=at("2026-01-01 10:00"), invoice_at=at("2026-11-09 00:00"))

@@ -15,14 +15,23 @@ INVOICE = "invoice"
 
 
 def callback(lead: Lead, history: History, config: Config) -> list[Occurrence]:
-    """A task at the promised time; any manual touch from `grace` before it on also keeps the promise."""
+    """A task at the promised time; any manual touch from `grace` before it on also keeps the promise,
+    but not the touch that made it (the call that ended in `callback`)."""
     if lead.callback_at is None or lead.stage is Stage.LOST:
         return []
     grace = timedelta(minutes=config.callbacks.grace_minutes)
-    if history.last_manual_at is not None and history.last_manual_at >= lead.callback_at - grace:
+    if _kept(lead.callback_at - grace, history):
         return []
     step = f"callback@{lead.callback_at:%Y-%m-%d %H:%M}"
     return [Occurrence.of(config.callbacks, step, CALLBACK, lead.callback_at, lead.callback_at + grace)]
+
+
+def _kept(since: datetime, history: History) -> bool:
+    last = history.last_manual_at
+    if last is None or last < since:
+        return False
+    # The call that promised is stamped when a run absorbs it, which can be within the grace minutes.
+    return history.last_promise_at is None or last > history.last_promise_at
 
 
 def invoice_open(lead: Lead) -> bool:
