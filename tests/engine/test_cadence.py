@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.builders import at, book, d, lead, touch
+from tests.conftest import EVERY_DAY
 from tests.engine.replay import replay
 from touchsheet.engine import cadence
 from touchsheet.engine.model import Channel, Kind, Result, Stage, Status
@@ -85,6 +86,26 @@ def test_nurture_replay_sends_five_warm_for_one_closing(every_day):
     assert nurture == [f"nurture-{k}" for k in range(1, 9)]
     assert done["nurture-1"] == d("2026-02-21")
     assert done["nurture-8"] == d("2026-04-11")
+
+
+def test_nurture_never_shares_a_day_with_the_calendar_step_of_its_lane(config):
+    # Created Monday 23 Nov 2026: d40 (2 Jan) and nurture-1 (day 47, Saturday 9 Jan) fall in the
+    # New Year holidays and the weekend after; both are emails, so only one can have Monday 11 Jan.
+    done = replay(config, [lead(created_at=at("2026-11-23 10:00"))], at("2026-11-23 12:00"), 60)
+    assert (done["d40"], done["nurture-1"], done["nurture-2"]) == (d("2027-01-11"), d("2027-01-12"), d("2027-01-18"))
+
+
+def test_a_step_moved_by_days_off_stays_put_from_one_run_to_the_next(make_config):
+    # Every day works but 19-26 Dec. Created 2 Nov: d40 on 12 Dec, nurture-k on 12 Dec + 7k.
+    # nurture-1 (19 Dec) moves to 27 Dec; nurture-2 (26 Dec), an email too, to 28 Dec.
+    days_off = [f"2026-12-{day}" for day in range(19, 27)]
+    shop = make_config(working_days=EVERY_DAY, holidays={"country": None, "dates": days_off})
+    then = {o.step: o for o in cadence.sales_cadence(lead(), shop, at("2026-12-28 12:00"))}
+    assert (then["nurture-1"].due_at, then["nurture-2"].due_at) == (at("2026-12-27 09:00"), at("2026-12-28 09:00"))
+    # Eight weeks on only the latest weeks are built, nurture-1 no longer: nurture-2 must not move back.
+    later = {o.step: o for o in cadence.sales_cadence(lead(), shop, at("2027-02-10 12:00"))}
+    assert "nurture-1" not in later
+    assert later["nurture-2"].due_at == at("2026-12-28 09:00")
 
 
 def test_no_answer_keeps_the_lead_in_its_cadence(every_day):
