@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tests.builders import at, book, d, lead, touch
+from tests.builders import MSK, at, book, d, lead, touch
 from tests.engine.replay import replay
+from touchsheet.engine.cells import moment
 from touchsheet.engine.model import Channel, Result, Stage
 from touchsheet.engine.plan import plan
 
@@ -36,6 +37,19 @@ def test_a_missed_callback_is_flagged_after_the_grace_minutes(config):
     assert "callback missed" in missed.statuses[0].flags
     next_week = plan(book([promised]), config, at("2026-11-17 11:00"))
     assert [t.overdue for t in callback_tasks(next_week)] == [True]  # never forgotten
+
+
+def test_a_callback_typed_as_a_date_is_due_when_the_office_opens(config):
+    promised = lead(**CLIENT, callback_at=moment("25.11.2026", MSK))  # Wednesday, no time
+    opened = plan(book([promised]), config, at("2026-11-25 09:05"))
+    (task,) = callback_tasks(opened)
+    assert (task.occurrence.step, task.occurrence.due_at) == ("callback@2026-11-25 09:00", at("2026-11-25 09:00"))
+    assert not task.overdue
+    assert "callback missed" not in opened.statuses[0].flags
+    assert "callback missed" in plan(book([promised]), config, at("2026-11-25 09:31")).statuses[0].flags
+    saturday = lead(**CLIENT, callback_at=moment("28.11.2026", MSK))
+    (task,) = callback_tasks(plan(book([saturday]), config, at("2026-11-30 09:05")))
+    assert (task.occurrence.due_at, task.overdue) == (at("2026-11-30 09:00"), False)  # the Monday after
 
 
 def test_a_callback_is_kept_by_its_task_or_by_any_call_near_its_time(config):
