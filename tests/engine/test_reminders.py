@@ -22,9 +22,10 @@ def test_a_promised_callback_is_a_task_at_its_time(config):
     assert task.occurrence.due_at == at("2026-11-10 15:00")
     assert task.occurrence.step == "callback@2026-11-10 15:00"
     assert not task.overdue
-    assert plan(book([promised]), config, at("2026-11-09 17:00")).statuses[0].next_touch.due_at <= at(
-        "2026-11-10 15:00"
-    )
+    # A client between purchases owes nothing else that soon: the evening before, Next touch is the callback.
+    client = lead(stage=Stage.WON, last_purchase_at=at("2026-11-01 00:00"), callback_at=at("2026-11-10 15:00"))
+    upcoming = plan(book([client]), config, at("2026-11-09 17:00")).statuses[0].next_touch
+    assert (upcoming.step, upcoming.due_at) == ("callback@2026-11-10 15:00", at("2026-11-10 15:00"))
 
 
 def test_a_missed_callback_is_flagged_after_the_grace_minutes(config):
