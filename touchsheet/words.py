@@ -73,6 +73,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Stage is won but Paid at and Last purchase at are empty: reactivation cannot be scheduled",
         "ru": "Этап «клиент», но «Оплачен» и «Последняя покупка» пусты: реактивацию не назначить",
     },
+    "bought_but_not_won": {
+        "en": "The client bought (Paid at, Last purchase at) but Stage is not won: set it to won",
+        "ru": "Клиент купил («Оплачен», «Последняя покупка»), но этап не «клиент»: поставьте «клиент»",
+    },
     "refused": {
         "en": "the mail server refused the last email ({reason}): check the address",
         "ru": "почтовый сервер отклонил последнее письмо ({reason}): проверьте адрес",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from touchsheet.config import Config
-from touchsheet.engine.model import Lead, Result, Status, Touch
-from touchsheet.engine.parse import Book
+from touchsheet.engine.absorb import absorb
+from touchsheet.engine.model import Lead, Result, Status, Task, Touch
+from touchsheet.engine.parse import Book, DueRow
 from touchsheet.engine.plan import plan
 
 
@@ -15,17 +16,40 @@ def replay(
 ) -> dict[str, date]:
     """Plan once a day at `first`'s time for `days` days; send every email and do every task
     (recording `result`). Returns {step: the day it was done}."""
-    log: list[Touch] = []
-    done: dict[str, date] = {}
+    return {t.step: t.at.date() for t in replay_log(config, leads, first, days, result)}
+
+
+def replay_log(
+    config: Config, leads: list[Lead], first: datetime, days: int, result: Result = Result.NO_ANSWER
+) -> list[Touch]:
+    """The Touch log of `replay`: each task's result is recorded on Due today and absorbed, as a
+    run does, so it moves the lead on (`refused` makes it lost)."""
+    book = Book(leads=leads, log=[], due=[], costs=[])
     for offset in range(days):
         now = first + timedelta(days=offset)
-        p = plan(Book(leads=leads, log=log, due=[], costs=[]), config, now)
-        for email in p.emails:
-            o = email.occurrence
-            log.append(Touch(now, email.lead.id, o.channel, Status.SENT, o.step, o.kind, key=email.key))
-            done[o.step] = now.date()
-        for task in p.tasks:
-            o = task.occurrence
-            log.append(Touch(now, task.lead.id, o.channel, Status.DONE, o.step, o.kind, result, key=task.key))
-            done[o.step] = now.date()
-    return done
+        p = plan(book, config, now)
+        sent = [
+            Touch(now, e.lead.id, e.occurrence.channel, Status.SENT, e.occurrence.step, e.occurrence.kind, key=e.key)
+            for e in p.emails
+        ]
+        done = [_recorded(task, result) for task in p.tasks]
+        book = absorb(Book(leads=book.leads, log=book.log + sent, due=done, costs=[]), config, now)
+    return book.log
+
+
+def _recorded(task: Task, result: Result) -> DueRow:
+    """The task's Due today row, ticked with `result`."""
+    o = task.occurrence
+    return DueRow(
+        row=0,
+        key=task.key,
+        lead_id=task.lead.id,
+        manager=task.manager,
+        step=o.step,
+        channel=o.channel,
+        kind=o.kind,
+        done=True,
+        result=result,
+        callback_at=None,
+        note="",
+    )

@@ -102,6 +102,14 @@ def test_callback_with_a_time_becomes_the_leads_callback(config):
     assert "callback@2026-11-09 11:00" in [t.occurrence.step for t in tasks]
 
 
+def test_a_callback_promised_within_the_grace_minutes_is_still_a_task(config):
+    # Absorbed at 16:00 (NOW), promised for 16:20: the call that made the promise does not keep it.
+    b = absorbed(config, [due(Result.CALLBACK, callback_at=at("2026-11-06 16:20"))])
+    on_time = plan(b, config, at("2026-11-06 16:20"))
+    assert "callback@2026-11-06 16:20" in [t.occurrence.step for t in on_time.tasks]
+    assert "callback missed" in plan(b, config, at("2026-11-06 16:51")).statuses[0].flags
+
+
 def test_callback_without_a_time_defaults_to_the_next_working_day(config):
     b = absorbed(config, [due(Result.CALLBACK)])  # Friday -> Monday at opening
     assert b.leads[0].callback_at == at("2026-11-09 09:00")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.builders import at, book, d, lead, touch
-from tests.engine.replay import replay
+from tests.conftest import EVERY_DAY
+from tests.engine.replay import replay, replay_log
 from touchsheet.engine import cadence
 from touchsheet.engine.model import Channel, Kind, Result, Stage, Status
 from touchsheet.engine.plan import plan
@@ -80,17 +81,42 @@ def test_nurture_follows_the_calendar_weekly_then_monthly(every_day):
 
 def test_nurture_replay_sends_five_warm_for_one_closing(every_day):
     created = at("2026-01-05 10:00")
-    done = replay(every_day, [lead(created_at=created)], at("2026-02-15 12:00"), 60)
-    nurture = sorted((s for s in done if s.startswith("nurture-")), key=lambda s: int(s.split("-")[1]))
-    assert nurture == [f"nurture-{k}" for k in range(1, 9)]
-    assert done["nurture-1"] == d("2026-02-21")
-    assert done["nurture-8"] == d("2026-04-11")
+    log = replay_log(every_day, [lead(created_at=created)], at("2026-02-15 12:00"), 60)
+    nurture = [(t.step, t.kind) for t in log if t.step.startswith("nurture-")]
+    warm, closing = Kind.WARM, Kind.CLOSING
+    # Six steps rotate, the sixth closing: eight weeks are five warm, one closing, two warm.
+    assert nurture == [(f"nurture-{k}", kind) for k, kind in enumerate([*[warm] * 5, closing, warm, warm], 1)]
+    days = {t.step: t.at.date() for t in log}
+    assert (days["nurture-1"], days["nurture-8"]) == (d("2026-02-21"), d("2026-04-11"))
+
+
+def test_nurture_never_shares_a_day_with_the_calendar_step_of_its_lane(config):
+    # Created Monday 23 Nov 2026: d40 (2 Jan) and nurture-1 (day 47, Saturday 9 Jan) fall in the
+    # New Year holidays and the weekend after; both are emails, so only one can have Monday 11 Jan.
+    done = replay(config, [lead(created_at=at("2026-11-23 10:00"))], at("2026-11-23 12:00"), 60)
+    assert (done["d40"], done["nurture-1"], done["nurture-2"]) == (d("2027-01-11"), d("2027-01-12"), d("2027-01-18"))
+
+
+def test_a_step_moved_by_days_off_stays_put_from_one_run_to_the_next(make_config):
+    # Every day works but 19-26 Dec. Created 2 Nov: d40 on 12 Dec, nurture-k on 12 Dec + 7k.
+    # nurture-1 (19 Dec) moves to 27 Dec; nurture-2 (26 Dec), an email too, to 28 Dec.
+    days_off = [f"2026-12-{day}" for day in range(19, 27)]
+    shop = make_config(working_days=EVERY_DAY, holidays={"country": None, "dates": days_off})
+    then = {o.step: o for o in cadence.sales_cadence(lead(), shop, at("2026-12-28 12:00"))}
+    assert (then["nurture-1"].due_at, then["nurture-2"].due_at) == (at("2026-12-27 09:00"), at("2026-12-28 09:00"))
+    # Eight weeks on only the latest weeks are built, nurture-1 no longer: nurture-2 must not move back.
+    later = {o.step: o for o in cadence.sales_cadence(lead(), shop, at("2027-02-10 12:00"))}
+    assert "nurture-1" not in later
+    assert later["nurture-2"].due_at == at("2026-12-28 09:00")
 
 
 def test_no_answer_keeps_the_lead_in_its_cadence(every_day):
     # Every call unanswered for 60 days: the lead is never dropped, the touches go on (R11).
     done = replay(every_day, [lead()], at("2026-11-02 12:00"), 60, result=Result.NO_ANSWER)
     assert {"d4", "d15", "d30", "nurture-2"} <= set(done)
+    # A refusal on the first call, by contrast, makes the lead lost: nothing after that day.
+    refused = replay(every_day, [lead()], at("2026-11-02 12:00"), 60, result=Result.REFUSED)
+    assert refused == {"first-contact": d("2026-11-02"), "d0": d("2026-11-02")}
 
 
 def test_first_contact_is_due_at_once_with_a_deadline_in_working_minutes(config):

@@ -26,6 +26,20 @@ def test_lost_stops_everything(every_day):
     assert p.statuses[0].next_touch is None
 
 
+def test_a_lead_that_paid_gets_no_new_lead_touches_and_a_problem_until_stage_is_won(every_day):
+    # Created 2 Nov: 17 Nov is day 15, a call. Paid on 10 Nov, but Stage left at invoice.
+    unpaid = lead(stage=Stage.INVOICE, invoice_at=at("2026-11-09 00:00"))
+    assert "d15" in [t.occurrence.step for t in plan(book([unpaid]), every_day, at("2026-11-17 12:00")).tasks]
+    paid = lead(stage=Stage.INVOICE, invoice_at=at("2026-11-09 00:00"), paid_at=at("2026-11-10 00:00"))
+    p = plan(book([paid]), every_day, at("2026-11-17 12:00"))
+    assert (p.emails, p.tasks) == ((), ())
+    assert [m for m in p.statuses[0].problems if "Stage is not won" in m] == [
+        "The client bought (Paid at, Last purchase at) but Stage is not won: set it to won"
+    ]
+    won = lead(stage=Stage.WON, invoice_at=at("2026-11-09 00:00"), paid_at=at("2026-11-10 00:00"))
+    assert plan(book([won]), every_day, at("2026-11-17 12:00")).statuses[0].problems == ()
+
+
 def test_at_most_one_email_per_lead_per_day(every_day):
     # Day 3 owes d3; the lead already got an email today.
     sent_today = [touch("2026-11-05 09:30", step="d2", status=Status.SENT)]

@@ -67,6 +67,16 @@ def test_clients_without_a_manager_are_called_by_the_reactivation_manager(every_
     assert task.manager == "Carla Diaz"
 
 
+def test_a_client_who_paid_is_reactivated_even_when_stage_is_not_won(every_day):
+    # Paid 1 June, Stage left at invoice: due from 30 August (default_interval_days: 90).
+    paid = client(stage=Stage.INVOICE, invoice_at=at("2026-05-30 00:00"), paid_at=at("2026-06-01 00:00"))
+    assert [t.occurrence.step for t in plan(book([paid]), every_day, at("2026-08-30 12:00")).tasks] == [
+        "reactivation-1@2026-06-01"
+    ]
+    said_no = client(stage=Stage.LOST, paid_at=at("2026-06-01 00:00"))
+    assert plan(book([said_no]), every_day, at("2026-08-30 12:00")).tasks == ()
+
+
 def test_a_won_client_without_purchase_dates_gets_a_problem_not_a_guess(every_day):
     p = plan(book([client()]), every_day, at("2026-08-30 12:00"))
     assert p.tasks == ()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tests.builders import at, book, d, lead, touch
+from tests.builders import MSK, at, book, d, lead, touch
 from tests.engine.replay import replay
+from touchsheet.engine.cells import moment
 from touchsheet.engine.model import Channel, Result, Stage
 from touchsheet.engine.plan import plan
 
@@ -21,9 +22,10 @@ def test_a_promised_callback_is_a_task_at_its_time(config):
     assert task.occurrence.due_at == at("2026-11-10 15:00")
     assert task.occurrence.step == "callback@2026-11-10 15:00"
     assert not task.overdue
-    assert plan(book([promised]), config, at("2026-11-09 17:00")).statuses[0].next_touch.due_at <= at(
-        "2026-11-10 15:00"
-    )
+    # A client between purchases owes nothing else that soon: the evening before, Next touch is the callback.
+    client = lead(stage=Stage.WON, last_purchase_at=at("2026-11-01 00:00"), callback_at=at("2026-11-10 15:00"))
+    upcoming = plan(book([client]), config, at("2026-11-09 17:00")).statuses[0].next_touch
+    assert (upcoming.step, upcoming.due_at) == ("callback@2026-11-10 15:00", at("2026-11-10 15:00"))
 
 
 def test_a_missed_callback_is_flagged_after_the_grace_minutes(config):
@@ -38,6 +40,19 @@ def test_a_missed_callback_is_flagged_after_the_grace_minutes(config):
     assert [t.overdue for t in callback_tasks(next_week)] == [True]  # never forgotten
 
 
+def test_a_callback_typed_as_a_date_is_due_when_the_office_opens(config):
+    promised = lead(**CLIENT, callback_at=moment("25.11.2026", MSK))  # Wednesday, no time
+    opened = plan(book([promised]), config, at("2026-11-25 09:05"))
+    (task,) = callback_tasks(opened)
+    assert (task.occurrence.step, task.occurrence.due_at) == ("callback@2026-11-25 09:00", at("2026-11-25 09:00"))
+    assert not task.overdue
+    assert "callback missed" not in opened.statuses[0].flags
+    assert "callback missed" in plan(book([promised]), config, at("2026-11-25 09:31")).statuses[0].flags
+    saturday = lead(**CLIENT, callback_at=moment("28.11.2026", MSK))
+    (task,) = callback_tasks(plan(book([saturday]), config, at("2026-11-30 09:05")))
+    assert (task.occurrence.due_at, task.overdue) == (at("2026-11-30 09:00"), False)  # the Monday after
+
+
 def test_a_callback_is_kept_by_its_task_or_by_any_call_near_its_time(config):
     promised = lead(**CLIENT, callback_at=at("2026-11-10 15:00"))
     ticked = [touch("2026-11-10 11:00", step="callback@2026-11-10 15:00", result=Result.REACHED)]
@@ -46,6 +61,14 @@ def test_a_callback_is_kept_by_its_task_or_by_any_call_near_its_time(config):
     assert callback_tasks(plan(book([promised], other_call), config, at("2026-11-10 16:00"))) == []
     too_early = [touch("2026-11-10 11:00", step="d30", result=Result.REACHED)]
     assert len(callback_tasks(plan(book([promised], too_early), config, at("2026-11-10 16:00")))) == 1
+
+
+def test_the_call_that_promised_a_callback_does_not_keep_it(config):
+    promised = lead(**CLIENT, callback_at=at("2026-11-10 15:00"))
+    promise = touch("2026-11-10 14:40", step="d30", result=Result.CALLBACK)
+    assert len(callback_tasks(plan(book([promised], [promise]), config, at("2026-11-10 15:00")))) == 1
+    kept = touch("2026-11-10 15:05", step="", result=Result.REACHED)
+    assert callback_tasks(plan(book([promised], [promise, kept]), config, at("2026-11-10 16:00"))) == []
 
 
 def test_invoice_reminders_at_plus_2_and_plus_3_then_weekly_until_paid(every_day):

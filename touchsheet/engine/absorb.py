@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from touchsheet.config import Config
 from touchsheet.engine.model import FUNNEL, Lead, Result, Stage, Status, Touch
 from touchsheet.engine.parse import Book, DueRow, Fill
+from touchsheet.engine.reminders import working_morning
 
 STAGE_AFTER = {
     Result.REACHED: Stage.CONTACTED,
@@ -38,7 +39,7 @@ def absorb(book: Book, config: Config, now: datetime) -> Book:
             continue
         note, callback_at = row.note, row.callback_at
         if row.result is Result.CALLBACK and callback_at is None:
-            callback_at = config.calendar.opening(now.astimezone(config.tz).date() + timedelta(days=1))
+            callback_at = working_morning(now.astimezone(config.tz).date() + timedelta(days=1), config)
             note = f"{note} (no callback time given: set to the next working day)".strip()
         touches.append(
             Touch(

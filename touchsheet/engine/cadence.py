@@ -2,7 +2,8 @@
 
 Calendar days count from `Created at` in the business time zone; day 0 is due at once (at opening
 when the lead came in after hours). A step that lands on a day off moves to the next working day,
-and never onto a day an earlier step of the same lane (email, or manual) already holds.
+and never onto a day an earlier step of the same lane (email, or manual) already holds: calendar,
+nurture and monthly steps alike.
 """
 
 from __future__ import annotations
@@ -109,21 +110,29 @@ def later_steps(created: date, lane_days: dict[bool, date], config: Config, now:
     for step in cadence.calendar:
         if step.day == 0:
             continue
-        due = calendar.opening(created + timedelta(days=step.day))
-        lane = step.channel.automatic
-        if lane in lane_days and due.date() <= lane_days[lane]:
-            due = calendar.opening(lane_days[lane] + timedelta(days=1))
-        lane_days[lane] = due.date()
+        due = _free_day(created + timedelta(days=step.day), step.channel.automatic, lane_days, calendar)
         found.append(Occurrence.of(step, step.id, SALES, due, day_end(calendar, due.date())))
     start = created + timedelta(days=cadence.calendar[-1].day)
-    found += _phase("nurture", cadence.nurture, start, calendar, now)
+    found += _phase("nurture", cadence.nurture, start, lane_days, calendar, now)
     if cadence.nurture.times is not None:
         monthly_start = start + timedelta(days=cadence.nurture.every_days * cadence.nurture.times)
-        found += _phase("monthly", cadence.monthly, monthly_start, calendar, now)
+        found += _phase("monthly", cadence.monthly, monthly_start, lane_days, calendar, now)
     return found
 
 
-def _phase(name: str, phase: RepeatPhase, start: date, calendar: WorkCalendar, now: datetime) -> list[Occurrence]:
+def _free_day(day: date, lane: bool, lane_days: dict[bool, date], calendar: WorkCalendar) -> datetime:
+    """The opening of `day`'s working day, or of the first one after the last day the lane holds;
+    the lane holds that day from now on."""
+    if lane in lane_days and day <= lane_days[lane]:
+        day = lane_days[lane] + timedelta(days=1)
+    due = calendar.opening(day)
+    lane_days[lane] = due.date()
+    return due
+
+
+def _phase(
+    name: str, phase: RepeatPhase, start: date, lane_days: dict[bool, date], calendar: WorkCalendar, now: datetime
+) -> list[Occurrence]:
     """Occurrence k (k >= 1) of a repeating phase falls `k * every_days` after `start`; the steps
     rotate. Only the k's near `now` are built: the last full rotation before it and the next two."""
     elapsed = (now.astimezone(calendar.tz).date() - start).days
@@ -131,8 +140,11 @@ def _phase(name: str, phase: RepeatPhase, start: date, calendar: WorkCalendar, n
     first = max(1, current - len(phase.steps))
     last = current + 2 if phase.times is None else min(current + 2, phase.times)
     found = []
-    for k in range(first, last + 1):
+    # Every k from the first holds its lane's day, so a step a holiday moved stays where it went
+    # whatever `now` is; a phase that ends is walked to its end for the phase after it.
+    for k in range(1, (last if phase.times is None else phase.times) + 1):
         point = phase.steps[(k - 1) % len(phase.steps)]
-        due = calendar.opening(start + timedelta(days=k * phase.every_days))
-        found.append(Occurrence.of(point, f"{name}-{k}", SALES, due, day_end(calendar, due.date())))
+        due = _free_day(start + timedelta(days=k * phase.every_days), point.channel.automatic, lane_days, calendar)
+        if first <= k <= last:
+            found.append(Occurrence.of(point, f"{name}-{k}", SALES, due, day_end(calendar, due.date())))
     return found

@@ -23,6 +23,7 @@ class History:
     last_touch_at: datetime | None = None
     first_manual_at: datetime | None = None
     last_manual_at: datetime | None = None
+    last_promise_at: datetime | None = None  # the latest manual touch whose result was `callback`
     email_days: list[date] = field(default_factory=list)  # one entry per email handed (or being handed) over
     purchases: frozenset[date] = frozenset()  # days of `paid` results (most leads have none: no set each)
     unconfirmed: int = 0
@@ -46,7 +47,7 @@ def histories(log: Iterable[Touch], earlier: dict[str, History] | None = None) -
     get = found.get
     done, sent, pending, unconfirmed = Status.DONE, Status.SENT, Status.PENDING, Status.UNCONFIRMED
     retry, failed = Status.RETRY, Status.FAILED
-    paid, email = Result.PAID, Channel.EMAIL
+    paid, promised, email = Result.PAID, Result.CALLBACK, Channel.EMAIL
     for touch in log:
         history = get(touch.lead_id)
         if history is None:
@@ -71,6 +72,8 @@ def histories(log: Iterable[Touch], earlier: dict[str, History] | None = None) -
                     history.first_manual_at = at
                 if history.last_manual_at is None or at > history.last_manual_at:
                     history.last_manual_at = at
+                if touch.result is promised and (history.last_promise_at is None or at > history.last_promise_at):
+                    history.last_promise_at = at
                 continue
         elif status is unconfirmed:
             history.unconfirmed += 1

@@ -17,7 +17,17 @@ from touchsheet.engine.cadence import SalesCalendars, day_end
 from touchsheet.engine.due import NOTHING, Lanes, SharedLanes, owed, sort_out
 from touchsheet.engine.flags import lead_flags
 from touchsheet.engine.history import NO_HISTORY, History, emails_since, histories
-from touchsheet.engine.model import UNASSIGNED, EmailTouch, Lead, LeadStatus, Occurrence, Stage, Task, Touch
+from touchsheet.engine.model import (
+    OPEN_STAGES,
+    UNASSIGNED,
+    EmailTouch,
+    Lead,
+    LeadStatus,
+    Occurrence,
+    Stage,
+    Task,
+    Touch,
+)
 from touchsheet.engine.parse import Book
 from touchsheet.words import Message
 
@@ -204,7 +214,8 @@ def _groups(lead: Lead, history: History, purchases: list[date], start: date | N
     callback), then those it shares with leads alike (invoice reminders, reactivation calls, its
     birthday, its calendar, the holidays), sorted out once a run; the empty ones left out."""
     config = shared.config
-    own, calendar = shared.calendars.lanes(lead)
+    # A client who bought is past the new-lead touches, whatever Stage says (the row gets a problem).
+    own, calendar = ([], NOTHING) if purchases else shared.calendars.lanes(lead)
     own += cadence.first_contact(lead, history, config) + reminders.callback(lead, history, config)
     if not lead.email:
         own = [o for o in own if not o.automatic]
@@ -262,4 +273,6 @@ def _lead_problems(lead: Lead, history: History, purchases: list[date], config: 
         problems.append(Message("unknown_manager", name=lead.manager))
     if lead.stage is Stage.WON and not purchases and not lead.opt_out:
         problems.append(Message("won_without_purchase"))
+    if purchases and lead.stage in OPEN_STAGES:
+        problems.append(Message("bought_but_not_won"))
     return tuple(problems)

@@ -45,8 +45,9 @@ def interval_days(days: list[date], base: float | None, config: Config) -> int:
 
 
 def reactivation_start(lead: Lead, days: list[date], base: float | None, config: Config) -> date | None:
-    """The day the client becomes due for reactivation, or None when they are not a buying client."""
-    if lead.stage is not Stage.WON or not days:
+    """The day the client becomes due for reactivation, or None when they never bought or said no.
+    A purchase makes a client whatever Stage says (a row that paid but is not `won` gets a problem)."""
+    if lead.stage is Stage.LOST or not days:
         return None
     return days[-1] + timedelta(days=interval_days(days, base, config))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from touchsheet.config import Config
 from touchsheet.engine.cadence import day_end
@@ -15,14 +15,35 @@ INVOICE = "invoice"
 
 
 def callback(lead: Lead, history: History, config: Config) -> list[Occurrence]:
-    """A task at the promised time; any manual touch from `grace` before it on also keeps the promise."""
+    """A task at the promised time; any manual touch from `grace` before it on also keeps the promise,
+    but not the touch that made it (the call that ended in `callback`)."""
     if lead.callback_at is None or lead.stage is Stage.LOST:
         return []
+    promised = _promised(lead.callback_at, config)
     grace = timedelta(minutes=config.callbacks.grace_minutes)
-    if history.last_manual_at is not None and history.last_manual_at >= lead.callback_at - grace:
+    if _kept(promised - grace, history):
         return []
-    step = f"callback@{lead.callback_at:%Y-%m-%d %H:%M}"
-    return [Occurrence.of(config.callbacks, step, CALLBACK, lead.callback_at, lead.callback_at + grace)]
+    step = f"callback@{promised:%Y-%m-%d %H:%M}"
+    return [Occurrence.of(config.callbacks, step, CALLBACK, promised, promised + grace)]
+
+
+def working_morning(day: date, config: Config) -> datetime:
+    """When a callback promised for `day` without a time is due: the office's opening that working day."""
+    return config.calendar.opening(day)
+
+
+def _promised(callback_at: datetime, config: Config) -> datetime:
+    local = callback_at.astimezone(config.tz)
+    # A date typed alone reads as midnight, and nobody promises to call at 00:00.
+    return working_morning(local.date(), config) if local.time() == time() else callback_at
+
+
+def _kept(since: datetime, history: History) -> bool:
+    last = history.last_manual_at
+    if last is None or last < since:
+        return False
+    # The call that promised is stamped when a run absorbs it, which can be within the grace minutes.
+    return history.last_promise_at is None or last > history.last_promise_at
 
 
 def invoice_open(lead: Lead) -> bool:
