@@ -19,12 +19,11 @@ def callback(lead: Lead, history: History, config: Config) -> list[Occurrence]:
     but not the touch that made it (the call that ended in `callback`)."""
     if lead.callback_at is None or lead.stage is Stage.LOST:
         return []
-    promised = _promised(lead.callback_at, config)
-    grace = timedelta(minutes=config.callbacks.grace_minutes)
-    if _kept(promised - grace, history):
+    promised, deadline = _promised(lead.callback_at, config)
+    if _kept(promised - timedelta(minutes=config.callbacks.grace_minutes), history):
         return []
     step = f"callback@{promised:%Y-%m-%d %H:%M}"
-    return [Occurrence.of(config.callbacks, step, CALLBACK, promised, promised + grace)]
+    return [Occurrence.of(config.callbacks, step, CALLBACK, promised, deadline)]
 
 
 def working_morning(day: date, config: Config) -> datetime:
@@ -32,10 +31,15 @@ def working_morning(day: date, config: Config) -> datetime:
     return config.calendar.opening(day)
 
 
-def _promised(callback_at: datetime, config: Config) -> datetime:
+def _promised(callback_at: datetime, config: Config) -> tuple[datetime, datetime]:
+    """When the callback is due, and missed: at its time, missed `grace` minutes later; a date typed
+    alone (it reads as midnight, and nobody promises to call at 00:00) is due when the office opens
+    that working day, and missed when that day is over."""
     local = callback_at.astimezone(config.tz)
-    # A date typed alone reads as midnight, and nobody promises to call at 00:00.
-    return working_morning(local.date(), config) if local.time() == time() else callback_at
+    if local.time() == time():
+        morning = working_morning(local.date(), config)
+        return morning, day_end(config.calendar, morning.date())
+    return callback_at, callback_at + timedelta(minutes=config.callbacks.grace_minutes)
 
 
 def _kept(since: datetime, history: History) -> bool:
