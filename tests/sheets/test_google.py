@@ -285,13 +285,14 @@ def test_edits_between_any_two_calls_never_misplace_a_value_or_lose_an_edit(ever
 
 
 def _sync_editing(sheet, edit, gap, outbox):
-    """A run at 2026-10-02 10:00 during which the manager does `edit` just before its call number `gap`."""
+    """A run at 2026-10-02 10:00 during which the manager does `edit` (a name from EDITS, or a
+    function) just before its call number `gap`."""
     done = {}
     first = len(sheet.emu.calls)
 
     def manager(emu, n):
         if n == first + gap and not done:
-            done["edit"] = _edit(sheet, edit)
+            done["edit"] = edit() if callable(edit) else _edit(sheet, edit)
 
     sheet.emu.between_calls = manager
     try:
@@ -388,6 +389,35 @@ def _check(sheet, expected, edit):
         sync(sheet, "2026-10-02 10:05", Outbox(sheet.config.base_dir / "after"))
         assert any(r["Key"] == subject and r["Status"] == "done" for r in sheet.rows("Touch log"))
     assert not any(r["ID"] in (None, "") and any(r[c] not in (None, "") for c in WORKER) for r in rows)
+
+
+@pytest.mark.parametrize("hole", [False, True], ids=["below the tasks", "on an empty row among them"])
+def test_a_note_typed_where_a_new_task_lands_stays_there_with_that_task(every_day, emulator, tmp_path, hole):
+    """A manager types a note on an empty row of Due today just before the run writes one of
+    today's new tasks there: the run finishes, every task is listed once, and the note stays on
+    that row, with the task that landed on it, in the next run too."""
+    reference = _prepared(every_day, emulator, tmp_path / "reference")
+    sync(reference, "2026-10-02 10:00", Outbox(tmp_path / "reference-out"))
+    sheet = _prepared(every_day, emulator, tmp_path / "typed")
+    before = {r["Key"] for r in sheet.rows("Due today")}
+    if hole:  # new tasks fill the empty rows first
+        emulator.insert_rows(sheet.key, "Due today", before_row=3)
+    row = 3 if hole else 2 + len(before)
+    headers = sheet.headers("Due today")
+    typed = "call back after lunch"
+
+    def type_note():
+        emulator.set_cell(sheet.key, "Due today", f"{column_letter(headers.index('Note'))}{row}", typed)
+        return True
+
+    # claim the sheet, read it back, read, append: the manager types just before the write
+    assert _sync_editing(sheet, type_note, 5, Outbox(tmp_path / "out"))
+    assert _due_keys(sheet) == _due_keys(reference)
+    landed = dict(zip(headers, emulator.values(sheet.key, "Due today")[row - 1]))
+    assert landed["Note"] == typed and landed["Key"] not in before
+    assert [r["Note"] for r in sheet.rows("Due today") if r["Note"]] == [typed]
+    sync(sheet, "2026-10-02 10:05", Outbox(tmp_path / "out"))
+    assert [(r["Key"], r["Note"]) for r in sheet.rows("Due today") if r["Note"]] == [(landed["Key"], typed)]
 
 
 def test_a_failed_run_says_why_on_the_status_tab(sheet, emulator, tmp_path):

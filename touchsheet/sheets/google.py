@@ -454,10 +454,11 @@ def _empty_row(table: Table, values: list[Any]) -> bool:
 
 
 def _restores_due(wrong: list[RowWrite], before: Table) -> list[RowWrite]:
-    """A manager ticked a row the run was clearing: put its task back so the next run records it."""
+    """A manager ticked a row the run was clearing: put its task back so the next run records it.
+    A new task's row they typed on is no such row: the task landed there, beside what they typed."""
     restores = []
     for write in wrong:
-        if write.expect and "Key" not in write.expect:
+        if write.expect and "Key" in write.cells and is_blank(write.cells["Key"]):
             values = before.rows[write.row - before.header_row - 1]
             cells = {c: before.cell(values, c) for c in before.columns if c not in DUE_MANAGER_COLUMNS}
             restores.append(RowWrite("Due today", write.row, cells, {}))
