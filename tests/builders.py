@@ -6,8 +6,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from touchsheet.engine.model import Channel, Lead, Stage, Status, Touch
-from touchsheet.engine.parse import Book
+from touchsheet.engine.model import Channel, Kind, Lead, Stage, Status, Touch
+from touchsheet.engine.parse import Book, DueRow
 
 MSK = ZoneInfo("Europe/Moscow")
 
@@ -43,3 +43,21 @@ def book(leads: list[Lead], log: list[Touch] | None = None) -> Book:
 
 def d(text: str) -> date:
     return date.fromisoformat(text)
+
+
+def due_row(**fields: Any) -> DueRow:
+    """A Due today row for L-1's d4 call, ticked, with no result; `fields` say what differs."""
+    values: dict[str, Any] = dict(
+        row=2,
+        key="L-1/d4/2026-11-06",
+        lead_id="L-1",
+        manager="Anna Smith",
+        step="d4",
+        channel=Channel.CALL,
+        kind=Kind.CLOSING,
+        done=True,
+        result=None,
+        callback_at=None,
+        note="",
+    )
+    return DueRow(**(values | fields))

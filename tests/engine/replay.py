@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from tests.builders import due_row
 from touchsheet.config import Config
 from touchsheet.engine.absorb import absorb
 from touchsheet.engine.model import Lead, Result, Status, Task, Touch
@@ -40,7 +41,7 @@ def replay_log(
 def _recorded(task: Task, result: Result) -> DueRow:
     """The task's Due today row, ticked with `result`."""
     o = task.occurrence
-    return DueRow(
+    return due_row(
         row=0,
         key=task.key,
         lead_id=task.lead.id,
@@ -48,8 +49,5 @@ def _recorded(task: Task, result: Result) -> DueRow:
         step=o.step,
         channel=o.channel,
         kind=o.kind,
-        done=True,
         result=result,
-        callback_at=None,
-        note="",
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.builders import at, book, lead, touch
+from tests.builders import at, book, due_row, lead, touch
 from touchsheet.engine.absorb import absorb
 from touchsheet.engine.model import Channel, Kind, Result, Stage, Status
 from touchsheet.engine.parse import DueRow
@@ -12,21 +12,7 @@ NOW = at("2026-11-06 16:00")
 
 
 def due(result=None, done=True, key="L-1/d4/2026-11-06", step="d4", **fields) -> DueRow:
-    values = dict(
-        row=2,
-        key=key,
-        lead_id="L-1",
-        manager="Anna Smith",
-        step=step,
-        channel=Channel.CALL,
-        kind=Kind.CLOSING,
-        done=done,
-        result=result,
-        callback_at=None,
-        note="",
-    )
-    values.update(fields)
-    return DueRow(**values)
+    return due_row(result=result, done=done, key=key, step=step, **fields)
 
 
 def absorbed(config, rows, leads=None, log=None):
