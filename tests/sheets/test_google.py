@@ -702,3 +702,27 @@ def test_init_on_a_sheet_with_data_adds_only_what_is_missing(every_day, emulator
     assert after[1:] == before[1:]  # data untouched, cell for cell
     assert emulator.sheet(sheet.key, "Лиды").validations == []  # a tab in use is not re-dressed
     assert sheet.backend().init() == []
+
+
+@pytest.mark.parametrize("edit", ["insert a row", "sort by name"])
+def test_a_lead_and_a_row_repeating_its_id_each_keep_their_own_cells_when_rows_move(
+    every_day, emulator, tmp_path, edit
+):
+    """Row 15 repeats L-00005's ID: the run writes L-00005's cells on row 6 and says the problem on
+    row 15. When both rows move before the write (a row inserted above them, or a sort that puts the
+    repeat first), each still gets its own."""
+
+    def prepared(folder):
+        sheet = _prepared(every_day, emulator, folder)
+        sheet.put_rows("Leads", [{"ID": "L-00005", "Name": "Zed Repeated", "Email": "zed@example.com"}])
+        return sheet
+
+    reference = prepared(tmp_path / "reference")
+    sync(reference, "2026-10-02 10:00", Outbox(tmp_path / "reference-out"))
+    expected = sorted(reference.rows("Leads"), key=lambda r: r["Name"])
+    lead, repeat = (r for r in expected if r["ID"] == "L-00005")
+    assert lead["Name"] == "Lead5 Petrov" and lead["Next touch at"] is not None
+    assert repeat["Problem"].startswith("ID L-00005 is also on row 6") and repeat["Next touch at"] is None
+    sheet = prepared(tmp_path / "edited")
+    _sync_editing(sheet, edit, 5, Outbox(tmp_path / "out"))  # claim, read back, read, append: then the edit
+    assert sorted(sheet.rows("Leads"), key=lambda r: r["Name"]) == expected

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,7 @@ class RowWrite:
     cells: dict[str, Any]
     expect: dict[str, Any] = field(default_factory=dict)  # read through, never written
     identity: Any = None
+    rank: int | None = None  # which of the rows with its identity (0: the first); None: as first read
 
 
 class GoogleWorkbook:
@@ -469,31 +471,34 @@ def _relocated(wrong: list[RowWrite], snapshot: Table, fresh: Table, key_column:
     """On each row a write hit by mistake, that row's own values back (as the run first read them)
     where our value still is; then each write again on the row that now holds its lead (or log row).
     A row is known by its key; where the key is empty, or is one this run wrote there by mistake, by
-    the cells this run did not write on it."""
+    the cells this run did not write on it. Rows repeating a key (one of them the lead) are told
+    apart by their order: the n-th stays the n-th."""
     hit = {w.row: w for w in wrong}
-    original: dict[Any, list[Any]] = {}
-    for values in snapshot.rows:
-        original.setdefault(_identity(snapshot, values, key_column), values)  # of two rows with one ID, the first
+    original, first = _ranked(snapshot, key_column)
 
     def who(index: int, values: list[Any]) -> tuple[Any, list[Any] | None]:
-        """The identity of the fresh row at `index`, and the row it was in the run's first read."""
+        """The identity of the fresh row at `index`, and the row it was in the run's first read when
+        its cells tell (otherwise its identity and rank do)."""
         write = hit.get(fresh.sheet_row(index))
         if write is not None and (key_column in write.cells or is_blank(fresh.cell(values, key_column))):
             own = _same_row(snapshot, fresh, values, set(write.cells))
             return (_identity(snapshot, own, key_column), own) if own is not None else (None, None)
-        identity = _identity(fresh, values, key_column)
-        return identity, original.get(identity)
+        return _identity(fresh, values, key_column), None
 
-    where = {}
+    where: dict[Any, list[int]] = {}  # identity -> the fresh rows holding it, in order
+    ranks: dict[int, tuple[Any, int]] = {}  # a fresh row -> (identity, rank)
     for index, values in enumerate(fresh.rows):
         identity = who(index, values)[0]
         if identity is not None:
-            where.setdefault(identity, fresh.sheet_row(index))  # of two rows with one ID, the first is the lead
-    moved = {
-        where[w.identity]: RowWrite(w.tab, where[w.identity], w.cells, w.expect, w.identity)
-        for w in wrong
-        if w.identity in where
-    }
+            rows = where.setdefault(identity, [])
+            ranks[fresh.sheet_row(index)] = (identity, len(rows))
+            rows.append(fresh.sheet_row(index))
+    moved: dict[int, RowWrite] = {}
+    for w in wrong:
+        rows = where.get(w.identity, [])
+        rank = _rank(w, first.get(w.row, 0) if w.rank is None else w.rank, rows, fresh, moved)
+        if rank < len(rows):
+            moved[rows[rank]] = replace(w, row=rows[rank], rank=rank)
     restores = []
     for write in wrong:
         index = write.row - fresh.header_row - 1
@@ -501,6 +506,7 @@ def _relocated(wrong: list[RowWrite], snapshot: Table, fresh: Table, key_column:
         if not victim:
             continue
         identity, own = who(index, victim)
+        own = original.get(ranks.get(write.row)) if own is None else own  # its own first read, not the lead's
         rewritten = moved[write.row].cells if write.row in moved else {}  # the victim's own new values win
         back = {
             c: (snapshot.cell(own, c) if own is not None else None)
@@ -511,8 +517,38 @@ def _relocated(wrong: list[RowWrite], snapshot: Table, fresh: Table, key_column:
         }
         if back:
             expect = {key_column: back.get(key_column, fresh.cell(victim, key_column))}
-            restores.append(RowWrite(write.tab, write.row, back, expect, identity))
+            rank = ranks.get(write.row, (identity, 0))[1]
+            restores.append(RowWrite(write.tab, write.row, back, expect, identity, rank))
     return restores + list(moved.values())  # a row's own key back first, then what belongs on it
+
+
+def _ranked(table: Table, key_column: str) -> tuple[dict[tuple[Any, int], list[Any]], dict[int, int]]:
+    """Each row of `table` by its identity and rank (0: the first row with that identity), and each
+    sheet row's rank."""
+    rows: dict[tuple[Any, int], list[Any]] = {}
+    ranks: dict[int, int] = {}
+    seen: Counter[Any] = Counter()
+    for index, values in enumerate(table.rows):
+        identity = _identity(table, values, key_column)
+        ranks[table.sheet_row(index)] = rank = seen[identity]
+        rows[identity, rank] = values
+        seen[identity] += 1
+    return rows, ranks
+
+
+def _rank(write: RowWrite, rank: int, rows: list[int], fresh: Table, taken: dict[int, RowWrite]) -> int:
+    """Which of `rows` (the fresh rows with the write's identity) is the write's: the one of its
+    `rank`, unless a sort swapped them: then the first one not `taken` that holds what the write
+    expects (a lead's name)."""
+    if len(rows) < 2:
+        return rank
+    free = [i for i in (rank, *range(len(rows))) if i < len(rows) and rows[i] not in taken]
+    return next((i for i in free if _holds_now(fresh, rows[i], write.expect)), rank)
+
+
+def _holds_now(table: Table, row: int, expect: dict[str, Any]) -> bool:
+    values = table.rows[row - table.header_row - 1]
+    return all(same(table.cell(values, c), v) for c, v in expect.items())
 
 
 def _same_row(snapshot: Table, fresh: Table, values: list[Any], written: set[str]) -> list[Any] | None:
