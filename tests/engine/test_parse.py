@@ -264,3 +264,23 @@ def test_the_same_word_in_many_log_rows_reads_the_same_and_a_bad_one_is_said_on_
     ]
     pigeon = "Channel: 'pigeon' is not one of: email, call, messenger, sms, video, letter, gift"
     assert book.notes == [f"Touch log row 3: {pigeon}", f"Touch log row 4: {pigeon}"]
+
+
+def test_a_row_without_a_key_stays_only_when_a_manager_typed_in_it():
+    headers = [c.name for c in DUE_TODAY.columns]
+    rows = [
+        {"Done": False},  # an empty row of a column formatted as checkboxes
+        {"Lead ID": "L-1", "Done": False, "Note": "he called us"},
+    ]
+    both = tables(leads_table(GOOD))
+    both["Due today"] = Table(DUE_TODAY, "Due today", 1, headers, [[r.get(h) for h in headers] for r in rows])
+    (kept,) = parse_book(both, MSK, NOW, "L-").due
+    assert (kept.row, kept.key, kept.note, kept.problems) == (
+        3,
+        "",
+        "he called us",
+        (
+            "Key is empty, so this row cannot be tied to its touch: record it in the Touch log by hand, "
+            "then clear the row",
+        ),
+    )

@@ -474,7 +474,7 @@ def _parse_due(table: Table, tz: ZoneInfo) -> list[DueRow]:
         try:
             key = text(key)
             if not key:
-                if all(map(cells.is_blank, (done_, result_, callback, note))):
+                if not any(map(_typed, (done_, result_, callback, note))):
                     continue
                 raise BadCell("a manager's cells on a row without a Key")
             done_ = done[done_]
@@ -511,7 +511,7 @@ def _due_row(table: Table, index: int, values: list[Any], at: dict[str, int], tz
     r = _Row(values, at)
     key = r.get("Key", cells.text, "")
     if not key:
-        if all(cells.is_blank(r.raw(c)) for c in ("Done", "Result", "Callback at", "Note")):
+        if not any(_typed(r.raw(c)) for c in ("Done", "Result", "Callback at", "Note")):
             return None
         r.problems.append(Message("no_key"))
     done = r.get("Done", cells.flag, None)
@@ -533,6 +533,11 @@ def _due_row(table: Table, index: int, values: list[Any], at: dict[str, int], tz
         problems=tuple(r.problems),
         raw={name: table.cell(values, name) for name in table.columns},
     )
+
+
+def _typed(value: Any) -> bool:
+    """Whether a manager put something in a cell of theirs (an unticked box is nothing)."""
+    return not (cells.is_blank(value) or value is False)
 
 
 def _parse_costs(table: Table) -> tuple[list[Cost], list[str]]:
