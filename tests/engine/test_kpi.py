@@ -187,6 +187,52 @@ def test_clients_new_won_back_repeat_and_at_risk(config):
     assert now_value(kpi, "value_at_risk") == pytest.approx(0.9 * 75_000)
 
 
+def test_a_payment_older_than_the_invoice_pays_nothing_even_on_a_lost_lead(config):
+    # L-1 paid on 5 October; a new invoice of 50,000 came on 2 November, then the lead was lost. Its
+    # Paid at is before its Invoice at: no invoice paid, no revenue, no days to pay (not -28).
+    leads = [invoiced("L-1", Stage.LOST, "2026-11-02", 50_000, paid="2026-10-05")]
+    kpi = kpi_of(book(leads), config)
+    assert values(kpi, "invoices_issued") == (0, 1, 1)
+    assert values(kpi, "invoices_paid") == (0, 0, 0)
+    assert values(kpi, "paid_fast") == (0, 0, 0)
+    assert values(kpi, "days_to_pay") == (None, None, None)
+    assert values(kpi, "revenue") == (0, 0, 0)
+
+
+def test_a_client_whose_newest_invoice_is_unpaid_is_valued_at_the_average_paid_invoice(config):
+    leads = [
+        # paid its 100,000 invoice on 2 June; called on 20 November: not at risk
+        invoiced("C-1", Stage.WON, "2026-06-01", 100_000, paid="2026-06-02", created_at=at("2026-01-12 10:00")),
+        # bought on 1 May; a new invoice of 1,000,000 issued on 1 June is still open; nobody touched it
+        # since: 207 days, six periods of 30 days, 60% of its value, which is the average paid invoice
+        # (C-1's 100,000: its own invoice is not paid), not 1,000,000
+        invoiced("C-2", Stage.WON, "2026-06-01", 1_000_000, paid="2026-05-01", created_at=at("2026-01-12 10:00")),
+    ]
+    kpi = kpi_of(book(leads, [touch("2026-11-20 10:00", lead_id="C-1")]), config)
+    assert now_value(kpi, "untouched_clients") == 1
+    assert now_value(kpi, "value_at_risk") == pytest.approx(0.6 * 100_000)
+
+
+def test_a_purchase_after_a_gap_longer_than_an_average_of_whole_and_half_days_is_a_client_won_back(config):
+    # Purchases on 20 Jul, 20 Aug, 20 Sep, 20 Oct, 20 Nov: gaps of 31, 31, 30, 31 days. On 20 November
+    # the client's average was (31 + 31 + 30) / 3 = 30.67 days: 31 is longer, a client won back (this
+    # month, the last 12 weeks). 20 September (31 after an average of 31) and 20 October (30) are not;
+    # 20 August is before the 12 weeks.
+    client = lead(id="C-1", stage=Stage.WON, created_at=at("2026-01-12 10:00"), paid_at=at("2026-11-20 00:00"))
+    paid = ("2026-07-20", "2026-08-20", "2026-09-20", "2026-10-20")
+    log = [touch(f"{day} 11:00", lead_id="C-1", result=Result.PAID) for day in paid]
+    assert values(kpi_of(book([client], log), config), "won_back") == (0, 1, 1)
+
+
+def test_a_client_typed_in_at_stage_new_is_not_a_lead_never_contacted(config):
+    # Imported on 10 November with Last purchase at 12 November and Stage left empty: it bought, so
+    # somebody reached it; it is neither judged on its first contact nor never contacted.
+    client = lead(id="Q", created_at=at("2026-11-10 10:00"), last_purchase_at=at("2026-11-12 00:00"))
+    kpi = kpi_of(book([client]), config)
+    assert now_value(kpi, "never_contacted") == 0
+    assert values(kpi, "first_contact_on_time") == (None, None, None)
+
+
 def test_what_a_lead_and_a_client_cost(config):
     def created(day, stage=Stage.CONTACTED, **fields):
         return lead(id=f"L-{day}", created_at=at(f"{day} 10:00"), stage=stage, **fields)

@@ -40,6 +40,15 @@ def test_a_lead_that_paid_gets_no_new_lead_touches_and_a_problem_until_stage_is_
     assert plan(book([won]), every_day, at("2026-11-17 12:00")).statuses[0].problems == ()
 
 
+def test_a_client_typed_in_at_stage_new_gets_no_first_contact(every_day):
+    # An imported client: Stage left empty (new), Last purchase at 12 November. A purchase stops the
+    # sales cadence: no overdue "thank you for your request" call, no first-contact flag.
+    client = lead(created_at=at("2026-11-10 10:00"), last_purchase_at=at("2026-11-12 00:00"))
+    p = plan(book([client]), every_day, at("2026-11-24 12:00"))
+    assert (p.emails, p.tasks) == ((), ())
+    assert "first contact overdue" not in p.statuses[0].flags
+
+
 def test_at_most_one_email_per_lead_per_day(every_day):
     # Day 3 owes d3; the lead already got an email today.
     sent_today = [touch("2026-11-05 09:30", step="d2", status=Status.SENT)]

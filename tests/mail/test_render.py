@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from tests.builders import at, lead
 from tests.conftest import ROOT
 from touchsheet.cli import cli
-from touchsheet.engine.model import Channel, EmailTouch, Kind, Occurrence, Task
+from touchsheet.engine.model import UNASSIGNED, Channel, EmailTouch, Kind, Occurrence, Task
 from touchsheet.mail.render import Renderer, RenderProblem
 
 
@@ -124,3 +124,22 @@ def test_a_script_says_each_lead_its_own_words_and_a_plain_one_the_same_words_to
     assert [script_for(renderer, named, n) for n in ("Ivan Petrov", "Olga Ivanova")] == ["Hello Ivan!", "Hello Olga!"]
     assert [script_for(renderer, plain, n) for n in ("Ivan Petrov", "Olga Ivanova")] == ["Ask about\nthe route."] * 2
     assert [script_for(renderer, broken, n) for n in ("Ivan Petrov", "Olga Ivanova")] == [broken] * 2
+
+
+def test_a_script_names_a_manager_missing_from_config_and_the_company_for_a_lead_with_none(config):
+    # "{{ manager.name }} from {{ company.name }}": Dmitry is typed on the row but not under managers.
+    def script_for(manager):
+        occurrence = Occurrence(
+            "d1",
+            "sales",
+            Channel.CALL,
+            Kind.WARM,
+            "why",
+            at("2026-11-02 10:00"),
+            at("2026-11-03 00:00"),
+            script="This is {{ manager.name }} from {{ company.name }}.",
+        )
+        return Renderer(config).script(Task(occurrence, lead(manager=manager), manager or UNASSIGNED, False))
+
+    assert script_for("Dmitry") == "This is Dmitry from Northwind Freight."
+    assert script_for("") == "This is Northwind Freight from Northwind Freight."

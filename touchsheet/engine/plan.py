@@ -215,8 +215,12 @@ def _groups(lead: Lead, history: History, purchases: list[date], start: date | N
     birthday, its calendar, the holidays), sorted out once a run; the empty ones left out."""
     config = shared.config
     # A client who bought is past the new-lead touches, whatever Stage says (the row gets a problem).
-    own, calendar = ([], NOTHING) if purchases else shared.calendars.lanes(lead)
-    own += cadence.first_contact(lead, history, config) + reminders.callback(lead, history, config)
+    if purchases:
+        own, calendar = [], NOTHING
+    else:
+        own, calendar = shared.calendars.lanes(lead)
+        own += cadence.first_contact(lead, history, config)
+    own += reminders.callback(lead, history, config)
     if not lead.email:
         own = [o for o in own if not o.automatic]
     groups = [sort_out(own, shared.now, shared.today_end)] if own else []

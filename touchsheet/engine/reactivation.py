@@ -38,10 +38,16 @@ def base_interval(histories: Iterable[list[date]]) -> float | None:
     return sum(pooled) / len(pooled) if pooled else None
 
 
-def interval_days(days: list[date], base: float | None, config: Config) -> int:
+def average_interval(days: list[date], base: float | None, config: Config) -> float:
+    """The client's average days between purchases (the base's when they bought once)."""
     own = gaps(days)
     average = sum(own) / len(own) if own else base
-    return math.ceil(average) if average else config.reactivation.default_interval_days
+    return average if average else config.reactivation.default_interval_days
+
+
+def interval_days(days: list[date], base: float | None, config: Config) -> int:
+    """The whole days after a purchase until the client is past their average interval."""
+    return math.ceil(average_interval(days, base, config))
 
 
 def reactivation_start(lead: Lead, days: list[date], base: float | None, config: Config) -> date | None:

@@ -51,10 +51,15 @@ def _kept(since: datetime, history: History) -> bool:
 
 
 def invoice_open(lead: Lead) -> bool:
-    """Issued and not paid: `Paid at` is empty or older than `Invoice at` (a new invoice)."""
-    if lead.invoice_at is None or lead.stage is Stage.LOST:
-        return False
-    return lead.paid_at is None or lead.paid_at.date() < lead.invoice_at.date()
+    """Issued and not paid: `Paid at` is empty or older than `Invoice at` (a new invoice); a lost
+    lead's invoice is not chased."""
+    return lead.invoice_at is not None and lead.stage is not Stage.LOST and not invoice_paid(lead)
+
+
+def invoice_paid(lead: Lead) -> bool:
+    """A payment on record that pays the invoice: `Paid at` on or after `Invoice at` (or no invoice
+    on record). An older `Paid at` was an earlier purchase, not this invoice."""
+    return lead.paid_at is not None and (lead.invoice_at is None or lead.paid_at.date() >= lead.invoice_at.date())
 
 
 def invoice_reminders(lead: Lead, config: Config, shared: SharedLanes) -> Lanes:

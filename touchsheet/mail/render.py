@@ -21,7 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from touchsheet.config import Config
 from touchsheet.engine.cells import has_control
-from touchsheet.engine.model import EmailTouch, Lead, Task
+from touchsheet.engine.model import UNASSIGNED, EmailTouch, Lead, Task
 from touchsheet.schema import value_label
 from touchsheet.words import Message
 
@@ -79,7 +79,8 @@ class Renderer:
             # only what the lead has: an empty field is undefined, so a template using it fails clearly
             "lead": {k: v for k, v in lead_fields.items() if v not in (None, "")},
             "manager": {
-                "name": manager_name if manager else config.company.name,
+                # a manager typed on the row but not in config still speaks for themself
+                "name": manager_name if manager_name not in ("", UNASSIGNED) else config.company.name,
                 "email": manager.email if manager else "",
                 "phone": (manager.phone if manager else "") or config.company.phone,
                 "signature": (manager.signature if manager else "") or config.company.name,

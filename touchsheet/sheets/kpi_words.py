@@ -95,8 +95,8 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
     "won_back": (
         "Clients won back",
         "Возвращённых клиентов",
-        "Purchases in the period after a gap longer than the client's average purchase interval (R8).",
-        "Покупки за период после перерыва дольше среднего интервала покупок клиента (R8).",
+        "Purchases in the period after a gap longer than the client's average purchase interval (the base's average for a second purchase) (R8).",
+        "Покупки за период после перерыва дольше среднего интервала покупок клиента (для второй покупки — среднего по базе) (R8).",
     ),
     "costs": (
         "Costs",
@@ -131,8 +131,8 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
     "never_contacted": (
         "Leads never contacted",
         "Лидов без контакта",
-        "Leads at stage new, past their first-contact deadline, with no manual touch.",
-        "Лиды на этапе «новый», чей срок первого контакта прошёл, без единого касания вручную.",
+        "Leads at stage new that have not bought, past their first-contact deadline, with no manual touch.",
+        "Лиды на этапе «новый» без покупок, чей срок первого контакта прошёл, без единого касания вручную.",
     ),
     "never_contacted_cost": (
         "Money spent on leads never contacted",

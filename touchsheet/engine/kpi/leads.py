@@ -13,8 +13,8 @@ from touchsheet.config import Config
 from touchsheet.engine.history import NO_HISTORY, History
 from touchsheet.engine.kpi.tally import Tally, Windows
 from touchsheet.engine.model import FUNNEL, UNASSIGNED, Lead, Stage
-from touchsheet.engine.reactivation import interval_days
-from touchsheet.engine.reminders import invoice_open
+from touchsheet.engine.reactivation import average_interval
+from touchsheet.engine.reminders import invoice_open, invoice_paid
 
 INVOICE_STEP, WON_STEP = FUNNEL.index(Stage.INVOICE), FUNNEL.index(Stage.WON)
 # The furthest funnel step a lead's stage says it reached (lost leads count as new), without an
@@ -73,7 +73,7 @@ def count_leads(
     base.reach = {
         lead.id: STAGE_STEP[lead.stage] if lead.invoice_at is None else INVOICED_STEP[lead.stage] for lead in leads
     }
-    _count_first_contacts(leads, arrivals, tallies_of, found, config, now, base)
+    _count_first_contacts(leads, arrivals, tallies_of, found, purchases, config, now, base)
     paid_amounts = _count_invoices(leads, managers, windows, config, base)
     untouched: list[tuple[Lead, float]] = []  # clients at risk, with the share of their value lost
     for lead, manager in zip(leads, managers):
@@ -120,6 +120,7 @@ def _count_first_contacts(
     arrivals: list[tuple[date, str]],
     tallies_of: dict[tuple[date, str], tuple[Tally, ...]],
     found: Mapping[str, History],
+    purchases: Mapping[str, list[date]],
     config: Config,
     now: datetime,
     base: Base,
@@ -132,8 +133,8 @@ def _count_first_contacts(
         if not tallies and lead.stage is not new:
             continue  # came in before the windows and was contacted: nothing to count (most leads)
         touched = found.get(lead.id, NO_HISTORY).first_manual_at
-        if touched is None and lead.stage is not new:
-            continue  # contacted before touchsheet knew
+        if touched is None and (lead.stage is not new or purchases.get(lead.id)):
+            continue  # contacted before touchsheet knew (a client who bought was, whatever Stage says)
         if not tallies and touched is not None:
             continue
         minutes = minutes_between(lead.created_at, touched or now)  # working minutes
@@ -174,15 +175,15 @@ def _value_lost(lead: Lead, days: list[date], history: History, config: Config, 
 def _invoice(lead: Lead, manager: str, windows: Windows, config: Config, base: Base) -> bool:
     """R7: an invoice issued, paid (how fast, how much), or still open; whether it is paid."""
     amount = lead.invoice_amount or 0.0
-    unpaid = invoice_open(lead)
-    if unpaid:
+    if invoice_open(lead):
         base.unpaid_invoices += 1
         base.unpaid_amount += amount
     if lead.invoice_at is not None:
         for tally in windows.of(lead.invoice_at.date(), manager):
             tally.invoices += 1
-    if lead.paid_at is None or unpaid:
+    if not invoice_paid(lead):
         return False
+    assert lead.paid_at is not None
     waited = (lead.paid_at.date() - lead.invoice_at.date()).days if lead.invoice_at else None
     for tally in windows.of(lead.paid_at.date(), manager):
         tally.revenue += amount
@@ -212,7 +213,7 @@ def _purchases(
     for tally in windows.of(days[0], manager):
         tally.new_clients += 1
     for k in range(1, len(days)):
-        if (days[k] - days[k - 1]).days > interval_days(days[:k], base_interval, config):
+        if (days[k] - days[k - 1]).days > average_interval(days[:k], base_interval, config):
             for tally in windows.of(days[k], manager):
                 tally.won_back += 1
 
@@ -225,7 +226,7 @@ def _value_at_risk(untouched: list[tuple[Lead, float]], paid_amounts: list[float
     average = sum(paid_amounts) / len(paid_amounts) if paid_amounts else None
     total, known = 0.0, False
     for lead, lost in untouched:
-        value = lead.invoice_amount if lead.invoice_amount is not None and lead.paid_at is not None else average
+        value = lead.invoice_amount if lead.invoice_amount is not None and invoice_paid(lead) else average
         if value is not None:
             total, known = total + value * lost, True
     return total if known else None
