@@ -95,8 +95,10 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
     "won_back": (
         "Clients won back",
         "Возвращённых клиентов",
-        "Purchases in the period after a gap longer than the client's average purchase interval (the base's average for a second purchase) (R8).",
-        "Покупки за период после перерыва дольше среднего интервала покупок клиента (для второй покупки — среднего по базе) (R8).",
+        "Purchases in the period after a gap longer than the client's average purchase interval "
+        "(the base's average for a second purchase) (R8).",
+        "Покупки за период после перерыва дольше среднего интервала покупок клиента "
+        "(для второй покупки — среднего по базе) (R8).",
     ),
     "costs": (
         "Costs",
