@@ -72,6 +72,14 @@ def test_a_region_is_not_a_time_zone(make_config):
         make_config(timezone="Europe")
 
 
+def test_an_address_mail_servers_refuse_is_named_with_its_key(make_config):
+    with pytest.raises(ConfigError) as caught:
+        make_config(mail={"sender": "Sales"}, managers={"Anna": {"email": "анна@example.com"}})
+    message = str(caught.value)
+    assert "mail.sender: 'Sales' is not a valid email address" in message
+    assert "managers.Anna.email: 'анна@example.com' has letters before the @ that mail servers refuse" in message
+
+
 def test_a_bad_channel_lists_the_good_ones(make_config):
     with pytest.raises(ConfigError, match="cadence.calendar.0.channel: Input should be 'email', 'call'"):
         make_config(cadence={"calendar": [{"day": 0, "channel": "pigeon", "kind": "warm", "reason": "hi"}]})

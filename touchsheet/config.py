@@ -9,6 +9,7 @@ import difflib
 import functools
 import re
 from datetime import date, datetime, time
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from touchsheet.engine.cells import BadCell, email_address
 from touchsheet.engine.model import Channel, Kind
 from touchsheet.engine.worktime import WorkCalendar, zone_named
 from touchsheet.errors import ConfigError
@@ -216,15 +218,33 @@ class SmtpConfig(Frozen):
 DAILY_CAPS = {"gmail": 500, "workspace": 2000}  # Gmail's sending limits per rolling day
 
 
+def _address(value: str) -> str:
+    """An address a mail server takes: a domain in another script as IDNA (пример.рф ->
+    xn--e1afmkfd.xn--p1ai), the part before the @ in Latin letters."""
+    try:
+        return email_address(value)
+    except BadCell as e:
+        raise ValueError(str(e.args[0])) from None
+
+
+def _sender(value: str) -> str:
+    name, address = parseaddr(value)
+    address = _address(address or value)
+    return f"{name} <{address}>" if name else address
+
+
+MailAddress = Annotated[str, AfterValidator(lambda v: _address(v) if v else v)]
+
+
 class MailConfig(Frozen):
     transport: Literal["outbox", "smtp"] = "outbox"
     outbox_dir: Path = Path("outbox")  # relative to config.yaml
-    sender: str = Field(min_length=3)  # "Acme Sales <sales@acme.example>"
+    sender: Annotated[str, AfterValidator(_sender)]  # "Acme Sales <sales@acme.example>"
     smtp: SmtpConfig = SmtpConfig()
     daily_cap: int | Literal["gmail", "workspace"] = "gmail"  # emails per rolling 24 hours
     per_run_cap: int = Field(default=200, ge=1)
     per_lead_per_day: int = Field(default=1, ge=1)  # across all cadences
-    unsubscribe_email: str = ""  # List-Unsubscribe: mailto
+    unsubscribe_email: MailAddress = ""  # List-Unsubscribe: mailto
     unsubscribe_url: str = ""  # one-click List-Unsubscribe URL; {lead_id} is replaced
 
     @property
@@ -242,7 +262,7 @@ class WorkerConfig(Frozen):
 
 
 class Manager(Frozen):
-    email: str = ""
+    email: MailAddress = ""
     phone: str = ""
     signature: str = ""
 

@@ -36,6 +36,7 @@ from touchsheet.mail.render import Email, Renderer, RenderProblem
 from touchsheet.schema import value_label
 from touchsheet.sheets import Workbook
 from touchsheet.sheets.changes import CellWrite, Changes, cell_value, changes_for, touch_row
+from touchsheet.words import Message
 
 logger = logging.getLogger(__name__)
 SETTLE = 2.0  # seconds a run taking the lease over waits for a rival's claim to show
@@ -143,6 +144,7 @@ def run_once(
     first = plan(book, config, now)
     summary.waiting = first.waiting
     outgoing, problems = _render(first.emails, renderer, now)
+    outgoing = _not_on_the_log(book, outgoing, problems)
     book, outgoing = _not_again(book, outgoing, journal, summary)
     if dry_run:
         summary.outgoing = [f"{e.to}: {e.subject}" for _, e in outgoing]
@@ -249,6 +251,26 @@ def _render(
         except RenderProblem as e:
             problems.setdefault(touch.lead.id, []).append(e.args[0])
     return outgoing, problems
+
+
+def _not_on_the_log(
+    book: Book, outgoing: list[tuple[EmailTouch, Email]], problems: dict[str, list[str]]
+) -> list[tuple[EmailTouch, Email]]:
+    """The Touch log still holds the email under its key (sent, refused, skipped...), yet the
+    calendar owes it again: a person changed that row's Step or Lead ID. It is not sent again; the
+    lead's row says which log row to put back. (A row set to `retry` asks for the email again.)"""
+    if not outgoing:
+        return outgoing
+    planned = {email.key for _, email in outgoing}
+    logged = {t.key: t.row for t in book.log if t.key in planned and t.status is not Status.RETRY}
+    if not logged:
+        return outgoing
+    for touch, email in outgoing:
+        if email.key in logged:
+            problems.setdefault(touch.lead.id, []).append(
+                Message("email_on_log", row=logged[email.key], email_key=email.key)
+            )
+    return [(touch, email) for touch, email in outgoing if email.key not in logged]
 
 
 def _not_again(

@@ -50,6 +50,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "ID {id} is also on row {row}: give this row its own ID (or clear the cell and one will be assigned)",
         "ru": "ID {id} уже есть в строке {row}: дайте этой строке свой ID (или очистите ячейку: он будет присвоен)",
     },
+    "email_on_log": {
+        "en": "Touch log row {row} already holds this email ({email_key}) but its Step or Lead ID was changed: "
+        "put them back (the email is not sent again)",
+        "ru": "строка {row} «Журнала касаний» уже хранит это письмо ({email_key}), но в ней изменены «Шаг» или "
+        "«ID лида»: верните их (письмо не отправляется повторно)",
+    },
     "opted_out_on_row": {
         "en": "Opt out is set on row {row}, for this ID or this address: no touches go to this lead",
         "ru": "в строке {row} для этого ID или этого адреса стоит «Отписка»: касаний этому клиенту нет",

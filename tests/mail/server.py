@@ -33,7 +33,8 @@ class Received:
 @dataclass
 class Recorder:
     """The handler: keeps every accepted message; `refuse`/`defer` recipients; `drop_after_data`
-    closes the line once the message is in, without answering (the server did take it)."""
+    closes the line once the message is in, without answering (the server did take it);
+    `sender_refused` refuses the sending account after `sender_allowed` messages."""
 
     received: list[Received] = field(default_factory=list)
     connections: int = 0
@@ -42,6 +43,15 @@ class Recorder:
     defer: set[str] = field(default_factory=set)
     drop_after_data: set[str] = field(default_factory=set)
     delay: float = 0.0  # seconds to take over each message: a slow server
+    sender_refused: str = ""  # the answer to MAIL FROM once `sender_allowed` messages are in (a quota)
+    sender_allowed: int = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        if self.sender_refused and len(self.received) >= self.sender_allowed:
+            return self.sender_refused
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's name)
         if address in self.refuse:

@@ -62,6 +62,42 @@ def test_a_refused_recipient_fails_for_good_and_the_rest_go(sheet, run, server):
     assert sorted(server.recorder.keys()) == sorted(KEYS - {"L-2/d0/2026-11-02"})
 
 
+@pytest.mark.parametrize(("column", "slip"), [("Step", None), ("Lead ID", "L-11")])
+def test_a_sent_row_whose_step_or_lead_id_was_changed_is_not_sent_again(sheet, run, server, column, slip):
+    # d0 went to L-1 on 2 November; then its Step was cleared, or its Lead ID mistyped. On 3 November
+    # (d2 falls on the 4th) the calendar owes d0 again, under the same key, which the log still holds.
+    sheet.put_rows("Leads", [lead_row(1)])
+    run("2026-11-02 10:05")
+    sheet.set("Touch log", 2, column, slip)
+    summary = run("2026-11-03 10:05")
+    assert server.recorder.keys() == ["L-1/d0/2026-11-02"]
+    assert summary.lines()[0] == "emails sent: 0"
+    assert sheet.rows("Leads")[0]["Problem"] == (
+        "Touch log row 2 already holds this email (L-1/d0/2026-11-02) but its Step or Lead ID was changed: "
+        "put them back (the email is not sent again)"
+    )
+
+
+@pytest.mark.parametrize(
+    "answer", ["550 5.4.5 Daily user sending quota exceeded.", "530 5.7.0 Authentication required"]
+)
+def test_a_refused_sender_leaves_the_rest_to_a_later_run_and_blames_no_lead(sheet, run, server, answer):
+    # Two emails go, then the server refuses the account itself: the three others were never handed
+    # over; they wait, each lead's address is fine, and the next day each goes once.
+    server.recorder.sender_refused, server.recorder.sender_allowed = answer, 2
+    sheet.put_rows("Leads", LEADS)
+    summary = run("2026-11-02 10:05")
+    assert summary.lines()[0] == "emails sent: 2, retry: 3"
+    waiting = [r for r in sheet.rows("Touch log") if r["Status"] == "retry"]
+    assert {r["Note"] for r in waiting} == {
+        f"not sent: the mail server refused the sender sales@northwind.example: {answer}"
+    }
+    assert [r["Problem"] for r in sheet.rows("Leads")] == [None] * 5
+    server.recorder.sender_refused = ""
+    run("2026-11-03 10:05")  # d2 falls on the 4th
+    assert sorted(server.recorder.keys()) == sorted(KEYS)
+
+
 def test_a_deferred_email_goes_next_run(sheet, run, server):
     server.recorder.defer.add("lead3@example.com")
     sheet.put_rows("Leads", LEADS)

@@ -221,6 +221,27 @@ def test_a_local_relay_without_a_login_takes_the_email(make_mail_config, server,
     assert server.recorder.logins == 0
 
 
+def test_a_sender_and_a_manager_on_a_cyrillic_domain_are_written_as_mail_servers_take_them(
+    make_mail_config, server, run
+):
+    # северный-ветер.рф is xn----ctbbjbca2a9a3agbw5j.xn--p1ai in IDNA (worked out with Python's idna codec
+    # by hand once, not by touchsheet); the names stay as typed.
+    config = make_mail_config(
+        mail={"sender": "Северный ветер <sales@северный-ветер.рф>"},
+        managers={"Anna Smith": {"email": "anna@северный-ветер.рф", "signature": "Anna"}},
+    )
+    from tests.sheets.fixtures import XlsxSheet
+
+    sheet = XlsxSheet(config)
+    sheet.init()
+    sheet.put_rows("Leads", [lead_row(1)])
+    assert run("2026-11-02 10:05", config=config).lines()[0] == "emails sent: 1"
+    (received,) = server.recorder.received
+    assert received.sender == "sales@xn----ctbbjbca2a9a3agbw5j.xn--p1ai"
+    assert received.message["From"].addresses[0].display_name == "Северный ветер"
+    assert received.message["Reply-To"].addresses[0].addr_spec == "anna@xn----ctbbjbca2a9a3agbw5j.xn--p1ai"
+
+
 def test_two_emails_with_one_subject_get_their_own_message_ids(sheet, run, server):
     # yagmail's own Message-ID is made from the subject: two Ivans would share one, and be threaded as one.
     sheet.put_rows("Leads", [lead_row(1, Name="Ivan Petrov"), lead_row(2, Name="Ivan Sidorov")])

@@ -82,6 +82,9 @@ class Smtp:
         recipients = [address for _, address in getaddresses(message.get_all("To", []))]
         try:
             code, reply = smtp.mail(self.sender)
+            if 500 <= code < 600:  # the sending account (a daily quota, a login wanted), not this lead
+                self._reset(smtp)
+                raise MailError(f"the mail server refused the sender {self.sender}: {code} {_reason(reply)}")
             if code != 250:
                 self._reset(smtp)
                 raise _refusal(code, reply, "sender")
