@@ -142,9 +142,7 @@ def run_once(
     summary.unconfirmed = sum(t.status is Status.UNCONFIRMED for t in book.log)
     renderer = Renderer(config)
     first = plan(book, config, now)
-    summary.waiting = first.waiting
-    outgoing, problems = _render(first.emails, renderer, now)
-    outgoing = _not_on_the_log(book, outgoing, problems)
+    outgoing, problems, summary.waiting = _render(first, book, renderer, now)
     book, outgoing = _not_again(book, outgoing, journal, summary)
     if dry_run:
         summary.outgoing = [f"{e.to}: {e.subject}" for _, e in outgoing]
@@ -241,36 +239,38 @@ def _settle_pending(book: Book, journal: Journal) -> tuple[Book, list[Touch]]:
 
 
 def _render(
-    emails: tuple[EmailTouch, ...], renderer: Renderer, now: datetime
-) -> tuple[list[tuple[EmailTouch, Email]], dict[str, list[str]]]:
+    first: Plan, book: Book, renderer: Renderer, now: datetime
+) -> tuple[list[tuple[EmailTouch, Email]], dict[str, list[str]], int]:
+    """The emails to send, in order, as many as the caps leave room for; what could not be written
+    (for the leads' Problem cells), and how many wait for a later run. An email that cannot be
+    written, or that the log already holds, takes no room: it would hold the others back every run."""
     outgoing: list[tuple[EmailTouch, Email]] = []
     problems: dict[str, list[str]] = {}
-    for touch in emails:
+    logged = _logged(book, first.emails)
+    for n, touch in enumerate(first.emails):
+        if len(outgoing) == first.room:
+            return outgoing, problems, len(first.emails) - n
         try:
-            outgoing.append((touch, renderer.email(touch, now)))
+            email = renderer.email(touch, now)
         except RenderProblem as e:
             problems.setdefault(touch.lead.id, []).append(e.args[0])
-    return outgoing, problems
-
-
-def _not_on_the_log(
-    book: Book, outgoing: list[tuple[EmailTouch, Email]], problems: dict[str, list[str]]
-) -> list[tuple[EmailTouch, Email]]:
-    """The Touch log still holds the email under its key (sent, refused, skipped...), yet the
-    calendar owes it again: a person changed that row's Step or Lead ID. It is not sent again; the
-    lead's row says which log row to put back. (A row set to `retry` asks for the email again.)"""
-    if not outgoing:
-        return outgoing
-    planned = {email.key for _, email in outgoing}
-    logged = {t.key: t.row for t in book.log if t.key in planned and t.status is not Status.RETRY}
-    if not logged:
-        return outgoing
-    for touch, email in outgoing:
+            continue
         if email.key in logged:
-            problems.setdefault(touch.lead.id, []).append(
-                Message("email_on_log", row=logged[email.key], email_key=email.key)
-            )
-    return [(touch, email) for touch, email in outgoing if email.key not in logged]
+            message = Message("email_on_log", row=logged[email.key], email_key=email.key)
+            problems.setdefault(touch.lead.id, []).append(message)
+            continue
+        outgoing.append((touch, email))
+    return outgoing, problems, 0
+
+
+def _logged(book: Book, emails: tuple[EmailTouch, ...]) -> dict[str, int]:
+    """The emails the Touch log still holds under their key (sent, refused, skipped...), yet the
+    calendar owes again: a person changed that row's Step or Lead ID. They are not sent again; the
+    lead's row says which log row to put back. (A row set to `retry` asks for the email again.)"""
+    if not emails:
+        return {}
+    planned = {email.key for email in emails}
+    return {t.key: t.row for t in book.log if t.key in planned and t.status is not Status.RETRY}
 
 
 def _not_again(

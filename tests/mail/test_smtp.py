@@ -85,6 +85,22 @@ def test_per_run_cap_sends_the_rest_next_run_in_due_order(make_mail_config, serv
     assert [r.recipients[0] for r in server.recorder.received] == [f"lead{n}@example.com" for n in (1, 2, 3, 4, 5)]
 
 
+def test_emails_that_cannot_be_written_take_no_room_under_the_cap(make_mail_config, server, run):
+    # Cap 2. L-1 and L-2 (no Name: their d0 template needs a first name) fell due first; L-3 and L-4
+    # can be written. The two that can go go now, and nothing waits: the two others wait for a Name.
+    config = make_mail_config(mail={"per_run_cap": 2})
+    from tests.sheets.fixtures import XlsxSheet
+
+    sheet = XlsxSheet(config)
+    sheet.init()
+    nameless = [lead_row(n, Name="", **{"Created at": f"02.11.2026 09:0{n}"}) for n in (1, 2)]
+    sheet.put_rows("Leads", nameless + [lead_row(n, **{"Created at": f"02.11.2026 09:0{n}"}) for n in (3, 4)])
+    summary = run("2026-11-02 10:00", config=config)
+    assert [r.recipients[0] for r in server.recorder.received] == ["lead3@example.com", "lead4@example.com"]
+    assert not any("waiting" in line for line in summary.lines())
+    assert [bool(r["Problem"]) for r in sheet.rows("Leads")] == [True, True, False, False]
+
+
 def test_daily_cap_counts_a_rolling_day(make_mail_config, server, run):
     config = make_mail_config(mail={"daily_cap": 3})
     from tests.sheets.fixtures import XlsxSheet

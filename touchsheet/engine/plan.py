@@ -69,10 +69,12 @@ class Parts:
 
 @dataclass(frozen=True)
 class Plan:
-    emails: tuple[EmailTouch, ...]  # to send now, most overdue first, within the caps
+    emails: tuple[EmailTouch, ...]  # due now, most overdue first (the caps let the first `room` go)
     tasks: tuple[Task, ...]  # Due today, per manager, overdue first
     statuses: tuple[LeadStatus, ...]  # the worker's columns, one per lead
-    waiting: int  # emails due now that the caps hold for a later run
+    # How many emails the daily and per-run caps let go now. The run fills them in order with those
+    # that can be written: one a template cannot be filled for must not hold the others back.
+    room: int
     purchases: dict[str, list[date]]  # each lead's purchase days, oldest first (the KPI counts from them too)
     base_interval: float | None  # the base's average days between two purchases
     parts: Parts = field(compare=False, repr=False)
@@ -171,7 +173,7 @@ def _problems(book: Book, lead: Lead) -> tuple[str, ...]:
 
 
 def _assembled(parts: Parts, purchases: dict[str, list[date]], base: float | None, config: Config) -> Plan:
-    """The plan of each lead's part: Due today and the emails in order, the emails within the caps."""
+    """The plan of each lead's part: Due today and the emails in order, and the room the caps leave."""
     by_lead = parts.by_lead.values()
     tasks = [task for part in by_lead for task in part.tasks]
     emails = [email for part in by_lead for email in part.emails]
@@ -179,8 +181,7 @@ def _assembled(parts: Parts, purchases: dict[str, list[date]], base: float | Non
     tasks.sort(key=lambda t: (t.manager, not t.overdue, t.occurrence.due_at, t.lead.name, t.lead.id))
     emails.sort(key=lambda e: (e.occurrence.due_at, e.lead.id))
     room = max(0, min(config.mail.per_run_cap, config.mail.cap_per_day - parts.emailed))
-    waiting = max(0, len(emails) - room)
-    return Plan(tuple(emails[:room]), tuple(tasks), statuses, waiting, purchases, base, parts)
+    return Plan(tuple(emails), tuple(tasks), statuses, room, purchases, base, parts)
 
 
 def _plan_lead(

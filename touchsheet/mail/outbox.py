@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from email.message import EmailMessage
 from pathlib import Path
@@ -20,7 +21,11 @@ class Outbox:
             raise MailError(f"cannot create the outbox folder {self.folder} ({e.strerror})") from None
 
     def send(self, message: EmailMessage) -> None:
-        name = re.sub(r"[^\w@.-]+", "_", str(message["X-Touchsheet-Key"]))
+        # IDs are any text: `2026/001` and `2026 001` read alike once made a file name, and a pasted
+        # paragraph is longer than a file name may be; the key's hash keeps each email its own file.
+        key = str(message["X-Touchsheet-Key"])
+        digest = hashlib.sha256(key.encode()).hexdigest()[:10]
+        name = re.sub(r"[^\w@.-]+", "_", key)[:80] + f"-{digest}"
         try:
             (self.folder / f"{name}.eml").write_bytes(bytes(message))
         except OSError as e:
