@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email
 import multiprocessing
 import os
 import signal
@@ -400,8 +401,12 @@ def test_two_hosts_starting_together_after_the_lease_ran_out_never_both_send(eve
     emulator.between_calls = None
     busy = sorted(name for name, s in summaries.items() if s.busy)
     assert len(busy) == 1, {name: s.lines() for name, s in summaries.items()}
-    emails = [p.name for name in ("host-a", "host-b") for p in (tmp_path / name).glob("*.eml")]
-    assert sorted(emails) == [f"L-{n}_d0_2026-11-02.eml" for n in range(1, 6)]  # each once, by one host
+    emails = [
+        email.message_from_bytes(p.read_bytes())["X-Touchsheet-Key"]
+        for name in ("host-a", "host-b")
+        for p in (tmp_path / name).glob("*.eml")
+    ]
+    assert sorted(emails) == [f"L-{n}/d0/2026-11-02" for n in range(1, 6)]  # each once, by one host
     keys = [r["Key"] for r in sheet.rows("Touch log")]
     assert sorted(keys) == [f"L-{n}/d0/2026-11-02" for n in range(1, 6)]
 

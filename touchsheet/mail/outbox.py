@@ -24,10 +24,12 @@ class Outbox:
         # IDs are any text: `2026/001` and `2026 001` read alike once made a file name, and a pasted
         # paragraph is longer than a file name may be; the key's hash keeps each email its own file.
         key = str(message["X-Touchsheet-Key"])
-        digest = hashlib.sha256(key.encode()).hexdigest()[:10]
-        name = re.sub(r"[^\w@.-]+", "_", key)[:80] + f"-{digest}"
+        name, digest = re.sub(r"[^\w@.-]+", "_", key), hashlib.sha256(key.encode()).hexdigest()[:10]
+        path = self.folder / (f"{name}.eml" if len(name) <= 100 else f"{name[:100]}-{digest}.eml")
+        if path.exists():
+            path = path.with_name(f"{path.stem}-{digest}.eml")
         try:
-            (self.folder / f"{name}.eml").write_bytes(bytes(message))
+            path.write_bytes(bytes(message))
         except OSError as e:
             raise MailError(f"cannot write to the outbox {self.folder} ({e.strerror})") from None
 
