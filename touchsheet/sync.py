@@ -222,7 +222,7 @@ def _take_lease(
 def _settle_pending(book: Book, journal: Journal) -> tuple[Book, list[Touch]]:
     """A `pending` touch at the start of a run was left by a run that died mid-send, or is a second
     copy of a row Google wrote late (an append that timed out and was made again): that one is
-    `skipped`, so each email counts once."""
+    `skipped`, so each email counts once (or `retry` with its first, when the email never went)."""
     stale = [t for t in book.log if t.status is Status.PENDING]
     if not stale:
         return book, []
@@ -231,8 +231,9 @@ def _settle_pending(book: Book, journal: Journal) -> tuple[Book, list[Touch]]:
     settled = {}
     for t in stale:
         row = first.setdefault(t.key, t.row)
-        copy = Settled(Status.SKIPPED, f"a second copy of Touch log row {row}: nothing was sent for it")
-        outcome = found[t.key] if row == t.row else copy
+        outcome = found[t.key]
+        if row != t.row and outcome.status is not Status.RETRY:  # a copy of one never sent still asks for it
+            outcome = Settled(Status.SKIPPED, f"a second copy of Touch log row {row}: nothing was sent for it")
         settled[t.row] = dataclasses.replace(t, status=outcome.status, note=outcome.note)
     log = [settled.get(t.row, t) if t.status is Status.PENDING else t for t in book.log]
     return dataclasses.replace(book, log=log), list(settled.values())

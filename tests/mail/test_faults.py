@@ -165,6 +165,20 @@ def test_killed_at_any_point_no_email_is_sent_twice_or_lost(sheet, server, point
         assert len(before) == k and unconfirmed == {before[-1]}  # the one in the server's hands at the kill
 
 
+def test_a_second_copy_of_a_pending_row_never_handed_over_is_sent_once(sheet, server):
+    # A run wrote its pending rows and died before handing any over; one row was written twice (an
+    # append Google served late). The next run sends each email once, that one included.
+    sheet.put_rows("Leads", LEADS)
+    assert _in_child(sheet.config, "2026-11-02 10:05", die="after-pending") == 9
+    copy = sheet.rows("Touch log")[0]
+    sheet.put_rows("Touch log", [copy])
+    run_once(
+        sheet.config, sheet.backend(), Smtp(sheet.config.mail.smtp, sheet.config.mail.sender), at("2026-11-02 10:15")
+    )
+    assert Counter(server.recorder.keys()) == dict.fromkeys(KEYS, 1)
+    assert statuses(sheet)[copy["Key"], "sent"] == 1
+
+
 def _in_child(config, when, die):
     """Run one sync in a forked process that dies (os._exit(9)) at `die`; return its exit code."""
     process = multiprocessing.get_context("fork").Process(target=_child, args=(config.base_dir, when, die))
