@@ -347,3 +347,20 @@ def test_a_workbook_saved_by_someone_during_the_run_is_not_overwritten(sheet, co
     (ivan,) = sheet.rows("Leads")
     assert ivan["Source"] == "typed while the run sent its emails" and ivan["Touches"] == 1
     assert [(r["Key"], r["Status"]) for r in sheet.rows("Touch log")] == [("L-1/d0/2026-11-02", "sent")]
+
+
+def test_ticks_and_opt_outs_saved_by_libreoffice_read_as_yes_and_no(sheet, config, tmp_path):
+    """LibreOffice saves every TRUE or FALSE cell as the formula =TRUE() or =FALSE() (with its value)."""
+    ivan = {"ID": "L-1", "Name": "Ivan Petrov", "Email": "ivan@example.com", "Created at": "02.11.2026 10:00"}
+    olga = {**ivan, "ID": "L-2", "Name": "Olga Smirnova", "Email": "olga@example.com", "Opt out": "=TRUE()"}
+    sheet.put_rows("Leads", [{**ivan, "Opt out": "=FALSE()"}, olga])
+    outbox = Outbox(tmp_path / "out")
+    summary = run_once(config, sheet.backend(), outbox, at("2026-11-02 10:05"))
+    assert summary.lines()[0] == "emails sent: 1"  # Ivan's first email; Olga opted out
+    assert [r["Problem"] for r in sheet.rows("Leads")] == [None, None]
+    assert [r["Lead ID"] for r in sheet.rows("Due today")] == ["L-1"]  # his first call, on row 2
+    sheet.set("Due today", 2, "Done", "=TRUE()")
+    sheet.set("Due today", 2, "Result", "meeting")
+    summary = run_once(config, sheet.backend(), outbox, at("2026-11-02 10:30"))
+    assert "results recorded from Due today: 1" in summary.lines()
+    assert sheet.rows("Leads")[0]["Stage"] == "meeting"

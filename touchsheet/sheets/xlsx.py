@@ -196,12 +196,16 @@ def _sheet(book: Book, table: Table) -> Worksheet:
     return book[table.title]
 
 
+# LibreOffice saves every TRUE or FALSE cell (a ticked Done, an Opt out) as this formula: it is the value
+_BOOLEANS = {"=TRUE()": True, "=FALSE()": False, "=TRUE": True, "=FALSE": False}
+
+
 def _table(tab: Tab, sheet: Worksheet) -> Table:
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     for index, values in enumerate(rows):  # a formula reads as its text: mark it, a typed '=' stays text
         for column, value in enumerate(values):
             if isinstance(value, str) and value.startswith("=") and sheet.cell(index + 1, column + 1).data_type == "f":
-                values[column] = Formula(value)
+                values[column] = _BOOLEANS.get(value.upper(), Formula(value))
     return table_from_grid(tab, sheet.title, rows)
 
 
