@@ -364,3 +364,17 @@ def test_ticks_and_opt_outs_saved_by_libreoffice_read_as_yes_and_no(sheet, confi
     summary = run_once(config, sheet.backend(), outbox, at("2026-11-02 10:30"))
     assert "results recorded from Due today: 1" in summary.lines()
     assert sheet.rows("Leads")[0]["Stage"] == "meeting"
+
+
+def test_a_formula_typed_on_due_today_stays_there_with_a_problem(sheet, config, tmp_path):
+    sheet.put_rows("Leads", [{"ID": "L-1", "Name": "Ivan Petrov", "Created at": "02.11.2026 10:00"}])
+    outbox = Outbox(tmp_path / "out")
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:05"))
+    sheet.set("Due today", 2, "Result", "callback")
+    sheet.set("Due today", 2, "Callback at", "=TODAY()+1")  # "call him tomorrow"
+    summary = run_once(config, sheet.backend(), outbox, at("2026-11-02 10:30"))
+    assert summary.lines()[-1] == "workbook updated"
+    (row,) = sheet.rows("Due today")  # not recorded: the formula is reported, not guessed at
+    assert (row["Result"], row["Callback at"]) == ("callback", "=TODAY()+1")
+    assert openpyxl.load_workbook(sheet.path)["Due today"]["N2"].data_type == "f"  # still a formula
+    assert row["Problem"] == "Callback at: holds a formula (=TODAY()+1): type the value itself"

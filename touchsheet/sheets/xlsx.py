@@ -211,6 +211,9 @@ def _table(tab: Tab, sheet: Worksheet) -> Table:
 
 def _put(sheet: Worksheet, row: int, column: int, value: Any, locale: str) -> None:
     cell = sheet.cell(row=row, column=column)
+    if isinstance(value, Formula):  # a manager's formula on a row that stays: put back as it was
+        cell.value = value.text
+        return
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # text that looks like a formula stays text
