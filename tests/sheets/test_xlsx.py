@@ -378,3 +378,22 @@ def test_a_formula_typed_on_due_today_stays_there_with_a_problem(sheet, config, 
     assert (row["Result"], row["Callback at"]) == ("callback", "=TODAY()+1")
     assert openpyxl.load_workbook(sheet.path)["Due today"]["N2"].data_type == "f"  # still a formula
     assert row["Problem"] == "Callback at: holds a formula (=TODAY()+1): type the value itself"
+
+
+def test_a_heading_merged_across_leads_is_unmerged_so_the_run_can_write(sheet, config, tmp_path):
+    ivan = {"ID": "L-1", "Name": "Ivan Petrov", "Email": "ivan@example.com", "Created at": "02.11.2026 10:00"}
+    sheet.put_rows("Leads", [ivan, {**ivan, "ID": "L-2", "Name": "Olga Smirnova", "Email": "olga@example.com"}])
+    book = openpyxl.load_workbook(sheet.path)
+    book["Leads"].insert_rows(3)
+    book["Leads"]["A3"] = "November"
+    book["Leads"].merge_cells("A3:X3")  # across every column, the worker's too
+    book.save(sheet.path)
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    leads = sheet.rows("Leads")
+    # the heading is in the ID column, so it is read as a lead: its row gets the worker's values too
+    assert [(r["ID"], r["Next touch at"] is not None) for r in leads] == [
+        ("L-1", True),
+        ("November", True),
+        ("L-2", True),
+    ]
+    assert not openpyxl.load_workbook(sheet.path)["Leads"].merged_cells.ranges

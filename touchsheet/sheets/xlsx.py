@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -211,6 +212,8 @@ def _table(tab: Tab, sheet: Worksheet) -> Table:
 
 def _put(sheet: Worksheet, row: int, column: int, value: Any, locale: str) -> None:
     cell = sheet.cell(row=row, column=column)
+    if isinstance(cell, MergedCell):
+        cell = _unmerge(sheet, cell)
     if isinstance(value, Formula):  # a manager's formula on a row that stays: put back as it was
         cell.value = value.text
         return
@@ -223,6 +226,15 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any, locale: str) -> No
         cell.number_format = number_format("date", locale)
 
 
+def _unmerge(sheet: Worksheet, cell: MergedCell) -> Cell:
+    """A cell the run writes lies under cells the team merged (a heading row across the tab): the
+    range is unmerged so the value lands. Only a range's first cell holds a value: nothing is lost."""
+    merged = next(r for r in sheet.merged_cells.ranges if cell.coordinate in r)
+    sheet.unmerge_cells(merged.coord)
+    logger.info("tab '%s': unmerged %s to write %s", sheet.title, merged.coord, cell.coordinate)
+    return sheet.cell(row=cell.row, column=cell.column)
+
+
 def _replace_rows(sheet: Worksheet, table: Table, rows: Sequence[dict[str, Any]], locale: str) -> None:
     old = len(table.rows)
     for index, row in enumerate(rows):
@@ -230,7 +242,7 @@ def _replace_rows(sheet: Worksheet, table: Table, rows: Sequence[dict[str, Any]]
             _put(sheet, table.sheet_row(index), position + 1, row.get(column), locale)
     for index in range(len(rows), old):
         for position in table.columns.values():
-            sheet.cell(row=table.sheet_row(index), column=position + 1).value = None
+            _put(sheet, table.sheet_row(index), position + 1, None, locale)
 
 
 def _write_kpi(sheet: Worksheet, kpi: KpiSheet, locale: str) -> None:
