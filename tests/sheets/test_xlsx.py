@@ -73,6 +73,18 @@ def test_init_adds_only_what_is_missing_and_keeps_data(sheet):
     assert sheet.backend().init() == []
 
 
+def test_init_puts_a_new_column_right_of_a_column_the_team_typed_in_without_a_header(sheet):
+    book = openpyxl.load_workbook(sheet.path)
+    leads = book["Leads"]
+    leads.delete_cols(23, 2)  # an older layout, without Flags and Problem (W and X)...
+    leads["A2"], leads["W2"] = "L-1", "VIP: call his wife, not him"  # ... and a column of the team's own in W
+    book.save(sheet.path)
+    assert sheet.backend().init() == ["tab 'Leads': added column(s) Flags, Problem"]
+    leads = openpyxl.load_workbook(sheet.path)["Leads"]
+    assert [leads["W1"].value, leads["X1"].value, leads["Y1"].value] == [None, "Flags", "Problem"]
+    assert leads["W2"].value == "VIP: call his wife, not him"
+
+
 def test_missing_columns_are_one_clear_error_naming_them_all(sheet):
     book = openpyxl.load_workbook(sheet.path)
     book["Leads"].delete_cols(7)  # Created at

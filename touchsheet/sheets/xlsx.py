@@ -311,7 +311,9 @@ def _add_missing_columns(sheet: Worksheet, tab: Tab, locale: str) -> list[str]:
     table = _table(tab, sheet)
     fresh = not table.headers or all(h is None for h in table.headers)
     header_row = table.header_row or 1
-    next_column = 1 + max((i + 1 for i, h in enumerate(table.headers) if h not in (None, "")), default=0)
+    # right of every column in use: a column of the team's own may have no header
+    values = sheet.iter_rows(values_only=True)
+    next_column = 1 + max((i + 1 for row in values for i, v in enumerate(row) if v not in (None, "")), default=0)
     added = []
     for column in tab.columns:
         if column.name in table.columns:
