@@ -223,6 +223,17 @@ def test_touch_log_rows_typed_by_hand_are_touches_and_bad_ones_are_reported():
     ]
 
 
+def test_a_formula_of_the_teams_own_filled_down_the_log_and_costs_makes_no_rows():
+    both = tables(leads_table(GOOD))
+    log, costs = both["Touch log"], both["Costs"]
+    week = [[None] * len(log.headers) + [Formula(f'=IF(A{r}="","",WEEKNUM(A{r}))')] for r in (2, 3, 4)]
+    both["Touch log"] = Table(TOUCH_LOG, log.title, 1, [*log.headers, "Week"], week)
+    share = [[None, None, None, Formula(f"=C{r}/SUM(C:C)")] for r in (2, 3)]
+    both["Costs"] = Table(COSTS, costs.title, 1, [*costs.headers, "Share"], share)
+    book = parse_book(both, MSK, NOW, "L-")
+    assert (book.log, book.costs, book.notes) == ([], [], [])  # their columns are never read
+
+
 def test_costs_accept_months_as_people_write_them():
     costs = [
         ("2026-10", "ads", 1000),

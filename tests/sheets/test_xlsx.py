@@ -409,3 +409,16 @@ def test_a_heading_merged_across_leads_is_unmerged_so_the_run_can_write(sheet, c
         ("L-2", True),
     ]
     assert not openpyxl.load_workbook(sheet.path)["Leads"].merged_cells.ranges
+
+
+def test_the_log_grows_right_below_its_last_row_beside_a_formula_of_the_teams_filled_down(sheet, tmp_path):
+    sheet.put_rows("Leads", [{"ID": "L-1", "Name": "Ivan", "Email": "i@example.com", "Created at": "02.11.2026 10:00"}])
+    sheet.add_column("Touch log", "Week")
+    book = openpyxl.load_workbook(sheet.path)
+    for row in range(2, 102):  # column K, filled down ahead of the data
+        book["Touch log"].cell(row, 11).value = f'=IF(A{row}="","",WEEKNUM(A{row}))'
+    book.save(sheet.path)
+    summary = run_once(sheet.config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    assert not [line for line in summary.lines() if "Touch log row" in line]  # no row "needs both At and Lead ID"
+    log = sheet.grid("Touch log")
+    assert (log[1][1], log[1][10]) == ("L-1", '=IF(A2="","",WEEKNUM(A2))')  # Ivan's first email, on row 2

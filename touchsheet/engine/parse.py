@@ -415,7 +415,7 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
                 row,
             )
         except BadCell:
-            if all(cells.is_blank(v) for v in values):
+            if table.blank(values):
                 continue
             found, problems = _log_row(table, _Row(values, where), row, tz)
             notes.append(problems)
@@ -548,7 +548,7 @@ def _parse_costs(table: Table) -> tuple[list[Cost], list[str]]:
     notes: list[str] = []
     at, width = _positions(table)
     for index, values in enumerate(table.rows):
-        if all(cells.is_blank(v) for v in values):
+        if table.blank(values):
             continue
         r = _Row(_padded(values, width), at)
         month = r.get("Month", _month, None)

@@ -76,6 +76,8 @@ class XlsxWorkbook:
         for tab_name, rows in changes.appends.items():
             table = tables[tab_name]
             sheet = _sheet(book, table)
+            while table.rows and table.blank(table.rows[-1]):
+                table.rows.pop()  # it holds only the team's own cells: the row appended goes beside them
             width = max(table.columns.values(), default=-1) + 1
             for row in rows:
                 values = [None] * width
