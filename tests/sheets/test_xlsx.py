@@ -422,3 +422,21 @@ def test_the_log_grows_right_below_its_last_row_beside_a_formula_of_the_teams_fi
     assert not [line for line in summary.lines() if "Touch log row" in line]  # no row "needs both At and Lead ID"
     log = sheet.grid("Touch log")
     assert (log[1][1], log[1][10]) == ("L-1", '=IF(A2="","",WEEKNUM(A2))')  # Ivan's first email, on row 2
+
+
+def test_a_note_in_a_column_of_the_teams_own_on_due_today_moves_with_its_task(sheet, config, tmp_path):
+    ivan = {"ID": "L-1", "Name": "Ivan Petrov", "Manager": "Anna Smith", "Created at": "02.11.2026 10:00"}
+    olga = {**ivan, "ID": "L-2", "Name": "Olga Smirnova", "Manager": "Boris Clark"}
+    sheet.put_rows("Leads", [ivan, olga])
+    outbox = Outbox(tmp_path / "out")
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:05"))
+    assert [r["Lead ID"] for r in sheet.rows("Due today")] == ["L-1", "L-2"]  # their first calls
+    sheet.add_column("Due today", "My notes")
+    sheet.set("Due today", 2, "Done", True)  # Ivan's call is made: his row goes
+    sheet.set("Due today", 3, "My notes", "Olga: angry last time, be careful")
+    sheet.set("Due today", 5, "My notes", "team meeting at 17:00")  # on a row of no task
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:20"))
+    assert [(r["Lead ID"], r["My notes"]) for r in sheet.rows("Due today")] == [
+        ("L-2", "Olga: angry last time, be careful"),  # up a row, with her task
+        (None, "team meeting at 17:00"),  # below the tasks
+    ]

@@ -27,11 +27,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from touchsheet.engine.model import Channel, Result, Stage
-from touchsheet.engine.table import Formula, Table, match_columns, require_columns, table_from_grid
+from touchsheet.engine.table import Formula, Table, is_blank, match_columns, require_columns, table_from_grid
 from touchsheet.errors import SheetError
 from touchsheet.schema import DUE_TODAY, LEADS, TABS, Tab, allowed_words, norm, tab_keys
 from touchsheet.sheets import FIX
-from touchsheet.sheets.changes import Changes
+from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, Changes
 from touchsheet.sheets.formats import number_format
 from touchsheet.sheets.kpi_sheet import Chart, KpiSheet
 
@@ -245,6 +245,43 @@ def _replace_rows(sheet: Worksheet, table: Table, rows: Sequence[dict[str, Any]]
     for index in range(len(rows), old):
         for position in table.columns.values():
             _put(sheet, table.sheet_row(index), position + 1, None, locale)
+    _carry_own_cells(sheet, table, rows, locale)
+
+
+def _carry_own_cells(sheet: Worksheet, table: Table, rows: Sequence[dict[str, Any]], locale: str) -> None:
+    """The rows were written in a new order: what the team typed in its own columns moves with its
+    task, never left beside another lead, and goes when the task leaves the tab, as the task's own
+    cells do. A row holding only the team's cells goes below the tasks. A formula of theirs stays
+    where it is: it speaks of its own row."""
+    ours = set(table.columns.values())
+    theirs = {p for p in range(max(map(len, table.rows), default=0)) if p not in ours}
+    if not theirs:
+        return
+    by_task: dict[Any, dict[int, Any]] = {}
+    loose: list[dict[int, Any]] = []
+    for values in table.rows:
+        typed = {p: v for p, v in enumerate(values) if p in theirs and not is_blank(v) and not isinstance(v, Formula)}
+        if not typed:
+            continue
+        task = _task_of({c: table.cell(values, c) for c in ("Key", *DUE_MANAGER_COLUMNS)})
+        if table.blank(values) or task in by_task:
+            loose.append(typed)
+        else:
+            by_task[task] = typed
+    moved = [by_task.get(_task_of(row), {}) for row in rows] + loose
+    for index in range(max(len(moved), len(table.rows))):
+        here = table.rows[index] if index < len(table.rows) else []
+        typed = moved[index] if index < len(moved) else {}
+        for p in theirs:
+            was = here[p] if p < len(here) else None
+            if not isinstance(was, Formula) and was != typed.get(p):
+                _put(sheet, table.sheet_row(index), p + 1, typed.get(p), locale)
+
+
+def _task_of(row: dict[str, Any]) -> Any:
+    """Which task a Due today row holds: its Key, or for a row without one, what the manager typed."""
+    key = row.get("Key")
+    return str(key).strip() if not is_blank(key) else tuple(row.get(c) for c in DUE_MANAGER_COLUMNS)
 
 
 def _write_kpi(sheet: Worksheet, kpi: KpiSheet, locale: str) -> None:
