@@ -440,3 +440,22 @@ def test_a_note_in_a_column_of_the_teams_own_on_due_today_moves_with_its_task(sh
         ("L-2", "Olga: angry last time, be careful"),  # up a row, with her task
         (None, "team meeting at 17:00"),  # below the tasks
     ]
+
+
+def test_a_filter_saved_on_due_today_hides_no_task_after_a_run(sheet, config, tmp_path):
+    ivan = {"ID": "L-1", "Name": "Ivan Petrov", "Manager": "Anna Smith", "Created at": "02.11.2026 10:00"}
+    sheet.put_rows("Leads", [ivan, {**ivan, "ID": "L-2", "Name": "Olga Smirnova", "Manager": "Boris Clark"}])
+    outbox = Outbox(tmp_path / "out")
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:05"))
+    book = openpyxl.load_workbook(sheet.path)
+    due = book["Due today"]
+    due.auto_filter.add_filter_column(0, ["Anna Smith"])  # Anna shows only her tasks ...
+    due.row_dimensions[3].hidden = True  # ... so Boris's, on row 3, is hidden
+    book.save(sheet.path)
+    petr = {**ivan, "ID": "L-3", "Name": "Petr Sidorov", "Created at": "02.11.2026 09:30"}
+    sheet.put_rows("Leads", [petr])  # Anna's too, due first: her tasks now fill rows 2 and 3
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:20"))
+    due = openpyxl.load_workbook(sheet.path)["Due today"]
+    assert [due.cell(row, 4).value for row in (2, 3, 4)] == ["L-3", "L-1", "L-2"]
+    assert not any(due.row_dimensions[row].hidden for row in (2, 3, 4))
+    assert (due.auto_filter.ref.startswith("A1:"), due.auto_filter.filterColumn) == (True, [])  # the dropdowns stay

@@ -246,6 +246,12 @@ def _replace_rows(sheet: Worksheet, table: Table, rows: Sequence[dict[str, Any]]
         for position in table.columns.values():
             _put(sheet, table.sheet_row(index), position + 1, None, locale)
     _carry_own_cells(sheet, table, rows, locale)
+    # A filter saved on the tab hid rows by what they held: they hold other tasks now. Its criteria
+    # go, its dropdowns stay.
+    sheet.auto_filter.filterColumn = []
+    for number, dimension in sheet.row_dimensions.items():
+        if number > table.header_row:
+            dimension.hidden = False
 
 
 def _carry_own_cells(sheet: Worksheet, table: Table, rows: Sequence[dict[str, Any]], locale: str) -> None:
