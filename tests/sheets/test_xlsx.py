@@ -20,6 +20,7 @@ from touchsheet.errors import SheetError
 from touchsheet.mail.outbox import Outbox
 from touchsheet.schema import DUE_TODAY, LEADS
 from touchsheet.sheets.changes import CellWrite, Changes
+from touchsheet.sheets.xlsx import XlsxWorkbook
 from touchsheet.sync import run_once
 
 
@@ -37,6 +38,12 @@ def test_init_lays_out_every_tab_with_headers(sheet):
     assert sheet.headers("Due today") == [c.name for c in DUE_TODAY.columns]
     assert book["Leads"].freeze_panes == "A2"
     assert book["Due today"].auto_filter.ref.startswith("A1:")
+
+
+def test_init_makes_the_folder_the_workbook_goes_in(tmp_path):
+    path = tmp_path / "sales" / "touchsheet.xlsx"  # ~/sales not made yet
+    XlsxWorkbook(path).init()
+    assert openpyxl.load_workbook(path).sheetnames[0] == "Leads"
 
 
 def test_init_in_russian(make_config):

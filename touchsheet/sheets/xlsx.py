@@ -108,6 +108,7 @@ class XlsxWorkbook:
         if self.path.exists():
             book = self._load()
         else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             book = openpyxl.Workbook()
             book.remove(book.active)
             done.append(f"created {self.path}")
