@@ -126,6 +126,31 @@ def test_a_ticked_task_is_recorded_and_moves_the_lead(sheet, outbox):
     assert sheet.rows("Due today") == []
 
 
+class Killed(BaseException):
+    """kill -9, a power cut."""
+
+
+def test_a_result_recorded_by_a_run_killed_while_sending_still_moves_the_lead(sheet, outbox):
+    sheet.put_rows("Leads", [IVAN])
+    sync(sheet, outbox, "2026-11-02 10:05")
+    sheet.set("Due today", 2, "Done", True)
+    sheet.set("Due today", 2, "Result", "callback")
+    sheet.set("Due today", 2, "Callback at", "04.11.2026 15:00")
+    petr = {**IVAN, "ID": "L-2", "Name": "Petr Sidorov", "Email": "petr@example.com", "Created at": "02.11.2026 10:20"}
+    sheet.put_rows("Leads", [petr])  # a new lead: the next run sends his first email
+
+    class KilledWhileSending(Outbox):  # after the run saved the Touch log, before it saved the leads
+        def send(self, message):
+            raise Killed()
+
+    with pytest.raises(Killed):
+        run_once(sheet.config, sheet.backend(), KilledWhileSending(outbox.folder), at("2026-11-02 10:30"))
+    sync(sheet, outbox, "2026-11-02 10:40")
+    ivan = sheet.rows("Leads")[0]
+    assert (ivan["Stage"], ivan["Callback at"]) == ("contacted", datetime(2026, 11, 4, 15, 0))
+    assert [r["Result"] for r in sheet.rows("Touch log")].count("callback") == 1  # recorded once
+
+
 def test_a_result_that_cannot_be_read_stays_with_its_problem(sheet, outbox):
     sheet.put_rows("Leads", [IVAN])
     sync(sheet, outbox, "2026-11-02 10:05")

@@ -113,3 +113,20 @@ def test_rows_with_problems_or_work_in_progress_are_kept_not_absorbed(config):
 def test_absorbing_twice_records_once(config):
     already = [touch("2026-11-06 15:00", step="d4", key="L-1/d4/2026-11-06", result=Result.NO_ANSWER)]
     assert absorbed(config, [due(Result.NO_ANSWER)], log=already).new_touches == []
+
+
+def test_a_result_logged_by_a_run_that_stopped_before_saving_the_lead_still_moves_the_lead_on(config):
+    # Yesterday's run appended the Touch log row, then was killed while sending its emails: the
+    # lead's row was never saved, and the ticked row is still on Due today.
+    already = [touch("2026-11-05 15:00", step="d4", key="L-1/d4/2026-11-06", result=Result.PAID)]
+    invoiced = lead(stage=Stage.INVOICE, invoice_at=at("2026-11-02 00:00"))
+    b = absorbed(config, [due(Result.PAID)], leads=[invoiced], log=already)
+    assert b.new_touches == []  # recorded once
+    yesterday = at("2026-11-05 00:00")  # paid when it was recorded, not today
+    assert [(f.column, f.value) for f in b.fills] == [
+        ("Stage", Stage.WON),
+        ("Paid at", yesterday),
+        ("Last purchase at", yesterday),
+    ]
+    again = absorbed(config, [due(Result.PAID)], leads=b.leads, log=already)
+    assert again.leads == b.leads  # made again, the effects change nothing

@@ -164,6 +164,12 @@ def test_an_unclear_opt_out_counts_as_yes():
     assert "read as yes" in book.problems[2][0]
 
 
+def test_a_formula_in_opt_out_is_said_and_counts_as_yes():
+    book = parse(leads_table({**GOOD, "Opt out": Formula('=IF(C2="","yes","no")')}))
+    assert book.leads[0].opt_out is True
+    assert book.problems[2] == ['Opt out: holds a formula (=IF(C2="","yes","no")): type the value itself']
+
+
 def test_an_opt_out_on_a_row_repeating_an_id_stops_the_lead_with_that_id():
     book = parse(leads_table(GOOD, {**GOOD, "Name": "Ivan again", "Opt out": "yes"}))
     assert [(lead.row, lead.opt_out) for lead in book.leads] == [(2, True)]
@@ -215,6 +221,17 @@ def test_touch_log_rows_typed_by_hand_are_touches_and_bad_ones_are_reported():
         "Touch log row 3: At: 'someday' is not a date: type it like 25.11.2026 14:30 or "
         "2026-11-25 14:30; needs both At and Lead ID"
     ]
+
+
+def test_a_formula_of_the_teams_own_filled_down_the_log_and_costs_makes_no_rows():
+    both = tables(leads_table(GOOD))
+    log, costs = both["Touch log"], both["Costs"]
+    week = [[None] * len(log.headers) + [Formula(f'=IF(A{r}="","",WEEKNUM(A{r}))')] for r in (2, 3, 4)]
+    both["Touch log"] = Table(TOUCH_LOG, log.title, 1, [*log.headers, "Week"], week)
+    share = [[None, None, None, Formula(f"=C{r}/SUM(C:C)")] for r in (2, 3)]
+    both["Costs"] = Table(COSTS, costs.title, 1, [*costs.headers, "Share"], share)
+    book = parse_book(both, MSK, NOW, "L-")
+    assert (book.log, book.costs, book.notes) == ([], [], [])  # their columns are never read
 
 
 def test_costs_accept_months_as_people_write_them():
@@ -284,3 +301,12 @@ def test_a_row_without_a_key_stays_only_when_a_manager_typed_in_it():
             "then clear the row",
         ),
     )
+
+
+def test_a_formula_in_done_is_said_and_the_row_stays():
+    headers = [c.name for c in DUE_TODAY.columns]
+    row = {"Lead ID": "L-00007", "Key": "L-00007/d1/2026-11-20", "Done": Formula('=M2<>""'), "Result": "reached"}
+    both = tables(leads_table(GOOD))
+    both["Due today"] = Table(DUE_TODAY, "Due today", 1, headers, [[row.get(h) for h in headers]])
+    (kept,) = parse_book(both, MSK, NOW, "L-").due
+    assert kept.problems == ('Done: holds a formula (=M2<>""): type the value itself',)

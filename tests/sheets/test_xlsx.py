@@ -20,6 +20,7 @@ from touchsheet.errors import SheetError
 from touchsheet.mail.outbox import Outbox
 from touchsheet.schema import DUE_TODAY, LEADS
 from touchsheet.sheets.changes import CellWrite, Changes
+from touchsheet.sheets.xlsx import XlsxWorkbook
 from touchsheet.sync import run_once
 
 
@@ -37,6 +38,12 @@ def test_init_lays_out_every_tab_with_headers(sheet):
     assert sheet.headers("Due today") == [c.name for c in DUE_TODAY.columns]
     assert book["Leads"].freeze_panes == "A2"
     assert book["Due today"].auto_filter.ref.startswith("A1:")
+
+
+def test_init_makes_the_folder_the_workbook_goes_in(tmp_path):
+    path = tmp_path / "sales" / "touchsheet.xlsx"  # ~/sales not made yet
+    XlsxWorkbook(path).init()
+    assert openpyxl.load_workbook(path).sheetnames[0] == "Leads"
 
 
 def test_init_in_russian(make_config):
@@ -71,6 +78,18 @@ def test_init_adds_only_what_is_missing_and_keeps_data(sheet):
     assert book["Leads"].cell(1, 31).value == "Opt out"
     assert (book["Leads"]["A2"].value, book["Leads"].cell(2, 30).value) == ("L-1", "keep me")
     assert sheet.backend().init() == []
+
+
+def test_init_puts_a_new_column_right_of_a_column_the_team_typed_in_without_a_header(sheet):
+    book = openpyxl.load_workbook(sheet.path)
+    leads = book["Leads"]
+    leads.delete_cols(23, 2)  # an older layout, without Flags and Problem (W and X)...
+    leads["A2"], leads["W2"] = "L-1", "VIP: call his wife, not him"  # ... and a column of the team's own in W
+    book.save(sheet.path)
+    assert sheet.backend().init() == ["tab 'Leads': added column(s) Flags, Problem"]
+    leads = openpyxl.load_workbook(sheet.path)["Leads"]
+    assert [leads["W1"].value, leads["X1"].value, leads["Y1"].value] == [None, "Flags", "Problem"]
+    assert leads["W2"].value == "VIP: call his wife, not him"
 
 
 def test_missing_columns_are_one_clear_error_naming_them_all(sheet):
@@ -347,3 +366,103 @@ def test_a_workbook_saved_by_someone_during_the_run_is_not_overwritten(sheet, co
     (ivan,) = sheet.rows("Leads")
     assert ivan["Source"] == "typed while the run sent its emails" and ivan["Touches"] == 1
     assert [(r["Key"], r["Status"]) for r in sheet.rows("Touch log")] == [("L-1/d0/2026-11-02", "sent")]
+
+
+def test_ticks_and_opt_outs_saved_by_libreoffice_read_as_yes_and_no(sheet, config, tmp_path):
+    """LibreOffice saves every TRUE or FALSE cell as the formula =TRUE() or =FALSE() (with its value)."""
+    ivan = {"ID": "L-1", "Name": "Ivan Petrov", "Email": "ivan@example.com", "Created at": "02.11.2026 10:00"}
+    olga = {**ivan, "ID": "L-2", "Name": "Olga Smirnova", "Email": "olga@example.com", "Opt out": "=TRUE()"}
+    sheet.put_rows("Leads", [{**ivan, "Opt out": "=FALSE()"}, olga])
+    outbox = Outbox(tmp_path / "out")
+    summary = run_once(config, sheet.backend(), outbox, at("2026-11-02 10:05"))
+    assert summary.lines()[0] == "emails sent: 1"  # Ivan's first email; Olga opted out
+    assert [r["Problem"] for r in sheet.rows("Leads")] == [None, None]
+    assert [r["Lead ID"] for r in sheet.rows("Due today")] == ["L-1"]  # his first call, on row 2
+    sheet.set("Due today", 2, "Done", "=TRUE()")
+    sheet.set("Due today", 2, "Result", "meeting")
+    summary = run_once(config, sheet.backend(), outbox, at("2026-11-02 10:30"))
+    assert "results recorded from Due today: 1" in summary.lines()
+    assert sheet.rows("Leads")[0]["Stage"] == "meeting"
+
+
+def test_a_formula_typed_on_due_today_stays_there_with_a_problem(sheet, config, tmp_path):
+    sheet.put_rows("Leads", [{"ID": "L-1", "Name": "Ivan Petrov", "Created at": "02.11.2026 10:00"}])
+    outbox = Outbox(tmp_path / "out")
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:05"))
+    sheet.set("Due today", 2, "Result", "callback")
+    sheet.set("Due today", 2, "Callback at", "=TODAY()+1")  # "call him tomorrow"
+    summary = run_once(config, sheet.backend(), outbox, at("2026-11-02 10:30"))
+    assert summary.lines()[-1] == "workbook updated"
+    (row,) = sheet.rows("Due today")  # not recorded: the formula is reported, not guessed at
+    assert (row["Result"], row["Callback at"]) == ("callback", "=TODAY()+1")
+    assert openpyxl.load_workbook(sheet.path)["Due today"]["N2"].data_type == "f"  # still a formula
+    assert row["Problem"] == "Callback at: holds a formula (=TODAY()+1): type the value itself"
+
+
+def test_a_heading_merged_across_leads_is_unmerged_so_the_run_can_write(sheet, config, tmp_path):
+    ivan = {"ID": "L-1", "Name": "Ivan Petrov", "Email": "ivan@example.com", "Created at": "02.11.2026 10:00"}
+    sheet.put_rows("Leads", [ivan, {**ivan, "ID": "L-2", "Name": "Olga Smirnova", "Email": "olga@example.com"}])
+    book = openpyxl.load_workbook(sheet.path)
+    book["Leads"].insert_rows(3)
+    book["Leads"]["A3"] = "November"
+    book["Leads"].merge_cells("A3:X3")  # across every column, the worker's too
+    book.save(sheet.path)
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    leads = sheet.rows("Leads")
+    # the heading is in the ID column, so it is read as a lead: its row gets the worker's values too
+    assert [(r["ID"], r["Next touch at"] is not None) for r in leads] == [
+        ("L-1", True),
+        ("November", True),
+        ("L-2", True),
+    ]
+    assert not openpyxl.load_workbook(sheet.path)["Leads"].merged_cells.ranges
+
+
+def test_the_log_grows_right_below_its_last_row_beside_a_formula_of_the_teams_filled_down(sheet, tmp_path):
+    sheet.put_rows("Leads", [{"ID": "L-1", "Name": "Ivan", "Email": "i@example.com", "Created at": "02.11.2026 10:00"}])
+    sheet.add_column("Touch log", "Week")
+    book = openpyxl.load_workbook(sheet.path)
+    for row in range(2, 102):  # column K, filled down ahead of the data
+        book["Touch log"].cell(row, 11).value = f'=IF(A{row}="","",WEEKNUM(A{row}))'
+    book.save(sheet.path)
+    summary = run_once(sheet.config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    assert not [line for line in summary.lines() if "Touch log row" in line]  # no row "needs both At and Lead ID"
+    log = sheet.grid("Touch log")
+    assert (log[1][1], log[1][10]) == ("L-1", '=IF(A2="","",WEEKNUM(A2))')  # Ivan's first email, on row 2
+
+
+def test_a_note_in_a_column_of_the_teams_own_on_due_today_moves_with_its_task(sheet, config, tmp_path):
+    ivan = {"ID": "L-1", "Name": "Ivan Petrov", "Manager": "Anna Smith", "Created at": "02.11.2026 10:00"}
+    olga = {**ivan, "ID": "L-2", "Name": "Olga Smirnova", "Manager": "Boris Clark"}
+    sheet.put_rows("Leads", [ivan, olga])
+    outbox = Outbox(tmp_path / "out")
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:05"))
+    assert [r["Lead ID"] for r in sheet.rows("Due today")] == ["L-1", "L-2"]  # their first calls
+    sheet.add_column("Due today", "My notes")
+    sheet.set("Due today", 2, "Done", True)  # Ivan's call is made: his row goes
+    sheet.set("Due today", 3, "My notes", "Olga: angry last time, be careful")
+    sheet.set("Due today", 5, "My notes", "team meeting at 17:00")  # on a row of no task
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:20"))
+    assert [(r["Lead ID"], r["My notes"]) for r in sheet.rows("Due today")] == [
+        ("L-2", "Olga: angry last time, be careful"),  # up a row, with her task
+        (None, "team meeting at 17:00"),  # below the tasks
+    ]
+
+
+def test_a_filter_saved_on_due_today_hides_no_task_after_a_run(sheet, config, tmp_path):
+    ivan = {"ID": "L-1", "Name": "Ivan Petrov", "Manager": "Anna Smith", "Created at": "02.11.2026 10:00"}
+    sheet.put_rows("Leads", [ivan, {**ivan, "ID": "L-2", "Name": "Olga Smirnova", "Manager": "Boris Clark"}])
+    outbox = Outbox(tmp_path / "out")
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:05"))
+    book = openpyxl.load_workbook(sheet.path)
+    due = book["Due today"]
+    due.auto_filter.add_filter_column(0, ["Anna Smith"])  # Anna shows only her tasks ...
+    due.row_dimensions[3].hidden = True  # ... so Boris's, on row 3, is hidden
+    book.save(sheet.path)
+    petr = {**ivan, "ID": "L-3", "Name": "Petr Sidorov", "Created at": "02.11.2026 09:30"}
+    sheet.put_rows("Leads", [petr])  # Anna's too, due first: her tasks now fill rows 2 and 3
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:20"))
+    due = openpyxl.load_workbook(sheet.path)["Due today"]
+    assert [due.cell(row, 4).value for row in (2, 3, 4)] == ["L-3", "L-1", "L-2"]
+    assert not any(due.row_dimensions[row].hidden for row in (2, 3, 4))
+    assert (due.auto_filter.ref.startswith("A1:"), due.auto_filter.filterColumn) == (True, [])  # the dropdowns stay

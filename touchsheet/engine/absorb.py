@@ -25,8 +25,12 @@ STAGE_AFTER = {
 
 
 def absorb(book: Book, config: Config, now: datetime) -> Book:
-    """Book with recorded Due today rows turned into touches and their effects on the leads."""
-    logged = {t.key for t in book.log if t.key and t.status is Status.DONE}
+    """Book with recorded Due today rows turned into touches and their effects on the leads.
+
+    A recorded row the Touch log already holds was recorded by a run that stopped before it saved
+    the lead's cells (it saves the log first, with the emails it is about to send): its effects are
+    made again, as of when it was recorded, and only they (made twice, they change nothing)."""
+    logged = {t.key: t.at for t in book.log if t.key and t.status is Status.DONE}
     leads = {lead.id: lead for lead in book.leads}
     touches: list[Touch] = []
     fills: list[Fill] = []
@@ -35,29 +39,31 @@ def absorb(book: Book, config: Config, now: datetime) -> Book:
         if row.problems or (not row.recorded and (row.note or row.callback_at)):
             kept[row.key or f"row {row.row}"] = row  # unreadable, or work in progress: leave the manager's cells be
             continue
-        if not row.recorded or row.key in logged:
+        if not row.recorded:
             continue
+        recorded_at = logged.get(row.key, now)
         note, callback_at = row.note, row.callback_at
         if row.result is Result.CALLBACK and callback_at is None:
-            callback_at = working_morning(now.astimezone(config.tz).date() + timedelta(days=1), config)
+            callback_at = working_morning(recorded_at.astimezone(config.tz).date() + timedelta(days=1), config)
             note = f"{note} (no callback time given: set to the next working day)".strip()
-        touches.append(
-            Touch(
-                at=now,
-                lead_id=row.lead_id,
-                channel=row.channel,
-                status=Status.DONE,
-                step=row.step,
-                kind=row.kind,
-                result=row.result,
-                manager=row.manager,
-                note=note,
-                key=row.key,
+        if row.key not in logged:
+            touches.append(
+                Touch(
+                    at=now,
+                    lead_id=row.lead_id,
+                    channel=row.channel,
+                    status=Status.DONE,
+                    step=row.step,
+                    kind=row.kind,
+                    result=row.result,
+                    manager=row.manager,
+                    note=note,
+                    key=row.key,
+                )
             )
-        )
         lead = leads.get(row.lead_id)
         if lead is not None:
-            leads[lead.id], changed = _apply(lead, row.result, callback_at, now)
+            leads[lead.id], changed = _apply(lead, row.result, callback_at, recorded_at)
             fills += [Fill(lead.row, lead.id, column, value) for column, value in changed]
     return dataclasses.replace(
         book,

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from touchsheet.engine.table import Formula
+from touchsheet.engine.table import Formula, is_blank
 from touchsheet.schema import NO, YES, allowed_words, norm, word_to_value
 from touchsheet.words import DATE_HINT, DATETIME_HINT, Message
 
@@ -25,13 +25,10 @@ class BadCell(ValueError):
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 SERIAL_RANGE = (367, 73051)  # 1901-01-01 .. 2099-12-31: outside this a number is not a date
-_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?:[ T,]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?$")
+# a space of any kind between date and time: one pasted from a web page or a messenger is often non-breaking
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?:[\sT,]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?$")
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\.]{2,}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-
-
-def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
 
 
 def _no_formula(value: Any) -> None:

@@ -261,9 +261,11 @@ def _lead(row: int, r: _Row, lead_id: str, tz: ZoneInfo, now: datetime, fills: l
     if created is None:
         created = now.replace(second=0, microsecond=0)
         fills.append(Fill(row, lead_id, "Created at", created))
+    before = len(r.problems)
     opt_out = r.get("Opt out", cells.flag, None)
-    if opt_out is None:  # opt-outs are absolute: an unclear word counts as yes
-        r.problems.append(Message("unclear_opt_out", value=cells.text(r.raw("Opt out"))))
+    if opt_out is None:  # opt-outs are absolute: an unclear word counts as yes, and so does a formula (said above)
+        if len(r.problems) == before:
+            r.problems.append(Message("unclear_opt_out", value=cells.text(r.raw("Opt out"))))
         opt_out = True
     return Lead(
         row=row,
@@ -413,7 +415,7 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
                 row,
             )
         except BadCell:
-            if all(cells.is_blank(v) for v in values):
+            if table.blank(values):
                 continue
             found, problems = _log_row(table, _Row(values, where), row, tz)
             notes.append(problems)
@@ -514,8 +516,9 @@ def _due_row(table: Table, index: int, values: list[Any], at: dict[str, int], tz
         if not any(_typed(r.raw(c)) for c in ("Done", "Result", "Callback at", "Note")):
             return None
         r.problems.append(Message("no_key"))
+    before = len(r.problems)
     done = r.get("Done", cells.flag, None)
-    if done is None:
+    if done is None and len(r.problems) == before:  # a word (a formula was said above)
         problem = Message("neither_yes_nor_no", value=cells.text(r.raw("Done")))
         r.problems.append(Message("cell", column="Done", problem=problem))
     return DueRow(
@@ -545,7 +548,7 @@ def _parse_costs(table: Table) -> tuple[list[Cost], list[str]]:
     notes: list[str] = []
     at, width = _positions(table)
     for index, values in enumerate(table.rows):
-        if all(cells.is_blank(v) for v in values):
+        if table.blank(values):
             continue
         r = _Row(_padded(values, width), at)
         month = r.get("Month", _month, None)

@@ -14,6 +14,10 @@ from touchsheet.errors import SheetError
 from touchsheet.schema import Tab, column_keys, norm
 
 
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
 @dataclass(frozen=True, slots=True)
 class Formula:
     text: str
@@ -42,6 +46,12 @@ class Table:
 
     def missing(self) -> list[str]:
         return [c.name for c in self.tab.columns if c.required and c.name not in self.columns]
+
+    def blank(self, row: list[Any]) -> bool:
+        """Whether a row holds nothing in the tab's own columns: the team's columns are never read
+        (a formula of theirs filled down ahead of the data makes no row)."""
+        size = len(row)
+        return all(index >= size or is_blank(row[index]) for index in self.columns.values())
 
     def cell(self, row: list[Any], column: str) -> Any:
         index = self.columns.get(column)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -26,11 +27,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from touchsheet.engine.model import Channel, Result, Stage
-from touchsheet.engine.table import Formula, Table, match_columns, require_columns, table_from_grid
+from touchsheet.engine.table import Formula, Table, is_blank, match_columns, require_columns, table_from_grid
 from touchsheet.errors import SheetError
 from touchsheet.schema import DUE_TODAY, LEADS, TABS, Tab, allowed_words, norm, tab_keys
 from touchsheet.sheets import FIX
-from touchsheet.sheets.changes import Changes
+from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, Changes
 from touchsheet.sheets.formats import number_format
 from touchsheet.sheets.kpi_sheet import Chart, KpiSheet
 
@@ -75,6 +76,8 @@ class XlsxWorkbook:
         for tab_name, rows in changes.appends.items():
             table = tables[tab_name]
             sheet = _sheet(book, table)
+            while table.rows and table.blank(table.rows[-1]):
+                table.rows.pop()  # it holds only the team's own cells: the row appended goes beside them
             width = max(table.columns.values(), default=-1) + 1
             for row in rows:
                 values = [None] * width
@@ -105,6 +108,7 @@ class XlsxWorkbook:
         if self.path.exists():
             book = self._load()
         else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             book = openpyxl.Workbook()
             book.remove(book.active)
             done.append(f"created {self.path}")
@@ -196,17 +200,26 @@ def _sheet(book: Book, table: Table) -> Worksheet:
     return book[table.title]
 
 
+# LibreOffice saves every TRUE or FALSE cell (a ticked Done, an Opt out) as this formula: it is the value
+_BOOLEANS = {"=TRUE()": True, "=FALSE()": False, "=TRUE": True, "=FALSE": False}
+
+
 def _table(tab: Tab, sheet: Worksheet) -> Table:
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     for index, values in enumerate(rows):  # a formula reads as its text: mark it, a typed '=' stays text
         for column, value in enumerate(values):
             if isinstance(value, str) and value.startswith("=") and sheet.cell(index + 1, column + 1).data_type == "f":
-                values[column] = Formula(value)
+                values[column] = _BOOLEANS.get(value.upper(), Formula(value))
     return table_from_grid(tab, sheet.title, rows)
 
 
 def _put(sheet: Worksheet, row: int, column: int, value: Any, locale: str) -> None:
     cell = sheet.cell(row=row, column=column)
+    if isinstance(cell, MergedCell):
+        cell = _unmerge(sheet, cell)
+    if isinstance(value, Formula):  # a manager's formula on a row that stays: put back as it was
+        cell.value = value.text
+        return
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # text that looks like a formula stays text
@@ -216,6 +229,15 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any, locale: str) -> No
         cell.number_format = number_format("date", locale)
 
 
+def _unmerge(sheet: Worksheet, cell: MergedCell) -> Cell:
+    """A cell the run writes lies under cells the team merged (a heading row across the tab): the
+    range is unmerged so the value lands. Only a range's first cell holds a value: nothing is lost."""
+    merged = next(r for r in sheet.merged_cells.ranges if cell.coordinate in r)
+    sheet.unmerge_cells(merged.coord)
+    logger.info("tab '%s': unmerged %s to write %s", sheet.title, merged.coord, cell.coordinate)
+    return sheet.cell(row=cell.row, column=cell.column)
+
+
 def _replace_rows(sheet: Worksheet, table: Table, rows: Sequence[dict[str, Any]], locale: str) -> None:
     old = len(table.rows)
     for index, row in enumerate(rows):
@@ -223,7 +245,50 @@ def _replace_rows(sheet: Worksheet, table: Table, rows: Sequence[dict[str, Any]]
             _put(sheet, table.sheet_row(index), position + 1, row.get(column), locale)
     for index in range(len(rows), old):
         for position in table.columns.values():
-            sheet.cell(row=table.sheet_row(index), column=position + 1).value = None
+            _put(sheet, table.sheet_row(index), position + 1, None, locale)
+    _carry_own_cells(sheet, table, rows, locale)
+    # A filter saved on the tab hid rows by what they held: they hold other tasks now. Its criteria
+    # go, its dropdowns stay.
+    sheet.auto_filter.filterColumn = []
+    for number, dimension in sheet.row_dimensions.items():
+        if number > table.header_row:
+            dimension.hidden = False
+
+
+def _carry_own_cells(sheet: Worksheet, table: Table, rows: Sequence[dict[str, Any]], locale: str) -> None:
+    """The rows were written in a new order: what the team typed in its own columns moves with its
+    task, never left beside another lead, and goes when the task leaves the tab, as the task's own
+    cells do. A row holding only the team's cells goes below the tasks. A formula of theirs stays
+    where it is: it speaks of its own row."""
+    ours = set(table.columns.values())
+    theirs = {p for p in range(max(map(len, table.rows), default=0)) if p not in ours}
+    if not theirs:
+        return
+    by_task: dict[Any, dict[int, Any]] = {}
+    loose: list[dict[int, Any]] = []
+    for values in table.rows:
+        typed = {p: v for p, v in enumerate(values) if p in theirs and not is_blank(v) and not isinstance(v, Formula)}
+        if not typed:
+            continue
+        task = _task_of({c: table.cell(values, c) for c in ("Key", *DUE_MANAGER_COLUMNS)})
+        if table.blank(values) or task in by_task:
+            loose.append(typed)
+        else:
+            by_task[task] = typed
+    moved = [by_task.get(_task_of(row), {}) for row in rows] + loose
+    for index in range(max(len(moved), len(table.rows))):
+        here = table.rows[index] if index < len(table.rows) else []
+        typed = moved[index] if index < len(moved) else {}
+        for p in theirs:
+            was = here[p] if p < len(here) else None
+            if not isinstance(was, Formula) and was != typed.get(p):
+                _put(sheet, table.sheet_row(index), p + 1, typed.get(p), locale)
+
+
+def _task_of(row: dict[str, Any]) -> Any:
+    """Which task a Due today row holds: its Key, or for a row without one, what the manager typed."""
+    key = row.get("Key")
+    return str(key).strip() if not is_blank(key) else tuple(row.get(c) for c in DUE_MANAGER_COLUMNS)
 
 
 def _write_kpi(sheet: Worksheet, kpi: KpiSheet, locale: str) -> None:
@@ -292,7 +357,9 @@ def _add_missing_columns(sheet: Worksheet, tab: Tab, locale: str) -> list[str]:
     table = _table(tab, sheet)
     fresh = not table.headers or all(h is None for h in table.headers)
     header_row = table.header_row or 1
-    next_column = 1 + max((i + 1 for i, h in enumerate(table.headers) if h not in (None, "")), default=0)
+    # right of every column in use: a column of the team's own may have no header
+    values = sheet.iter_rows(values_only=True)
+    next_column = 1 + max((i + 1 for row in values for i, v in enumerate(row) if v not in (None, "")), default=0)
     added = []
     for column in tab.columns:
         if column.name in table.columns:
