@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 
 import pytest
 
@@ -88,6 +89,22 @@ def test_a_bad_channel_lists_the_good_ones(make_config):
 def test_working_hours_must_make_sense(make_config):
     with pytest.raises(ConfigError, match="working_hours: `start` must be before `end`"):
         make_config(working_hours={"start": "18:00", "end": "09:00"})
+
+
+def test_times_typed_without_quotes_mean_the_same_hours(tmp_path):
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    text = text.replace('{start: "09:00", end: "18:00"}', "{start: 9:00, end: 18:00}")
+    text = text.replace('kpi_at: "07:00"', "kpi_at: 7:00")
+    config = config_module.load(write(tmp_path, text))
+    # YAML reads 9:00 as the number 540 (9 * 60 + 0), 18:00 as 1080, 7:00 as 420: still 09:00, 18:00, 07:00
+    hours = (config.working_hours.start, config.working_hours.end, config.worker.kpi_at)
+    assert hours == (time(9, 0), time(18, 0), time(7, 0))
+
+
+def test_a_time_with_an_offset_is_refused(make_config):
+    # working hours are in `timezone:`; an offset would make them compare with nothing
+    with pytest.raises(ConfigError, match="working_hours.end: a time here is in `timezone:`: write it without"):
+        make_config(working_hours={"start": "09:00", "end": "18:00+03:00"})
 
 
 def test_holiday_country_is_checked(make_config):

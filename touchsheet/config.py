@@ -19,6 +19,7 @@ import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -41,6 +42,25 @@ class Frozen(BaseModel):
 def _month_day(text: str) -> str:
     datetime.strptime(f"2024-{text}", "%Y-%m-%d")  # 2024: leap year, so 02-29 is accepted
     return text
+
+
+def _minutes_as_time(value: Any) -> Any:
+    """YAML 1.1 reads an unquoted 18:00 as the base-60 number 1080; the person meant 18:00."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        hours, minutes = divmod(value, 60)
+        if not 0 <= hours < 24:
+            raise ValueError('write the time in quotes, like "18:00"')
+        return time(hours, minutes)
+    return value
+
+
+def _local_time(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError('a time here is in `timezone:`: write it without an offset, like "18:00"')
+    return value
+
+
+ClockTime = Annotated[time, BeforeValidator(_minutes_as_time), AfterValidator(_local_time)]
 
 
 class Touchpoint(Frozen):
@@ -145,8 +165,8 @@ class KpiConfig(Frozen):
 
 
 class WorkingHours(Frozen):
-    start: time
-    end: time
+    start: ClockTime
+    end: ClockTime
 
     @model_validator(mode="after")
     def _order(self) -> WorkingHours:
@@ -257,7 +277,7 @@ class WorkerConfig(Frozen):
 
     every_minutes: float = Field(default=10, gt=0)  # in working hours
     off_hours_every_minutes: float = Field(default=60, gt=0)  # nights, weekends, holidays
-    kpi_at: time = time(7, 0)  # a daily sync before the team starts, so the KPI tab is fresh
+    kpi_at: ClockTime = time(7, 0)  # a daily sync before the team starts, so the KPI tab is fresh
     lease_minutes: int = Field(default=15, ge=1)  # how long a run's hold on the sheet lasts unless renewed
 
 
