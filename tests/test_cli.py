@@ -130,6 +130,7 @@ def test_check_finds_a_broken_template(tmp_path):
     shutil.copytree(TEMPLATES, templates)
     (templates / "email" / "en" / "d2_product_video.txt").write_text("Hi {{ lead.frist_name }}")
     (templates / "email" / "en" / "d3_company_video.html").unlink()
+    (templates / "email" / "en" / "d10_article.txt").write_bytes("Grüße, {{ lead.first_name }}".encode("cp1252"))
     config = tmp_path / "config.yaml"
     config.write_text(CONFIG.read_text().replace("templates_dir: templates", f"templates_dir: {templates}"))
     run("init", "--config", str(config))
@@ -142,6 +143,10 @@ def test_check_finds_a_broken_template(tmp_path):
     assert (
         f"template d3_company_video: template file d3_company_video.html is missing from {templates / 'email' / 'en'}\n"
         in result.output
+    )
+    assert (
+        f"template d10_article: template file d10_article.txt in {templates / 'email' / 'en'} is not saved as UTF-8 "
+        "(open it and save it as UTF-8)\n" in result.output
     )
 
 

@@ -95,6 +95,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "email {step} not sent: template file {file} is missing from {folder}{hint}",
         "ru": "письмо {step} не отправлено: нет файла шаблона {file} в {folder}{hint}",
     },
+    "template_not_utf8": {
+        "en": "email {step} not sent: template file {file} in {folder} is not saved as UTF-8 (open it and save it "
+        "as UTF-8)",
+        "ru": "письмо {step} не отправлено: файл шаблона {file} в {folder} сохранён не в UTF-8 (откройте его и "
+        "сохраните в кодировке UTF-8)",
+    },
     "no_templates_folder": {
         "en": " (no such folder: set templates_dir in config.yaml)",
         "ru": " (нет такой папки: укажите templates_dir в config.yaml)",

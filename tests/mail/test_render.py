@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
 
 from tests.builders import at, lead
-from tests.conftest import ROOT
+from tests.conftest import EVERY_DAY, ROOT
+from tests.mail.conftest import lead_row
+from tests.sheets.fixtures import XlsxSheet
 from touchsheet.cli import cli
 from touchsheet.engine.model import UNASSIGNED, Channel, EmailTouch, Kind, Occurrence, Task
+from touchsheet.mail.outbox import Outbox
 from touchsheet.mail.render import Renderer, RenderProblem
+from touchsheet.sync import run_once
 
 
 def email_for(config, template, **fields):
@@ -83,6 +88,26 @@ def test_a_missing_templates_folder_says_to_set_templates_dir(make_config, tmp_p
     assert str(raised.value) == (
         f"email d0 not sent: template file d0_thanks.subject.txt is missing from {folder}"
         " (no such folder: set templates_dir in config.yaml)"
+    )
+
+
+def test_a_template_saved_by_notepad_as_ansi_holds_back_only_its_own_step(make_config, tmp_path):
+    # d2's text saved as Windows-1251 (Notepad's "ANSI"): Olga's d2 waits with a Problem, Ivan's d0 goes out
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    text = "{{ lead.first_name }}, вот видео о нашем сервисе.\n"
+    (templates / "email" / "ru" / "d2_product_video.txt").write_bytes(text.encode("cp1251"))
+    config = make_config("config.ru.yaml", templates_dir=str(templates), working_days=EVERY_DAY)
+    sheet = XlsxSheet(config)
+    sheet.init()
+    ivan = lead_row(1, Name="Иван Петров", Manager="Анна Смирнова")
+    olga = lead_row(2, Name="Ольга Иванова", Manager="Анна Смирнова", **{"Created at": datetime(2026, 10, 31, 10, 0)})
+    sheet.put_rows("Leads", [ivan, olga])  # 2 November: Ivan's day 0, Olga's day 2
+    run_once(config, sheet.backend(), Outbox(tmp_path / "outbox"), at("2026-11-02 10:05"))
+    assert [p.name for p in (tmp_path / "outbox").glob("*.eml")] == ["L-1_d0_2026-11-02.eml"]
+    assert sheet.rows("Leads")[1]["Проблема"] == (
+        f"письмо d2 не отправлено: файл шаблона d2_product_video.txt в {templates / 'email' / 'ru'} сохранён не в "
+        "UTF-8 (откройте его и сохраните в кодировке UTF-8)"
     )
 
 

@@ -33,6 +33,20 @@ class RenderProblem(ValueError):
     """A template cannot be rendered for this lead; args[0] says why, for the Problem cell."""
 
 
+class _NotUtf8(jinja2.TemplateError):
+    """A template file saved in another encoding (Notepad's "ANSI"); the message is the file's name."""
+
+
+class _Utf8Files(jinja2.FileSystemLoader):
+    """Jinja's loader, naming the file it cannot decode: a UnicodeDecodeError would stop the whole run."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:
+            raise _NotUtf8(template) from None
+
+
 @dataclass(frozen=True)
 class Email:
     key: str
@@ -47,9 +61,9 @@ class Email:
 class Renderer:
     def __init__(self, config: Config) -> None:
         self.config = config
-        root = config.template_root / "email" / config.locale
+        self.folder = config.template_root / "email" / config.locale
         self.emails = SandboxedEnvironment(
-            loader=jinja2.FileSystemLoader(root),
+            loader=_Utf8Files(self.folder),
             autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=False,
@@ -120,6 +134,9 @@ class Renderer:
             ) from None
         except jinja2.TemplateNotFound as e:
             raise RenderProblem(self._missing(occurrence.step, e.name)) from None
+        except _NotUtf8 as e:
+            problem = Message("template_not_utf8", step=occurrence.step, file=e.message, folder=self.folder)
+            raise RenderProblem(problem) from None
         except jinja2.TemplateError as e:
             raise RenderProblem(Message("broken_template", step=occurrence.step, template=name, error=e)) from None
         if has_control(subject):
@@ -129,9 +146,8 @@ class Renderer:
 
     def _missing(self, step: str, file: str | None) -> Message:
         """A template file that is not there, with the folder searched (and a hint when the folder is not there)."""
-        folder = self.config.template_root / "email" / self.config.locale
-        hint = "" if folder.is_dir() else Message("no_templates_folder")
-        return Message("missing_template", step=step, file=file, folder=folder, hint=hint)
+        hint = "" if self.folder.is_dir() else Message("no_templates_folder")
+        return Message("missing_template", step=step, file=file, folder=self.folder, hint=hint)
 
     def _message(self, touch: EmailTouch, subject: str, text: str, html: str, now: datetime) -> EmailMessage:
         config, lead = self.config, touch.lead
