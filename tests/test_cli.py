@@ -91,6 +91,32 @@ def test_a_demo_built_again_at_the_same_moment_sends_its_emails_again(tmp_path):
     assert int(first) > 0 and again == first
 
 
+def test_the_demo_never_replaces_a_teams_own_config_and_workbook(tmp_path):
+    # README, "Your own sheet": the team's config.yaml and workbook in ~/sales; then `demo --dir ~/sales` by mistake
+    shutil.copy(CONFIG, tmp_path / "config.yaml")
+    run("init", "--config", str(tmp_path / "config.yaml"))
+    before = [(tmp_path / name).read_bytes() for name in ("config.yaml", "touchsheet.xlsx")]
+    result = run("demo", "--dir", str(tmp_path), "--leads", "20", "--now", "2026-11-23T10:30")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: {tmp_path} holds config.yaml, touchsheet.xlsx, which the demo did not make and never replaces. "
+        "Fix: pass --dir with a new folder\n"
+    )
+    assert [(tmp_path / name).read_bytes() for name in ("config.yaml", "touchsheet.xlsx")] == before
+
+
+def test_a_demo_into_a_file_or_with_too_few_leads_to_show_problems_is_one_message(tmp_path):
+    (tmp_path / "demo").write_text("notes")
+    into_a_file = run("demo", "--dir", str(tmp_path / "demo"), "--leads", "20")
+    assert into_a_file.exit_code == 1
+    assert (
+        into_a_file.output
+        == f"error: cannot make the folder {tmp_path / 'demo'} (File exists). Fix: pass --dir with a new folder\n"
+    )
+    few = CliRunner().invoke(cli, ["demo", "--dir", str(tmp_path / "small"), "--leads", "5"])
+    assert few.exit_code == 2 and "Invalid value for '--leads': 5 is not in the range x>=16." in few.output
+
+
 def _cells(path, tabs):
     book = openpyxl.load_workbook(path)
     return {tab: list(book[tab].iter_rows(values_only=True)) for tab in tabs}

@@ -259,11 +259,15 @@ def preview(config: Config, lead_id: str, step: str | None, now: str | None, out
 )
 @click.option("--locale", type=click.Choice(["en", "ru"]), default="en", show_default=True)
 @click.option("--now", help="Build the demo as of this moment (default: now).")
-@click.option("--leads", default=200, show_default=True, help="How many leads to invent.")
+# the demo spoils a few of the first 16 rows on purpose, so the Problem column has something to show
+@click.option("--leads", default=200, show_default=True, type=click.IntRange(min=16), help="How many leads to invent.")
 @verbose_option
 @handles_errors
 def demo(folder: Path, locale: str, now: str | None, leads: int) -> None:
     """Create a demo folder (config + workbook with ~200 leads and their history), run one sync.
+
+    It builds again over a demo of its own only: a folder holding a config.yaml, touchsheet.xlsx
+    or outbox it did not make is refused, never replaced.
 
     Example: python -m touchsheet demo --locale ru
     """

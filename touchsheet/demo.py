@@ -21,6 +21,7 @@ from touchsheet import config as config_module
 from touchsheet.config import Config
 from touchsheet.engine.cadence import sales_cadence
 from touchsheet.engine.model import Channel, Kind, Lead, Result, Stage, Status, touch_key
+from touchsheet.errors import TouchsheetError
 from touchsheet.schema import COSTS, LEADS, TOUCH_LOG, Tab, value_label
 from touchsheet.sheets.formats import number_format
 from touchsheet.sheets.xlsx import XlsxWorkbook
@@ -138,6 +139,7 @@ COST_CATEGORIES = {
     "ru": [("реклама", 180000), ("зарплаты", 450000), ("телефония", 12000), ("CRM и сервисы", 8000)],
 }
 EXTRA_COLUMN = {"en": "Comment", "ru": "Комментарий"}
+DEMO_HEADER = "# Demo config, copied from"  # config.yaml's first line: a folder the demo may build again
 STAGE_SHARE = [
     (Stage.NEW, 14),
     (Stage.CONTACTED, 24),
@@ -151,14 +153,20 @@ STAGE_SHARE = [
 
 def write_demo_config(folder: Path, locale: str) -> Config:
     """The shipped config (English or Russian), pointed at this folder's workbook and outbox."""
-    folder.mkdir(parents=True, exist_ok=True)
+    _refuse_what_the_demo_did_not_make(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise TouchsheetError(
+            f"cannot make the folder {folder} ({e.strerror}). Fix: pass --dir with a new folder"
+        ) from None
     source = ROOT / ("config.ru.yaml" if locale == "ru" else "config.yaml")
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     data["workbook"] = {"backend": "xlsx", "path": "touchsheet.xlsx"}
     data["templates_dir"] = str(ROOT / "templates")
     data["mail"]["outbox_dir"] = "outbox"
     target = folder / "config.yaml"
-    header = f"# Demo config, copied from {source.name} by `python -m touchsheet demo`.\n"
+    header = f"{DEMO_HEADER} {source.name} by `python -m touchsheet demo`.\n"
     target.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     config = config_module.load(target)
     # a new base: what the journal knows of the old one's emails must not hold this one's back
@@ -168,6 +176,19 @@ def write_demo_config(folder: Path, locale: str) -> Config:
         elif old.exists():
             old.unlink()
     return config
+
+
+def _refuse_what_the_demo_did_not_make(folder: Path) -> None:
+    """A demo is built again over its own files only: a team's config, workbook or outbox is never replaced."""
+    config = folder / "config.yaml"
+    if config.is_file() and config.read_bytes().startswith(DEMO_HEADER.encode()):
+        return
+    theirs = [path.name for path in (config, folder / "touchsheet.xlsx", folder / "outbox") if path.exists()]
+    if theirs:
+        raise TouchsheetError(
+            f"{folder} holds {', '.join(theirs)}, which the demo did not make and never replaces. "
+            "Fix: pass --dir with a new folder"
+        )
 
 
 @dataclass
