@@ -48,6 +48,19 @@ def test_a_missing_file_says_how_to_get_one(tmp_path):
         config_module.load(tmp_path / "nope.yaml")
 
 
+@pytest.mark.parametrize("encoding", ["cp1251", "utf-16"])  # what Notepad calls "ANSI" and "Unicode"
+def test_a_config_not_saved_as_utf8_says_so(tmp_path, encoding):
+    path = tmp_path / "config.yaml"
+    path.write_bytes("company: {name: Северный ветер}\n".encode(encoding))
+    with pytest.raises(ConfigError, match="config.yaml: not saved as UTF-8. Fix: open it and save it as UTF-8"):
+        config_module.load(path)
+
+
+def test_a_folder_is_not_a_config(tmp_path):
+    with pytest.raises(ConfigError, match=re.escape(f"{tmp_path}: cannot be read (Is a directory)")):
+        config_module.load(tmp_path)
+
+
 def test_bad_yaml(tmp_path):
     with pytest.raises(ConfigError, match="not valid YAML"):
         config_module.load(write(tmp_path, "timezone: [unclosed"))

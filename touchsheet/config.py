@@ -387,6 +387,10 @@ def load(path: Path | str, **overrides: Any) -> Config:
             f"{path}: no such file. Fix: pass --config with the path to your config.yaml, "
             "or run `python -m touchsheet demo` to get a working example."
         ) from None
+    except UnicodeDecodeError:  # Notepad's "ANSI" or "Unicode" (UTF-16)
+        raise ConfigError(f"{path}: not saved as UTF-8. Fix: open it and save it as UTF-8") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot be read ({e.strerror})") from None
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: not valid YAML: {e}") from None
     if not isinstance(data, dict):
