@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from pathlib import Path
 
 import pytest
 
@@ -127,6 +128,7 @@ def test_holiday_country_is_checked(make_config):
 
 def test_paths_are_relative_to_the_config_file(config, tmp_path):
     assert config.workbook_path == tmp_path / "book.xlsx"
+    assert config.resolve(Path("~/.touchsheet/gmail-oauth2.json")) == Path.home() / ".touchsheet" / "gmail-oauth2.json"
     assert config.calendar is config.calendar  # built once
     assert Channel.EMAIL.automatic and not Channel.CALL.automatic
 

@@ -49,7 +49,12 @@ def open_workbook(config: Config, stop: threading.Event | None = None) -> Workbo
 
 def open_transport(config: Config) -> Transport:
     if config.mail.transport == "smtp":
-        return Smtp(config.mail.smtp, config.mail.sender)
+        smtp = config.mail.smtp
+        files = {
+            "password_file": smtp.password_file and config.resolve(smtp.password_file),
+            "oauth2_file": smtp.oauth2_file and config.resolve(smtp.oauth2_file),
+        }
+        return Smtp(smtp.model_copy(update=files), config.mail.sender)
     return Outbox(config.resolve(config.mail.outbox_dir))
 
 

@@ -340,6 +340,8 @@ class Config(Frozen):
         )
 
     def resolve(self, path: Path) -> Path:
+        """A path as written in config.yaml: ~ is the home folder, a relative one starts at base_dir."""
+        path = path.expanduser()
         return path if path.is_absolute() else self.base_dir / path
 
     @property

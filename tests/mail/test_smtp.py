@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.mail.conftest import lead_row
-from tests.mail.server import USER
+from tests.mail.server import PASSWORD, USER
+from touchsheet.cli import open_transport
 
 pytestmark = pytest.mark.server
 
@@ -220,6 +221,23 @@ def test_a_missing_password_is_a_clear_message(make_mail_config, monkeypatch, ru
     summary = run("2026-11-02 10:05")
     assert summary.lines()[0] == "emails sent: 0, retry: 1"
     assert "no SMTP password: set the environment variable TOUCHSHEET_TEST_SMTP" in sheet.rows("Touch log")[0]["Note"]
+
+
+def test_a_password_file_beside_config_is_found_whatever_folder_the_worker_starts_in(
+    make_mail_config, server, run, tmp_path, monkeypatch
+):
+    # config.yaml's first line: relative paths start at its folder; systemd starts the worker in another one
+    (tmp_path / "smtp-password").write_text(PASSWORD + "\n")
+    monkeypatch.delenv("TOUCHSHEET_TEST_SMTP")
+    config = make_mail_config(mail={"smtp": {"password_file": "smtp-password"}})
+    from tests.sheets.fixtures import XlsxSheet
+
+    sheet = XlsxSheet(config)
+    sheet.init()
+    sheet.put_rows("Leads", [lead_row(1)])
+    monkeypatch.chdir("/")
+    assert run("2026-11-02 10:05", transport=open_transport(config), config=config).lines()[0] == "emails sent: 1"
+    assert server.recorder.logins == 1
 
 
 def test_a_local_relay_without_a_login_takes_the_email(make_mail_config, server, run):
