@@ -244,7 +244,10 @@ def preview(config: Config, lead_id: str, step: str | None, now: str | None, out
 
     email = preview_email(config, open_workbook(config), lead_id, step, parse_now(now, config))
     if out:
-        out.write_bytes(bytes(email.message))
+        try:
+            out.write_bytes(bytes(email.message))
+        except OSError as e:
+            raise TouchsheetError(f"cannot write {out} ({e.strerror})") from None
         click.echo(f"wrote {out}")
         return
     for header in ("From", "To", "Reply-To", "Subject", "List-Unsubscribe"):

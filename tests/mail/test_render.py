@@ -124,6 +124,9 @@ def test_preview_prints_the_exact_email_and_can_write_it(tmp_path):
     out = tmp_path / "d2.eml"
     assert runner.invoke(cli, ["preview", "L-00002", "d2", "--config", config, "--out", str(out)]).exit_code == 0
     assert out.read_bytes().startswith(b"From: Northwind Freight")
+    astray = tmp_path / "no-such-folder" / "d2.eml"
+    missing = runner.invoke(cli, ["preview", "L-00002", "d2", "--config", config, "--out", str(astray)])
+    assert (missing.exit_code, missing.output) == (1, f"error: cannot write {astray} (No such file or directory)\n")
     call = runner.invoke(cli, ["preview", "L-00002", "d4", "--config", config])
     assert call.exit_code == 1 and "d4 is a call, not an email" in call.output
     leads = openpyxl.load_workbook(folder / "touchsheet.xlsx")["Leads"]
