@@ -10,7 +10,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from tests.builders import at
 from tests.conftest import ROOT
+from touchsheet.checks import template_problems
 from touchsheet.cli import cli
 
 CONFIG = ROOT / "config.yaml"
@@ -174,6 +176,14 @@ def test_check_finds_a_broken_template(tmp_path):
         f"template d10_article: template file d10_article.txt in {templates / 'email' / 'en'} is not saved as UTF-8 "
         "(open it and save it as UTF-8)\n" in result.output
     )
+
+
+def test_check_finds_a_script_that_misspells_a_field(make_config):
+    # Due today would read ", you asked us to call you back": the sample lead has a first_name, not a frist_name
+    config = make_config(callbacks={"script": "{{ lead.frist_name }}, you asked us to call you back."})
+    assert template_problems(config, at("2026-11-25 10:00")) == [
+        "script '{{ lead.frist_name }}, you asked us to c...': uses 'frist_name', which is not a field"
+    ]
 
 
 def test_a_config_copied_without_its_templates_says_which_folder_it_searched(tmp_path):

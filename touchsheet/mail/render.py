@@ -130,7 +130,7 @@ class Renderer:
             html = self.emails.get_template(f"{name}.html").render(context)
         except jinja2.UndefinedError as e:
             raise RenderProblem(
-                Message("missing_field", step=occurrence.step, template=name, field=_field(e))
+                Message("missing_field", step=occurrence.step, template=name, field=undefined_field(e))
             ) from None
         except jinja2.TemplateNotFound as e:
             raise RenderProblem(self._missing(occurrence.step, e.name)) from None
@@ -183,6 +183,7 @@ def _clean(name: str) -> str:
     return _CONTROL.sub(" ", name).strip()
 
 
-def _field(error: jinja2.UndefinedError) -> str:
+def undefined_field(error: jinja2.UndefinedError) -> str:
+    """The name a template used that is not there: frist_name for {{ lead.frist_name }}."""
     match = re.search(r"'(?:dict object|[^']+)' has no attribute '([^']+)'", str(error))
     return match.group(1) if match else str(error.message or error)
