@@ -64,6 +64,18 @@ def test_a_day_off_gets_the_morning_run_and_hourly_syncs(config):
     assert len(runs) == 25  # 00:30 ... 06:30, the 07:00 morning run, 08:00 ... 23:00, Sunday 00:00
 
 
+def test_the_night_the_clocks_go_back_still_gets_a_sync_every_hour(make_config):
+    # Berlin, Sunday 25 October 2026: at 03:00 summer time (01:00 UTC) the clocks go back to 02:00
+    config = make_config(timezone="Europe/Berlin")
+    moment, runs = datetime(2026, 10, 24, 22, 0, tzinfo=UTC), []  # midnight in Berlin
+    w = worker(config, lambda now: runs.append(now), lambda: moment.astimezone(config.tz))
+    for _ in range(5 * 60):  # five real hours, a tick a minute
+        w.tick()
+        moment += timedelta(minutes=1)
+    # hourly in real time: 02:00 comes twice on the wall clock, once in summer time and once in winter time
+    assert [f"{r.astimezone(UTC):%H:%M}" for r in runs] == ["22:00", "23:00", "00:00", "01:00", "02:00"]
+
+
 def test_a_sync_that_raises_does_not_stop_the_worker(config, caplog):
     clock, runs = Clock("2026-11-02 10:00"), []
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import schedule
@@ -47,7 +47,8 @@ class Worker:
             return "start"
         working = self.config.calendar.is_open(now)
         every = worker.every_minutes if working else worker.off_hours_every_minutes
-        if now - self.last >= timedelta(minutes=every):
+        # in UTC: two times in one zone subtract as wall clocks, and the night the clocks go back lasts an hour longer
+        if now.astimezone(UTC) - self.last.astimezone(UTC) >= timedelta(minutes=every):
             return "every" if working else "off hours"
         return ""
 
