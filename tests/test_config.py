@@ -79,7 +79,7 @@ def test_each_bad_key_is_named_with_the_fix(make_config):
     assert "timezone: 'Mars/Base' is not a time zone name" in message
     assert "forgotten_after_dayz: unknown key (did you mean `forgotten_after_days`?)" in message
     assert "first_contact.deadline_minutes: Input should be greater than or equal to 1" in message
-    assert "cadence.calendar.0: an email step needs `template:`" in message
+    assert "cadence.calendar[day 0]: an email step needs `template:`" in message
 
 
 def test_a_region_is_not_a_time_zone(make_config):
@@ -96,8 +96,26 @@ def test_an_address_mail_servers_refuse_is_named_with_its_key(make_config):
 
 
 def test_a_bad_channel_lists_the_good_ones(make_config):
-    with pytest.raises(ConfigError, match="cadence.calendar.0.channel: Input should be 'email', 'call'"):
+    with pytest.raises(ConfigError, match=r"cadence.calendar\[day 0\].channel: Input should be 'email', 'call'"):
         make_config(cadence={"calendar": [{"day": 0, "channel": "pigeon", "kind": "warm", "reason": "hi"}]})
+
+
+def test_a_bad_list_item_is_named_by_its_day_or_name_and_the_bad_value_is_quoted(make_config):
+    calendar = [
+        {"day": 0, "channel": "email", "kind": "warm", "reason": "thanks", "template": "d0_thanks"},
+        {"day": 4, "channel": "phone", "kind": "closing", "reason": "why not us yet?"},  # second in the list
+    ]
+    then = {"channel": "mail", "kind": "closing", "reason": "still unpaid", "template": "invoice_reminder"}
+    new_year = {"name": "new_year", "date": "12-32", "channel": "call", "kind": "warm", "reason": "greet them"}
+    with pytest.raises(ConfigError) as caught:
+        make_config(cadence={"calendar": calendar}, invoices={"then": then}, greetings={"holidays": [new_year]})
+    lines = str(caught.value).splitlines()[1:-1]
+    channels = "Input should be 'email', 'call', 'messenger', 'sms', 'video', 'letter' or 'gift'"
+    assert lines == [
+        f"  - cadence.calendar[day 4].channel: {channels} (got 'phone')",  # not calendar.1: day 1, or the first step
+        f"  - invoices.then.channel: {channels} (got 'mail')",  # shown though 'email' holds the word mail
+        "  - greetings.holidays[new_year].date: not a day of the year: write it as MM-DD, like \"12-31\" (got '12-32')",
+    ]
 
 
 def test_working_hours_must_make_sense(make_config):

@@ -40,7 +40,10 @@ class Frozen(BaseModel):
 
 
 def _month_day(text: str) -> str:
-    datetime.strptime(f"2024-{text}", "%Y-%m-%d")  # 2024: leap year, so 02-29 is accepted
+    try:
+        datetime.strptime(f"2024-{text}", "%Y-%m-%d")  # 2024: leap year, so 02-29 is accepted
+    except ValueError:
+        raise ValueError('not a day of the year: write it as MM-DD, like "12-31"') from None
     return text
 
 
@@ -402,13 +405,13 @@ def load(path: Path | str, **overrides: Any) -> Config:
         return Config.model_validate(data)
     except ValidationError as e:
         lines = [f"{path}: {len(e.errors())} problem(s):"]
-        lines += [f"  - {_describe(err)}" for err in e.errors()]
+        lines += [f"  - {_describe(err, data)}" for err in e.errors()]
         lines.append("Fix these keys; config.yaml in the project root documents every key.")
         raise ConfigError("\n".join(lines)) from None
 
 
-def _describe(err: Any) -> str:
-    where = ".".join(str(part) for part in err["loc"]) or "(top level)"
+def _describe(err: Any, data: dict[str, Any]) -> str:
+    where = _where(err["loc"], data)
     if err["type"] == "extra_forbidden":
         parent, name = err["loc"][:-1], str(err["loc"][-1])
         known = _known_keys(parent)
@@ -419,8 +422,30 @@ def _describe(err: Any) -> str:
         return f"{where}: required key is missing"
     message = err["msg"].removeprefix("Value error, ")
     value = err.get("input")
-    shown = f" (got {value!r})" if isinstance(value, (str, int, float)) and str(value) not in message else ""
+    shown = f" (got {value!r})" if isinstance(value, (str, int, float)) and repr(value) not in message else ""
     return f"{where}: {message}{shown}"
+
+
+def _where(loc: tuple[Any, ...], data: Any) -> str:
+    """A key as the person finds it in config.yaml: a list item by its day or name, else by its place
+    counted from 1 (cadence.calendar[day 4].channel, cadence.nurture.steps[2].kind)."""
+    where, node = "", data
+    for part in loc:
+        if isinstance(part, int):
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            where += f"[{_item_name(node, part)}]"
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
+            where += f".{part}" if where else str(part)
+    return where or "(top level)"
+
+
+def _item_name(item: Any, index: int) -> str:
+    if isinstance(item, dict) and "day" in item:
+        return f"day {item['day']}"
+    if isinstance(item, dict) and "name" in item:
+        return str(item["name"])
+    return str(index + 1)
 
 
 def _known_keys(loc: tuple[Any, ...]) -> list[str]:
