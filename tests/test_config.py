@@ -118,6 +118,12 @@ def test_a_bad_list_item_is_named_by_its_day_or_name_and_the_bad_value_is_quoted
     ]
 
 
+def test_a_daily_cap_below_one_is_refused(make_config):
+    # every run would leave every email "waiting for a later run (daily or per-run cap)"
+    with pytest.raises(ConfigError, match=r"mail.daily_cap: a cap below 1 sends nothing, ever: .* \(got -1\)"):
+        make_config(mail={"daily_cap": -1})
+
+
 def test_working_hours_must_make_sense(make_config):
     with pytest.raises(ConfigError, match="working_hours: `start` must be before `end`"):
         make_config(working_hours={"start": "18:00", "end": "09:00"})

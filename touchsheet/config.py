@@ -270,6 +270,13 @@ class MailConfig(Frozen):
     unsubscribe_email: MailAddress = ""  # List-Unsubscribe: mailto
     unsubscribe_url: str = ""  # one-click List-Unsubscribe URL; {lead_id} is replaced
 
+    @field_validator("daily_cap")
+    @classmethod
+    def _sends_something(cls, cap: int | str) -> int | str:
+        if isinstance(cap, int) and cap < 1:
+            raise ValueError("a cap below 1 sends nothing, ever: write a number of emails, gmail or workspace")
+        return cap
+
     @property
     def cap_per_day(self) -> int:
         return DAILY_CAPS[self.daily_cap] if isinstance(self.daily_cap, str) else self.daily_cap
