@@ -92,3 +92,13 @@ def test_the_wrapper_reads_a_relative_config_from_the_callers_folder(tmp_path):
     assert init.stdout.startswith(f"created {sales / 'touchsheet.xlsx'}\n")
     check = wrapper("check")  # the default, config.yaml, is the caller's too
     assert (check.returncode, check.stdout) == (0, "all good: config, templates and workbook\n"), check.stderr
+
+
+def test_the_wrapper_works_through_a_symlink_on_the_path(tmp_path):
+    # ln -s /opt/touchsheet/scripts/touchsheet /usr/local/bin/touchsheet: the checkout is where the link points
+    checkout = _checkout(tmp_path)
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "touchsheet").symlink_to(checkout / "scripts" / "touchsheet")
+    done = subprocess.run([str(tmp_path / "bin" / "touchsheet"), "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "demo" in done.stdout and "sync" in done.stdout
