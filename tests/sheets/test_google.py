@@ -543,6 +543,47 @@ def test_an_append_google_took_but_answered_500_is_not_appended_twice(sheet, emu
     ]
 
 
+def _smtp(sheet, port):
+    from touchsheet.config import SmtpConfig
+    from touchsheet.mail.smtp import Smtp
+
+    return Smtp(SmtpConfig(host="127.0.0.1", port=port, security="none"), sheet.config.mail.sender)
+
+
+def test_an_email_sent_on_a_retry_is_not_sent_twice_when_google_loses_its_pending_row(sheet, emulator):
+    """L-00001's first email could not go out at 10:00 (the mail server was down): its log row says
+    `retry`. At 10:10 Google answers 500 to the append of its new pending row, having written
+    nothing, and 503 to every try of the final write. The email went out at 10:10, once; the run
+    must have looked for its own pending row, not taken the 10:00 row with the same key for it, so
+    the 10:20 run knows the email went out and sends nothing."""
+    from tests.mail.server import SmtpServer, free_port
+
+    sheet.put_rows("Leads", leads(1))  # came in at 03:00 on 1 Oct: its thank-you is due at 10:00
+    sync(sheet, "2026-10-01 10:00", _smtp(sheet, free_port()))
+    assert [(r["Key"], r["Status"]) for r in sheet.rows("Touch log")] == [("L-00001/d0/2026-10-01", "retry")]
+
+    def google_fails(emu, n):
+        path = emu.calls[n - 1].path
+        if path.endswith(":append") and not google_fails.appended:
+            google_fails.appended = True
+            emu.faults({n: 500})  # nothing written
+        elif path.endswith("values:batchUpdate") and google_fails.appended:
+            emu.faults({n: 503})
+
+    google_fails.appended = False
+    with SmtpServer() as server:
+        emulator.between_calls = google_fails
+        try:
+            with pytest.raises(SheetError, match="answered 503 to every try"):
+                sync(sheet, "2026-10-01 10:10", _smtp(sheet, server.port))
+        finally:
+            emulator.between_calls = None
+            emulator.faults()
+        assert server.recorder.keys() == ["L-00001/d0/2026-10-01"]
+        sync(sheet, "2026-10-01 10:20", _smtp(sheet, server.port))
+        assert server.recorder.keys() == ["L-00001/d0/2026-10-01"]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("edit", ["sort by name", "sort by created", "insert a row", "delete a lead"])
 def test_cells_the_run_fills_for_managers_land_on_their_own_rows_when_rows_move(every_day, emulator, tmp_path, edit):

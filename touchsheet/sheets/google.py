@@ -172,12 +172,21 @@ class GoogleWorkbook:
         table = self._tables["Touch log"]
         width = max(table.columns.values()) + 1
         values = [[_json(row.get(name)) if name else "" for name in _names(table, width)] for row in rows]
-        keys = [row.get("Key") for row in rows]
+        stamps = [tuple(_plain(_json(row.get(c))) for c in _STAMP) for row in rows]
 
         def landed() -> list[int] | None:
+            """Where the rows are, if Google wrote them: each known by its key, moment and status, and
+            not one the run read (a `retry` row sent again has the key of the row appended for it)."""
             fresh = self._fresh("Touch log")
-            where = {fresh.cell(r, "Key"): fresh.sheet_row(i) for i, r in enumerate(fresh.rows)}
-            found = [where.get(k) for k in keys]
+            read = Counter(_stamp(table, values) for values in table.rows)
+            where: dict[tuple[Any, ...], int] = {}
+            for index, values in enumerate(fresh.rows):
+                stamp = _stamp(fresh, values)
+                if read[stamp]:
+                    read[stamp] -= 1
+                else:
+                    where.setdefault(stamp, fresh.sheet_row(index))
+            found = [where.get(s) for s in stamps]
             return None if None in found else [r for r in found if r is not None]
 
         rows_landed = self.api.append(f"{quote(table.title)}!A{table.header_row}", values, landed)
@@ -569,6 +578,13 @@ def _identity(table: Table, values: list[Any], key_column: str) -> Any:
     if table.tab is LEADS and is_blank(key):
         return tuple(_plain(table.cell(values, c)) for c in ("Name", "Email", "Phone", "Created at"))
     return key
+
+
+_STAMP = ("Key", "At", "Status")  # a Touch log row appended by a run: its key, the run's moment, the status
+
+
+def _stamp(table: Table, values: list[Any]) -> tuple[Any, ...]:
+    return tuple(_plain(table.cell(values, c)) for c in _STAMP)
 
 
 def _plain(value: Any) -> Any:
