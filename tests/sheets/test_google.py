@@ -584,6 +584,34 @@ def test_an_email_sent_on_a_retry_is_not_sent_twice_when_google_loses_its_pendin
         assert server.recorder.keys() == ["L-00001/d0/2026-10-01"]
 
 
+def test_sent_goes_on_the_row_of_the_email_sent_when_the_log_is_sorted_newest_first_meanwhile(sheet, emulator):
+    """L-00001's first email could not go out at 10:00: its log row says `retry`. At 10:10 the run
+    appends a new pending row (row 3) for it and sends it; before the run writes `sent`, a manager
+    sorts the Touch log newest first, so row 3 now holds the 10:00 row, with the same key. `sent`
+    goes on the 10:10 row; the 10:00 row keeps `retry` and why."""
+    from tests.mail.server import SmtpServer, free_port
+
+    sheet.put_rows("Leads", leads(1))
+    sync(sheet, "2026-10-01 10:00", _smtp(sheet, free_port()))
+
+    def sort_newest_first(emu, n):
+        if emu.calls[n - 1].path.endswith("values:batchUpdate") and sort_newest_first.appended:
+            sort_newest_first.appended = False
+            emu.sort(sheet.key, "Touch log", column="A", first_row=2, descending=True)
+        sort_newest_first.appended |= emu.calls[n - 1].path.endswith(":append")
+
+    sort_newest_first.appended = False
+    with SmtpServer() as server:
+        emulator.between_calls = sort_newest_first
+        try:
+            sync(sheet, "2026-10-01 10:10", _smtp(sheet, server.port))
+        finally:
+            emulator.between_calls = None
+        assert server.recorder.keys() == ["L-00001/d0/2026-10-01"]
+    log = [(r["At"].strftime("%H:%M"), r["Status"], r["Note"].startswith("not sent")) for r in sheet.rows("Touch log")]
+    assert log == [("10:10", "sent", False), ("10:00", "retry", True)]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("edit", ["sort by name", "sort by created", "insert a row", "delete a lead"])
 def test_cells_the_run_fills_for_managers_land_on_their_own_rows_when_rows_move(every_day, emulator, tmp_path, edit):

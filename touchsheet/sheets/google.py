@@ -56,7 +56,7 @@ class RowWrite:
     cells: dict[str, Any]
     expect: dict[str, Any] = field(default_factory=dict)  # read through, never written
     identity: Any = None
-    rank: int | None = None  # which of the rows with its identity (0: the first); None: as first read
+    rank: int | None = None  # which of the rows with its identity (0: the first, -1: the last); None: as first read
 
 
 class GoogleWorkbook:
@@ -75,7 +75,7 @@ class GoogleWorkbook:
         self._tabs: dict[str, dict[str, Any]] = {}  # tab name -> {"title", "id", "rows", "columns", "charts"}
         self._tables: dict[str, Table] = {}  # where rows are, as last read
         self._snapshot: dict[str, Table] = {}  # what the run read first: the values to restore
-        self._appended = False  # whether this run appended to the Touch log (its third call)
+        self._appended: dict[int, dict[str, Any]] = {}  # the Touch log rows this run appended (its third call)
 
     @property
     def api(self) -> SheetsApi:
@@ -105,7 +105,7 @@ class GoogleWorkbook:
         }
         require_columns(self._tables.values(), FIX)
         self._snapshot = dict(self._tables)
-        self._appended = False
+        self._appended = {}
         return self._tables
 
     def _get(self, names: list[str]) -> dict[str, list[list[Any]]]:
@@ -154,8 +154,8 @@ class GoogleWorkbook:
         rows = changes.appends.get("Touch log")
         if rows:
             appended["Touch log"] = self._append_log(rows)
-            self._appended = True
-        writes = self._lead_writes(changes.cells) + self._log_writes(changes.cells, appended)
+            self._appended.update(zip(appended["Touch log"], rows))
+        writes = self._lead_writes(changes.cells) + self._log_writes(changes.cells)
         if changes.due_today is not None:
             writes += self._due_writes(self._tables["Due today"], changes.due_today)
         grids = {
@@ -209,14 +209,23 @@ class GoogleWorkbook:
                 rw.expect["ID"] = write.value
         return list(by_row.values())
 
-    def _log_writes(self, cells: list[CellWrite], appended: dict[str, list[int]]) -> list[RowWrite]:
+    def _log_writes(self, cells: list[CellWrite]) -> list[RowWrite]:
         by_row: dict[int, RowWrite] = {}
         for write in cells:
             if write.tab == "Touch log":
-                key = write.identity[1] if write.identity else ""
-                rw = by_row.setdefault(write.row, RowWrite("Touch log", write.row, {}, {"Key": key}, key))
+                rw = by_row.get(write.row)
+                if rw is None:
+                    rw = by_row[write.row] = self._log_row(write.row, write.identity[1] if write.identity else "")
                 rw.cells[write.column] = write.value
         return list(by_row.values())
+
+    def _log_row(self, row: int, key: str) -> RowWrite:
+        """A write on a Touch log row. Keys repeat on the log (a `retry` row and the row of its resend
+        share one): a row this run appended is known by its moment too, and is the last with its key."""
+        appended = self._appended.get(row)
+        if appended is None:
+            return RowWrite("Touch log", row, {}, {"Key": key}, key)
+        return RowWrite("Touch log", row, {}, {"Key": key, "At": appended["At"]}, key, rank=-1)
 
     def has_room(self, due_keys: list[str]) -> bool:
         below = _due_places(self._tables["Due today"], due_keys)[1]
@@ -483,7 +492,7 @@ def _relocated(wrong: list[RowWrite], snapshot: Table, fresh: Table, key_column:
     the cells this run did not write on it. Rows repeating a key (one of them the lead) are told
     apart by their order: the n-th stays the n-th."""
     hit = {w.row: w for w in wrong}
-    original, first = _ranked(snapshot, key_column)
+    original, first, twins = _ranked(snapshot, key_column)
 
     def who(index: int, values: list[Any]) -> tuple[Any, list[Any] | None]:
         """The identity of the fresh row at `index`, and the row it was in the run's first read when
@@ -515,7 +524,8 @@ def _relocated(wrong: list[RowWrite], snapshot: Table, fresh: Table, key_column:
         if not victim:
             continue
         identity, own = who(index, victim)
-        own = original.get(ranks.get(write.row)) if own is None else own  # its own first read, not the lead's
+        if own is None:  # its own first read, not the lead's
+            own = _own(original, twins, ranks.get(write.row), snapshot, fresh, victim, set(write.cells))
         rewritten = moved[write.row].cells if write.row in moved else {}  # the victim's own new values win
         back = {
             c: (snapshot.cell(own, c) if own is not None else None)
@@ -531,9 +541,9 @@ def _relocated(wrong: list[RowWrite], snapshot: Table, fresh: Table, key_column:
     return restores + list(moved.values())  # a row's own key back first, then what belongs on it
 
 
-def _ranked(table: Table, key_column: str) -> tuple[dict[tuple[Any, int], list[Any]], dict[int, int]]:
-    """Each row of `table` by its identity and rank (0: the first row with that identity), and each
-    sheet row's rank."""
+def _ranked(table: Table, key_column: str) -> tuple[dict[tuple[Any, int], list[Any]], dict[int, int], Counter[Any]]:
+    """Each row of `table` by its identity and rank (0: the first row with that identity), each
+    sheet row's rank, and how many rows have each identity."""
     rows: dict[tuple[Any, int], list[Any]] = {}
     ranks: dict[int, int] = {}
     seen: Counter[Any] = Counter()
@@ -542,7 +552,29 @@ def _ranked(table: Table, key_column: str) -> tuple[dict[tuple[Any, int], list[A
         ranks[table.sheet_row(index)] = rank = seen[identity]
         rows[identity, rank] = values
         seen[identity] += 1
-    return rows, ranks
+    return rows, ranks, seen
+
+
+def _own(
+    original: dict[tuple[Any, int], list[Any]],
+    twins: Counter[Any],
+    ranked: tuple[Any, int] | None,
+    snapshot: Table,
+    fresh: Table,
+    values: list[Any],
+    written: set[str],
+) -> list[Any] | None:
+    """A fresh row's own values as first read, by its identity and rank; where rows repeat its
+    identity (a `retry` row and the row of its resend), the one whose other cells it holds, since a
+    sort may have changed their order."""
+    if ranked is None:
+        return None
+    identity, rank = ranked
+    if twins[identity] == 1 and rank == 0:
+        return original[identity, 0]
+    among = [original[identity, r] for r in range(twins[identity])]
+    found = _same_row(snapshot, fresh, values, written, among) if among else None
+    return original.get(ranked) if found is None else found
 
 
 def _rank(write: RowWrite, rank: int, rows: list[int], fresh: Table, taken: dict[int, RowWrite]) -> int:
@@ -560,14 +592,18 @@ def _holds_now(table: Table, row: int, expect: dict[str, Any]) -> bool:
     return all(same(table.cell(values, c), v) for c, v in expect.items())
 
 
-def _same_row(snapshot: Table, fresh: Table, values: list[Any], written: set[str]) -> list[Any] | None:
-    """The row of the run's first read that holds what `values` holds outside the `written` columns
-    ([] when those are empty: the row was; None when no one row matches)."""
+def _same_row(
+    snapshot: Table, fresh: Table, values: list[Any], written: set[str], among: list[list[Any]] | None = None
+) -> list[Any] | None:
+    """The row of the run's first read (or of `among` its rows) that holds what `values` holds
+    outside the `written` columns ([] when those are empty: the row was; None when no one row matches)."""
     columns = [c.name for c in fresh.tab.columns if c.name not in written and c.name in snapshot.columns]
     mine = [_plain(fresh.cell(values, c)) for c in columns]
     if all(v == "" for v in mine):
         return []
-    found = [r for r in snapshot.rows if [_plain(snapshot.cell(r, c)) for c in columns] == mine]
+    found = [
+        r for r in (snapshot.rows if among is None else among) if [_plain(snapshot.cell(r, c)) for c in columns] == mine
+    ]
     return found[0] if len(found) == 1 else None
 
 
