@@ -391,6 +391,54 @@ def _check(sheet, expected, edit):
     assert not any(r["ID"] in (None, "") and any(r[c] not in (None, "") for c in WORKER) for r in rows)
 
 
+def _insert_comment_column(sheet, tab, before):
+    """A manager inserts a column of their own, and names it."""
+    sheet.emu.insert_columns(sheet.key, tab, before=before)
+    sheet.emu.set_cell(sheet.key, tab, f"{before}1", "Comment")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("Leads", lambda sheet: _insert_comment_column(sheet, "Leads", "C")),  # left of Email
+        ("Leads", lambda sheet: sheet.emu.delete_columns(sheet.key, "Leads", "P")),  # Time zone, left of ours
+        ("Due today", lambda sheet: _insert_comment_column(sheet, "Due today", "O")),  # left of Note
+    ],
+    ids=["insert left of Email", "delete Time zone", "insert left of Due today's Note"],
+)
+def test_a_column_inserted_or_deleted_during_a_run_loses_no_managers_cell(every_day, emulator, tmp_path, edit):
+    """Just before the run's final write, a manager inserts a column, or deletes one, left of the
+    run's columns: every cell moves under the write. Each lead and task still gets exactly the
+    cells a run without the edit gives it, and every cell a manager typed stays: the lead's Source
+    and Time zone, the team's own column at the end of Leads, a note on a task."""
+    tab, change = edit
+
+    def prepared(folder):
+        sheet = _prepared(every_day, emulator, folder)
+        sheet.add_column("Leads", "Our notes")
+        for row in range(2, 14):
+            sheet.set("Leads", row, "Source", f"fair {row}")
+            sheet.set("Leads", row, "Time zone", "Europe/Moscow")
+            sheet.set("Leads", row, "Our notes", f"note {row}")
+        sheet.set("Due today", 2, "Note", "call after lunch")
+        return sheet
+
+    reference = prepared(tmp_path / "reference")
+    sync(reference, "2026-10-02 10:00", Outbox(tmp_path / "reference-out"))
+    expected = _worker_cells(reference), _due_keys(reference), _log(reference)
+    sheet = prepared(tmp_path / "edited")
+    # claim the sheet, read it back, read, append: the edit comes just before the write
+    _sync_editing(sheet, lambda: change(sheet), 5, Outbox(tmp_path / "out"))
+    _check(sheet, expected, None)
+    typed = {r["ID"]: (r["Source"], r.get("Time zone", "Europe/Moscow"), r["Our notes"]) for r in sheet.rows("Leads")}
+    assert typed == {f"L-{n:05d}": (f"fair {n + 1}", "Europe/Moscow", f"note {n + 1}") for n in range(1, 13)}
+    notes = [(r["Key"], r["Note"]) for r in sheet.rows("Due today") if r["Note"]]
+    assert notes == [(r["Key"], r["Note"]) for r in reference.rows("Due today") if r["Note"]]
+    assert len(notes) == 1
+    if tab == "Due today":
+        assert not any(r["Comment"] for r in sheet.rows("Due today"))
+
+
 @pytest.mark.parametrize("hole", [False, True], ids=["below the tasks", "on an empty row among them"])
 def test_a_note_typed_where_a_new_task_lands_stays_there_with_that_task(every_day, emulator, tmp_path, hole):
     """A manager types a note on an empty row of Due today just before the run writes one of

@@ -12,9 +12,11 @@ Managers sort, insert, delete and type while a run works, so rows are found by t
 the log and on Due today), never trusted by position: each written range also covers the row's
 ID cell, left as it is (a `null` in the request), and Google answers with the range as it stands
 after the write. A row that no longer holds the expected ID is repaired at once: the lead's
-values go to where it now is, and the row written by mistake gets its own values back. Rows
-still due on Due today stay where they are, with the managers' cells never written over, so a
-tick made during a run is never lost.
+values go to where it now is, and the row written by mistake gets its own values back. The header
+cells of the columns written go with the write the same way: when a column was inserted or deleted
+meanwhile, the cells that landed in other columns get their values back and the write goes again by
+column name. Rows still due on Due today stay where they are, with the managers' cells never
+written over, so a tick made during a run is never lost.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +60,7 @@ class RowWrite:
     expect: dict[str, Any] = field(default_factory=dict)  # read through, never written
     identity: Any = None
     rank: int | None = None  # which of the rows with its identity (0: the first, -1: the last); None: as first read
+    spots: dict[int, Any] = field(default_factory=dict)  # cells by position: put back after columns moved
 
 
 class GoogleWorkbook:
@@ -280,37 +284,80 @@ class GoogleWorkbook:
 
     def _write_and_verify(self, writes: list[RowWrite], grids: dict[str, list[list[Any]]], changes: Changes) -> None:
         for round_ in range(REPAIR_ROUNDS + 1):
-            answers = responses(self.api.update(self._data(writes, grids), echo=True))  # the request freed first
-            wrong = [w for w, answer in zip(writes, answers) if not self._holds(w, answer)]
+            headers = self._header_cells(writes)
+            # the request is freed before its answer is decoded
+            answers = responses(self.api.update(self._data(writes, headers, grids), echo=True))
+            held = [self._holds(w, answer) for w, answer in zip(writes, answers)]
+            moved = {
+                tab
+                for (tab, places), answer in zip(headers.items(), answers)
+                if not self._same_headers(tab, places, answer)
+            }
+            wrong = [w for w, ok in zip(writes, held) if not ok or w.tab in moved]
             if not wrong:
                 return
             if round_ == REPAIR_ROUNDS:
                 break
             logger.warning("the sheet changed during the run: repairing %d row(s)", len(wrong))
-            writes, grids = self._repairs(wrong, changes), {}
+            writes, grids = self._repairs(wrong, changes, moved), {}
             if not writes:
                 return
         raise SheetError("the sheet kept changing while the run wrote to it; the next run will finish the job")
 
-    def _data(self, writes: list[RowWrite], grids: dict[str, list[list[Any]]]) -> list[dict[str, Any]]:
+    def _header_cells(self, writes: list[RowWrite]) -> dict[str, list[int]]:
+        """The columns each tab's writes place cells in by the headers read: those header cells go
+        with the write, read through, and tell whether a column was inserted or deleted meanwhile."""
+        names: dict[str, set[str]] = {}
+        spots: dict[str, set[int]] = {}
+        for w in writes:
+            found = names.setdefault(w.tab, set())
+            found.update(w.cells)
+            found.update(w.expect)
+            spots.setdefault(w.tab, set()).update(w.spots)
+        return {tab: sorted({self._tables[tab].columns[c] for c in found} | spots[tab]) for tab, found in names.items()}
+
+    def _data(
+        self, writes: list[RowWrite], headers: dict[str, list[int]], grids: dict[str, list[list[Any]]]
+    ) -> list[dict[str, Any]]:
         data = [self._range(w) for w in writes]
+        for name, places in headers.items():
+            table = self._tables[name]
+            low, high, row = places[0], places[-1], table.header_row
+            data.append(
+                {
+                    "range": f"{quote(table.title)}!{column_letter(low)}{row}:{column_letter(high)}{row}",
+                    "values": [[None] * (high - low + 1)],
+                }
+            )
         return data + [{"range": f"{quote(self._tables[n].title)}!A1", "values": grid} for n, grid in grids.items()]
 
     def _range(self, write: RowWrite) -> dict[str, Any]:
         table = self._tables[write.tab]
-        columns = [table.columns[c] for c in (*write.cells, *write.expect)]
+        columns = [table.columns[c] for c in (*write.cells, *write.expect)] + list(write.spots)
         low, high = min(columns), max(columns)
         values: list[Any] = [None] * (high - low + 1)  # None: read through
         for name, value in write.cells.items():
             values[table.columns[name] - low] = _json(value)
+        for position, value in write.spots.items():
+            values[position - low] = _json(value)
         return {
             "range": f"{quote(table.title)}!{column_letter(low)}{write.row}:{column_letter(high)}{write.row}",
             "values": [values],
         }
 
+    def _same_headers(self, tab: str, places: list[int], answer: dict[str, Any]) -> bool:
+        """Whether the header cells at `places` still say what the run placed its cells by."""
+        headers, low = self._tables[tab].headers, places[0]
+        echoed = (answer.get("updatedData", {}).get("values") or [[]])[0]
+        return all(
+            _plain(echoed[p - low] if p - low < len(echoed) else None)
+            == _plain(headers[p] if p < len(headers) else None)
+            for p in places
+        )
+
     def _holds(self, write: RowWrite, answer: dict[str, Any]) -> bool:
         table = self._tables[write.tab]
-        low = min(table.columns[c] for c in (*write.cells, *write.expect))
+        low = min([table.columns[c] for c in (*write.cells, *write.expect)] + list(write.spots))
         echoed = (answer.get("updatedData", {}).get("values") or [[]])[0]
         for name, expected in write.expect.items():
             position = table.columns[name] - low
@@ -319,20 +366,25 @@ class GoogleWorkbook:
                 return False
         return True
 
-    def _repairs(self, wrong: list[RowWrite], changes: Changes) -> list[RowWrite]:
+    def _repairs(self, wrong: list[RowWrite], changes: Changes, moved: set[str]) -> list[RowWrite]:
         """After rows moved under the run: the writes again, where their rows now are, and the old
-        values back on rows written by mistake."""
+        values back on rows written by mistake. On a tab whose columns `moved`, the cells written
+        into other columns get their own values back first, and the writes go again by column name."""
         tabs = sorted({w.tab for w in wrong})
+        placed = {name: self._tables[name] for name in tabs}  # the columns the writes were placed by
         fresh = {name: self._fresh(name) for name in tabs}
         self._tables.update(fresh)
         repairs: list[RowWrite] = []
         for name in tabs:
             mine = [w for w in wrong if w.tab == name]
-            snapshot = self._snapshot[name]
+            snapshot, key = self._snapshot[name], "ID" if name == "Leads" else "Key"
+            undone = _put_back(mine, placed[name], fresh[name], key) if name in moved else []
             if name == "Due today":
-                repairs += self._due_writes(fresh[name], changes.due_today or []) + _restores_due(mine, snapshot)
+                redone = self._due_writes(fresh[name], changes.due_today or [])
+                redone += _restores_due(mine, snapshot, fresh[name])
             else:
-                repairs += _relocated(mine, snapshot, fresh[name], "ID" if name == "Leads" else "Key")
+                redone = _relocated(mine, snapshot, fresh[name], key)
+            repairs += _uncovered(undone, redone, fresh[name]) + redone
         return repairs
 
     def _fresh(self, name: str) -> Table:
@@ -473,12 +525,14 @@ def _empty_row(table: Table, values: list[Any]) -> bool:
     return is_blank(table.cell(values, "Key")) and all(is_blank(v) for v in values)
 
 
-def _restores_due(wrong: list[RowWrite], before: Table) -> list[RowWrite]:
+def _restores_due(wrong: list[RowWrite], before: Table, now: Table) -> list[RowWrite]:
     """A manager ticked a row the run was clearing: put its task back so the next run records it.
     A new task's row they typed on is no such row: the task landed there, beside what they typed."""
     restores = []
     for write in wrong:
-        if write.expect and "Key" in write.cells and is_blank(write.cells["Key"]):
+        clears = "Key" in write.cells and is_blank(write.cells["Key"])
+        # unticked as the tab now stands: a column moved under the write, no manager ticked it
+        if write.expect and clears and not _holds_now(now, write.row, write.expect):
             values = before.rows[write.row - before.header_row - 1]
             cells = {c: before.cell(values, c) for c in before.columns if c not in DUE_MANAGER_COLUMNS}
             restores.append(RowWrite("Due today", write.row, cells, {}))
@@ -541,6 +595,54 @@ def _relocated(wrong: list[RowWrite], snapshot: Table, fresh: Table, key_column:
     return restores + list(moved.values())  # a row's own key back first, then what belongs on it
 
 
+def _put_back(wrong: list[RowWrite], placed: Table, fresh: Table, key_column: str) -> list[RowWrite]:
+    """Columns were inserted, deleted or moved under the writes, placed by the headers of `placed`:
+    the writes undone, each cell they wrote getting back the value of the column now there, as
+    `placed` has it (nothing, in a column inserted since); `fresh` is left as the tab will then
+    stand, for the writes to go again by column name. A row that moved as well is left to the
+    repair of moved rows."""
+    was = _columns_then(placed, fresh)
+    puts = []
+    for write in wrong:
+        index, then_index = write.row - fresh.header_row - 1, write.row - placed.header_row - 1
+        if not 0 <= index < len(fresh.rows):
+            continue
+        now, then = fresh.rows[index], placed.rows[then_index] if 0 <= then_index < len(placed.rows) else []
+        cells = [(placed.columns[c], v) for c, v in write.cells.items()] + list(write.spots.items())
+        back: dict[int, Any] = {}
+        for p, v in cells:
+            if p < len(now) and same(_json(now[p]), _json(v)):  # what the write put there is there
+                q = was.get(p)
+                back[p] = then[q] if q is not None and q < len(then) else None
+        restored = now + [None] * (max(back, default=0) + 1 - len(now))
+        for p, v in back.items():
+            restored[p] = v
+        if back and same(fresh.cell(restored, key_column), placed.cell(then, key_column)):
+            fresh.rows[index] = restored
+            puts.append(RowWrite(write.tab, write.row, {}, {key_column: fresh.cell(restored, key_column)}, spots=back))
+    return puts
+
+
+def _uncovered(undone: list[RowWrite], redone: list[RowWrite], table: Table) -> list[RowWrite]:
+    """The cells put back, but those the writes after them set anew."""
+    covered = {(w.row, table.columns[c]) for w in redone for c in w.cells} | {
+        (w.row, p) for w in redone for p in w.spots
+    }
+    kept = [replace(w, spots={p: v for p, v in w.spots.items() if (w.row, p) not in covered}) for w in undone]
+    return [w for w in kept if w.spots]
+
+
+def _columns_then(before: Table, now: Table) -> dict[int, int]:
+    """Where each column of the tab `now` was `before` (by position): a known column by its name,
+    the team's own by their headers in order; a column inserted since is not there."""
+    found = {p: before.columns[c] for c, p in now.columns.items() if c in before.columns}
+    then, later = ([norm(h) if not is_blank(h) else "" for h in t.headers] for t in (before, now))
+    for block in SequenceMatcher(None, then, later, autojunk=False).get_matching_blocks():
+        for offset in range(block.size):
+            found.setdefault(block.b + offset, block.a + offset)
+    return found
+
+
 def _ranked(table: Table, key_column: str) -> tuple[dict[tuple[Any, int], list[Any]], dict[int, int], Counter[Any]]:
     """Each row of `table` by its identity and rank (0: the first row with that identity), each
     sheet row's rank, and how many rows have each identity."""
@@ -588,7 +690,8 @@ def _rank(write: RowWrite, rank: int, rows: list[int], fresh: Table, taken: dict
 
 
 def _holds_now(table: Table, row: int, expect: dict[str, Any]) -> bool:
-    values = table.rows[row - table.header_row - 1]
+    index = row - table.header_row - 1
+    values = table.rows[index] if 0 <= index < len(table.rows) else []
     return all(same(table.cell(values, c), v) for c, v in expect.items())
 
 
