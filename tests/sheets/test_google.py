@@ -229,6 +229,30 @@ def test_persistent_quota_errors_stop_the_run_with_a_message(sheet, emulator):
         sheet.backend().read()
 
 
+def test_google_out_of_quota_for_the_append_is_tried_six_times_in_all_not_six_times_six(sheet, emulator, tmp_path):
+    """Every append answered 429 (the write quota is spent): a 429 surely wrote nothing, so the run
+    neither looks for its rows on the Touch log nor starts over its own retries: six tries of the
+    append in all (the backend's patience here is 6), then the usual message."""
+    sheet.put_rows("Leads", leads(2))
+    patience = Patience(attempts=6, first_wait=0.001, max_wait=0.002, timeout=20)
+    backend = GoogleWorkbook(sheet.key, lambda: sheet.credentials, "en", emulator.url, patience)
+
+    def out_of_quota(emu, n):
+        if emu.calls[n - 1].path.endswith(":append"):
+            emu.faults({n: 429})
+
+    emulator.between_calls = out_of_quota
+    first = len(emulator.calls)
+    try:
+        with pytest.raises(SheetError, match="answered 429 to every try to append to the Touch log"):
+            run_once(sheet.config, backend, Outbox(tmp_path / "out"), at("2026-10-01 10:00"))
+    finally:
+        emulator.between_calls = None
+        emulator.faults()
+    appends = [c.path.endswith(":append") for c in emulator.calls[first:]]
+    assert appends[appends.index(True) :] == [True] * 6  # from the first try on: no read of the log, no seventh
+
+
 def test_a_stop_asked_while_google_fails_ends_the_wait_and_the_tries(sheet, emulator):
     # systemd and docker kill a worker some seconds after SIGTERM: it must not wait a minute to retry
     stop = threading.Event()

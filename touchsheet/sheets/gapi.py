@@ -195,28 +195,29 @@ class SheetsApi:
     def append(self, range_: str, rows: list[list[Any]], landed: Callable[[], list[int] | None]) -> list[int]:
         """values.append, RAW, inserting rows after the table (rows people add meanwhile are never
         overwritten); the sheet rows written. An append is not idempotent: after an error that may
-        have landed (5xx, a dropped line) `landed()` looks for the rows before trying again."""
+        have landed (5xx, a dropped line) `landed()` looks for the rows before trying again; a 429
+        surely did not land. The tries share one budget of `attempts`."""
         params = {"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"}
-        for attempt in range(self.patience.attempts):
-            try:
-                found = self._call(
-                    "append to the Touch log",
-                    self.http.values_append,
-                    self.key,
-                    range_,
-                    params,
-                    {"values": rows},
-                    retry_5xx=False,
-                )
-                return rows_of(found["updates"]["updatedRange"])
-            except SheetError:
-                if attempt + 1 == self.patience.attempts or self.patience.stop.is_set():
-                    raise
+        unsure = False  # whether the last try may have landed
+
+        def once() -> list[int]:
+            nonlocal unsure
+            if unsure:
                 logger.warning("Google Sheets: an append may or may not have landed; looking before trying again")
                 already = landed()
                 if already is not None:
                     return already
-        raise AssertionError("unreachable")
+            try:
+                found = self.http.values_append(self.key, range_, params, {"values": rows})
+            except APIError as e:
+                unsure = e.code != 429
+                raise
+            except (requests.ConnectionError, requests.Timeout):
+                unsure = True
+                raise
+            return rows_of(found["updates"]["updatedRange"])
+
+        return self._call("append to the Touch log", once)
 
     def format(self, requests_: list[dict[str, Any]]) -> dict[str, Any]:
         return self._call("lay out the tabs", self.http.batch_update, self.key, {"requests": requests_})
@@ -225,14 +226,13 @@ class SheetsApi:
         """The answer's bytes alone: the request's are freed as it returns."""
         return self.http.request("post", url, json=body).content
 
-    def _call(self, what: str, call: Callable[..., T], *args: Any, retry_5xx: bool = True) -> T:
-        """One API call with retries; `retry_5xx=False` retries only what surely did not land (429)."""
-        retryable = TRANSIENT if retry_5xx else frozenset({429})  # a 5xx on an append may have landed
+    def _call(self, what: str, call: Callable[..., T], *args: Any) -> T:
+        """One API call with retries."""
 
         def transient(error: BaseException) -> bool:
             if isinstance(error, APIError):
-                return error.code in retryable
-            return retry_5xx and isinstance(error, (requests.ConnectionError, requests.Timeout))
+                return error.code in TRANSIENT
+            return isinstance(error, (requests.ConnectionError, requests.Timeout))
 
         def log_retry(state: tenacity.RetryCallState) -> None:
             logger.warning("Google Sheets: %s failed (%s); retrying", what, state.outcome.exception())
