@@ -195,6 +195,45 @@ def test_a_wrong_key_is_a_clear_error(sheet):
         sheet.backend().read()
 
 
+def _signed_in_anew(sheet, emulator, **key_file):
+    """The sheet's backend with credentials of its own, as a new `sync` process has: its first call
+    fetches a token. `key_file`: fields of the JSON key file changed."""
+    from google.oauth2 import service_account
+
+    from touchsheet.sheets.gapi import SCOPES
+
+    info = {**emulator.service_account("touchsheet@demo-project.iam.gserviceaccount.com"), **key_file}
+    credentials = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+    quick = Patience(attempts=3, first_wait=0.001, max_wait=0.005, timeout=20)
+    return GoogleWorkbook(sheet.key, lambda: credentials, "en", emulator.url, quick)
+
+
+def test_a_deleted_key_stops_the_run_with_one_message_saying_how_to_make_a_new_one(sheet, emulator):
+    # a key of the account deleted in the Cloud console since: Google's token service refuses it
+    backend = _signed_in_anew(sheet, emulator, private_key_id="0" * 40)
+    with pytest.raises(SheetError) as refused:
+        backend.read()
+    assert str(refused.value).startswith(
+        "Google refused the key of the service account touchsheet@demo-project.iam.gserviceaccount.com "
+        f"(key id {'0' * 40}) when the run asked for a token (invalid_grant: "
+    )
+    assert "create a new JSON key" in str(refused.value) and "set this host's clock right" in str(refused.value)
+
+
+def test_a_line_that_drops_while_the_run_gets_its_token_is_tried_again_then_is_the_usual_try_again_later(
+    sheet, emulator
+):
+    tokens = len(emulator.token_calls)
+    emulator.faults(dropped_tokens={tokens + 1})  # the first try of the next token fetch
+    assert "Leads" in _signed_in_anew(sheet, emulator).read()
+    assert len(emulator.token_calls) == tokens + 2
+    emulator.faults(dropped_tokens=range(tokens + 3, tokens + 6))  # the three tries of the next
+    with pytest.raises(SheetError) as down:
+        _signed_in_anew(sheet, emulator).read()
+    emulator.faults()
+    assert str(down.value) == "cannot reach Google Sheets to read the sheet's tabs (TransportError): try again later"
+
+
 def test_a_renamed_tab_is_found_again(sheet, emulator, tmp_path):
     sheet.put_rows("Leads", leads(2))
     sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))

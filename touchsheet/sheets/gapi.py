@@ -2,8 +2,9 @@
 
 gspread's BackOffHTTPClient would retry forever (and sleep up to two minutes a time): here every
 call is retried a few times with exponential backoff and jitter on 429 and 5xx and on dropped
-connections, each with a timeout, and then fails with a message a person can act on. 403 names
-the service account to share the sheet with.
+connections (the token's fetch included), each with a timeout, and then fails with a message a
+person can act on. 403 names the service account to share the sheet with; a key Google refuses
+says how to make a new one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any, TypeVar
 
 import requests
 import tenacity
+from google.auth.exceptions import RefreshError, TransportError
 from google.auth.transport.requests import AuthorizedSession, Request
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
@@ -33,6 +35,7 @@ logger = logging.getLogger(__name__)
 GOOGLE = "https://sheets.googleapis.com"
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 TRANSIENT = frozenset({429, 500, 502, 503, 504})
+UNREACHABLE = (requests.ConnectionError, requests.Timeout, TransportError)  # TransportError: fetching a token
 T = TypeVar("T")
 _DECODER = json.JSONDecoder()
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -165,7 +168,7 @@ class SheetsApi:
         patience: Patience = Patience(),
     ) -> None:
         self.key = key
-        self.account = credentials.service_account_email
+        self.account, self.key_id = credentials.service_account_email, credentials.signer.key_id
         self.patience = patience
         self.http = HTTPClient(auth=None, session=_Session(credentials, endpoint))  # type: ignore[arg-type]
         self.http.set_timeout(patience.timeout)
@@ -232,7 +235,7 @@ class SheetsApi:
         def transient(error: BaseException) -> bool:
             if isinstance(error, APIError):
                 return error.code in TRANSIENT
-            return isinstance(error, (requests.ConnectionError, requests.Timeout))
+            return isinstance(error, UNREACHABLE) or (isinstance(error, RefreshError) and error.retryable)
 
         def log_retry(state: tenacity.RetryCallState) -> None:
             logger.warning("Google Sheets: %s failed (%s); retrying", what, state.outcome.exception())
@@ -253,11 +256,23 @@ class SheetsApi:
                     return call(*args)
         except APIError as e:
             raise self._explain(what, e) from None
-        except (requests.ConnectionError, requests.Timeout) as e:
+        except (*UNREACHABLE, RefreshError) as e:
+            if isinstance(e, RefreshError) and not e.retryable:
+                raise self._refused_key(e) from None
             raise SheetError(
                 f"cannot reach Google Sheets to {what} ({e.__class__.__name__}): try again later"
             ) from None
         raise AssertionError("unreachable")
+
+    def _refused_key(self, error: RefreshError) -> SheetError:
+        """Google's token service refused the key file: a run on any host with it fails the same way."""
+        return SheetError(
+            f"Google refused the key of the service account {self.account} (key id {self.key_id}) when the run "
+            f"asked for a token ({error.args[0] if error.args else error}). Fix: if that key was deleted or "
+            "disabled in the Google Cloud console, create a new JSON key for the account and point "
+            "workbook.credentials_file (or its environment variable) at it; if Google speaks of the time "
+            "('iat', 'exp', 'short-lived token'), set this host's clock right (NTP)"
+        )
 
     def _explain(self, what: str, error: APIError) -> SheetError:
         message = error.error.get("message", "")
