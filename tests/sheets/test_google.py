@@ -884,6 +884,41 @@ def test_init_on_a_sheet_with_data_adds_only_what_is_missing(every_day, emulator
     assert sheet.backend().init() == []
 
 
+def test_the_dates_a_run_writes_in_columns_init_added_to_a_tab_in_use_show_as_dates(every_day, emulator, tmp_path):
+    """A team's own client tab with the managers' columns only: `init` adds the run's columns right
+    of them, and the run's Next touch at and Last touch at then read as dates, not 46296.375."""
+    from touchsheet.schema import LEADS
+
+    headers = [c.name for c in LEADS.columns if c.owner.name == "MANAGER"]
+    lead = {"ID": "L-1", "Name": "Ivan Petrov", "Email": "ivan@example.com", "Manager": "Anna Smith"}
+    lead["Created at"] = 46295.625  # 2026-09-30 15:00, typed in
+    sheet = GoogleSheet(every_day, emulator)
+    sheet.key = emulator.create_spreadsheet(
+        "Our CRM",
+        tabs={"Leads": [headers, [lead.get(h, "") for h in headers]]},
+        share_with=["touchsheet@demo-project.iam.gserviceaccount.com"],
+    )
+    sheet.init()
+    sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))
+    after = sheet.headers("Leads")
+
+    def shown(column):
+        return emulator.cell(sheet.key, "Leads", f"{column_letter(after.index(column))}2").formatted
+
+    # the first call was due as the request came in (overdue now); the thank-you email went at 10:00
+    assert (shown("Next touch at"), shown("Last touch at")) == ("2026-09-30 15:00", "2026-10-01 10:00")
+
+
+def test_the_touch_log_shows_when_each_touch_happened_as_a_date(sheet, emulator, tmp_path):
+    # the rows the run appends are inserted below the header, then below the last row
+    sheet.put_rows("Leads", leads(2))  # L-00001 and L-00002 came in on 1 Oct: their thank-yous go at 10:00
+    sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))
+    sheet.put_rows("Leads", [{**leads(1)[0], "ID": "L-00003", "Created at": datetime(2026, 10, 1, 10, 5)}])
+    sync(sheet, "2026-10-01 10:10", Outbox(tmp_path / "out"))
+    shown = [emulator.cell(sheet.key, "Touch log", f"A{row}").formatted for row in (2, 3, 4)]
+    assert shown == ["2026-10-01 10:00", "2026-10-01 10:00", "2026-10-01 10:10"]
+
+
 @pytest.mark.parametrize("edit", ["insert a row", "sort by name"])
 def test_a_lead_and_a_row_repeating_its_id_each_keep_their_own_cells_when_rows_move(
     every_day, emulator, tmp_path, edit

@@ -41,7 +41,7 @@ from touchsheet.sheets import FIX
 from touchsheet.sheets.a1 import column_letter, quote
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, same
 from touchsheet.sheets.gapi import GOOGLE, Patience, SheetsApi, StaleTabs, responses, row_span
-from touchsheet.sheets.google_format import chart_ids, chart_requests, init_requests, kpi_format_requests
+from touchsheet.sheets.google_format import chart_ids, chart_requests, date_format, init_requests, kpi_format_requests
 
 logger = logging.getLogger(__name__)
 
@@ -450,22 +450,27 @@ class GoogleWorkbook:
             done += [f"added tab '{tab.label(self.locale)}'" for tab in add]
         self._tabs = self._look_up_tabs()
         grids = self._get([tab.name for tab in TABS if tab.columns])
-        data, fresh, wider = [], [], []
+        data, fresh, layout = [], [], []
         for tab in TABS:
             if not tab.columns:
                 continue
             table = table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name])
             header_row = table.header_row or 1
             start = max((i + 1 for i, h in enumerate(table.headers) if not is_blank(h)), default=0)
-            labels = [c.label(self.locale) for c in tab.columns if c.name not in table.columns]
+            added = [c for c in tab.columns if c.name not in table.columns]
+            labels = [c.label(self.locale) for c in added]
             if labels:
                 data.append({"range": f"{quote(table.title)}!{column_letter(start)}{header_row}", "values": [labels]})
                 done.append(f"tab '{table.title}': added column(s) {', '.join(labels)}")
-                wider += _wider(self._tabs[tab.name], start + len(labels))
+                layout += _wider(self._tabs[tab.name], start + len(labels))
             if not any(not is_blank(h) for h in table.headers):
                 fresh.append(tab)
-        if wider:
-            self.api.format(wider)
+            else:  # a tab in use is not dressed, but the dates the run writes in the columns added show as dates
+                sheet = self._tabs[tab.name]["id"]
+                dated = [(start + i, c.type) for i, c in enumerate(added) if c.type in ("date", "datetime")]
+                layout += [date_format(sheet, index, kind, self.locale) for index, kind in dated]
+        if layout:
+            self.api.format(layout)
         if data:
             self.api.update(data, echo=False)
         if fresh:
