@@ -17,7 +17,7 @@ from . import batch_update, drive, fields, metadata, values
 from .auth import GrantError
 from .book import Spreadsheet
 from .errors import ApiError, bad_request, quota_exceeded, unimplemented
-from .server import Request, Response
+from .server import DROPPED, Request, Response
 
 if TYPE_CHECKING:
     from .emulator import SheetsEmulator
@@ -62,6 +62,7 @@ class Faults:
     by_call: dict[int, int] = field(default_factory=dict)
     rate: dict[int, float] = field(default_factory=dict)
     draw: Callable[[], float] = lambda: 1.0
+    dropped_tokens: frozenset[int] = frozenset()  # token requests (1-based) left without an answer
 
     def status(self, n: int) -> int | None:
         roll = self.draw() if self.rate else 1.0  # one draw per call, so a seed replays the same story
@@ -148,6 +149,8 @@ def _token(emu: SheetsEmulator, request: Request) -> Response:
     call = Call(request.method, request.path, request.query, form)
     with emu._lock:
         emu.token_calls.append(call)
+        if len(emu.token_calls) in emu._faults.dropped_tokens:
+            return DROPPED
         try:
             answer, call.status = emu._accounts.grant(form, emu.url + "/token"), 200
         except GrantError as error:

@@ -214,12 +214,16 @@ class SheetsEmulator:
         *,
         rate: dict[int, float] | None = None,
         seed: int = 0,
+        dropped_tokens: Iterable[int] = (),
     ) -> None:
         """Answer API call n (1-based, as counted in emu.calls) with a status and Google's error body
-        instead of serving it; or fail calls at random with these probabilities, reproducibly.
-        faults() with no arguments stops injecting."""
+        instead of serving it; or fail calls at random with these probabilities, reproducibly; and
+        drop the line, unanswered, on the token requests numbered in `dropped_tokens` (1-based, as
+        counted in emu.token_calls). faults() with no arguments stops injecting."""
         with self._lock:
-            self._faults = Faults(dict(status_by_call or {}), dict(rate or {}), random.Random(seed).random)
+            self._faults = Faults(
+                dict(status_by_call or {}), dict(rate or {}), random.Random(seed).random, frozenset(dropped_tokens)
+            )
 
     # --- internals used by the API layer ---------------------------------------------------------------
 

@@ -33,6 +33,9 @@ class Response:
     content_type: str = "application/json; charset=UTF-8"
 
 
+DROPPED = Response(0)  # no answer at all: the line drops, as a network failing mid-request does
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as Google's front ends and requests' sessions use
     disable_nagle_algorithm = True  # headers and body go out as written, not 40 ms apart (delayed ACKs)
@@ -49,6 +52,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.read(length) if length else b"",
         )
         response = self.server.app(request)
+        if response is DROPPED:
+            self.close_connection = True
+            return
         self.send_response(response.status)
         if response.status != 204:
             self.send_header("Content-Type", response.content_type)

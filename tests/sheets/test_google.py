@@ -195,6 +195,45 @@ def test_a_wrong_key_is_a_clear_error(sheet):
         sheet.backend().read()
 
 
+def _signed_in_anew(sheet, emulator, **key_file):
+    """The sheet's backend with credentials of its own, as a new `sync` process has: its first call
+    fetches a token. `key_file`: fields of the JSON key file changed."""
+    from google.oauth2 import service_account
+
+    from touchsheet.sheets.gapi import SCOPES
+
+    info = {**emulator.service_account("touchsheet@demo-project.iam.gserviceaccount.com"), **key_file}
+    credentials = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+    quick = Patience(attempts=3, first_wait=0.001, max_wait=0.005, timeout=20)
+    return GoogleWorkbook(sheet.key, lambda: credentials, "en", emulator.url, quick)
+
+
+def test_a_deleted_key_stops_the_run_with_one_message_saying_how_to_make_a_new_one(sheet, emulator):
+    # a key of the account deleted in the Cloud console since: Google's token service refuses it
+    backend = _signed_in_anew(sheet, emulator, private_key_id="0" * 40)
+    with pytest.raises(SheetError) as refused:
+        backend.read()
+    assert str(refused.value).startswith(
+        "Google refused the key of the service account touchsheet@demo-project.iam.gserviceaccount.com "
+        f"(key id {'0' * 40}) when the run asked for a token (invalid_grant: "
+    )
+    assert "create a new JSON key" in str(refused.value) and "set this host's clock right" in str(refused.value)
+
+
+def test_a_line_that_drops_while_the_run_gets_its_token_is_tried_again_then_is_the_usual_try_again_later(
+    sheet, emulator
+):
+    tokens = len(emulator.token_calls)
+    emulator.faults(dropped_tokens={tokens + 1})  # the first try of the next token fetch
+    assert "Leads" in _signed_in_anew(sheet, emulator).read()
+    assert len(emulator.token_calls) == tokens + 2
+    emulator.faults(dropped_tokens=range(tokens + 3, tokens + 6))  # the three tries of the next
+    with pytest.raises(SheetError) as down:
+        _signed_in_anew(sheet, emulator).read()
+    emulator.faults()
+    assert str(down.value) == "cannot reach Google Sheets to read the sheet's tabs (TransportError): try again later"
+
+
 def test_a_renamed_tab_is_found_again(sheet, emulator, tmp_path):
     sheet.put_rows("Leads", leads(2))
     sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))
@@ -227,6 +266,30 @@ def test_persistent_quota_errors_stop_the_run_with_a_message(sheet, emulator):
     emulator.faults(rate={429: 1.0}, seed=1)
     with pytest.raises(SheetError, match="answered 429 to every try"):
         sheet.backend().read()
+
+
+def test_google_out_of_quota_for_the_append_is_tried_six_times_in_all_not_six_times_six(sheet, emulator, tmp_path):
+    """Every append answered 429 (the write quota is spent): a 429 surely wrote nothing, so the run
+    neither looks for its rows on the Touch log nor starts over its own retries: six tries of the
+    append in all (the backend's patience here is 6), then the usual message."""
+    sheet.put_rows("Leads", leads(2))
+    patience = Patience(attempts=6, first_wait=0.001, max_wait=0.002, timeout=20)
+    backend = GoogleWorkbook(sheet.key, lambda: sheet.credentials, "en", emulator.url, patience)
+
+    def out_of_quota(emu, n):
+        if emu.calls[n - 1].path.endswith(":append"):
+            emu.faults({n: 429})
+
+    emulator.between_calls = out_of_quota
+    first = len(emulator.calls)
+    try:
+        with pytest.raises(SheetError, match="answered 429 to every try to append to the Touch log"):
+            run_once(sheet.config, backend, Outbox(tmp_path / "out"), at("2026-10-01 10:00"))
+    finally:
+        emulator.between_calls = None
+        emulator.faults()
+    appends = [c.path.endswith(":append") for c in emulator.calls[first:]]
+    assert appends[appends.index(True) :] == [True] * 6  # from the first try on: no read of the log, no seventh
 
 
 def test_a_stop_asked_while_google_fails_ends_the_wait_and_the_tries(sheet, emulator):
@@ -391,6 +454,54 @@ def _check(sheet, expected, edit):
     assert not any(r["ID"] in (None, "") and any(r[c] not in (None, "") for c in WORKER) for r in rows)
 
 
+def _insert_comment_column(sheet, tab, before):
+    """A manager inserts a column of their own, and names it."""
+    sheet.emu.insert_columns(sheet.key, tab, before=before)
+    sheet.emu.set_cell(sheet.key, tab, f"{before}1", "Comment")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("Leads", lambda sheet: _insert_comment_column(sheet, "Leads", "C")),  # left of Email
+        ("Leads", lambda sheet: sheet.emu.delete_columns(sheet.key, "Leads", "P")),  # Time zone, left of ours
+        ("Due today", lambda sheet: _insert_comment_column(sheet, "Due today", "O")),  # left of Note
+    ],
+    ids=["insert left of Email", "delete Time zone", "insert left of Due today's Note"],
+)
+def test_a_column_inserted_or_deleted_during_a_run_loses_no_managers_cell(every_day, emulator, tmp_path, edit):
+    """Just before the run's final write, a manager inserts a column, or deletes one, left of the
+    run's columns: every cell moves under the write. Each lead and task still gets exactly the
+    cells a run without the edit gives it, and every cell a manager typed stays: the lead's Source
+    and Time zone, the team's own column at the end of Leads, a note on a task."""
+    tab, change = edit
+
+    def prepared(folder):
+        sheet = _prepared(every_day, emulator, folder)
+        sheet.add_column("Leads", "Our notes")
+        for row in range(2, 14):
+            sheet.set("Leads", row, "Source", f"fair {row}")
+            sheet.set("Leads", row, "Time zone", "Europe/Moscow")
+            sheet.set("Leads", row, "Our notes", f"note {row}")
+        sheet.set("Due today", 2, "Note", "call after lunch")
+        return sheet
+
+    reference = prepared(tmp_path / "reference")
+    sync(reference, "2026-10-02 10:00", Outbox(tmp_path / "reference-out"))
+    expected = _worker_cells(reference), _due_keys(reference), _log(reference)
+    sheet = prepared(tmp_path / "edited")
+    # claim the sheet, read it back, read, append: the edit comes just before the write
+    _sync_editing(sheet, lambda: change(sheet), 5, Outbox(tmp_path / "out"))
+    _check(sheet, expected, None)
+    typed = {r["ID"]: (r["Source"], r.get("Time zone", "Europe/Moscow"), r["Our notes"]) for r in sheet.rows("Leads")}
+    assert typed == {f"L-{n:05d}": (f"fair {n + 1}", "Europe/Moscow", f"note {n + 1}") for n in range(1, 13)}
+    notes = [(r["Key"], r["Note"]) for r in sheet.rows("Due today") if r["Note"]]
+    assert notes == [(r["Key"], r["Note"]) for r in reference.rows("Due today") if r["Note"]]
+    assert len(notes) == 1
+    if tab == "Due today":
+        assert not any(r["Comment"] for r in sheet.rows("Due today"))
+
+
 @pytest.mark.parametrize("hole", [False, True], ids=["below the tasks", "on an empty row among them"])
 def test_a_note_typed_where_a_new_task_lands_stays_there_with_that_task(every_day, emulator, tmp_path, hole):
     """A manager types a note on an empty row of Due today just before the run writes one of
@@ -541,6 +652,75 @@ def test_an_append_google_took_but_answered_500_is_not_appended_twice(sheet, emu
         "L-00002_d2_2026-10-02.eml",
         "L-00003_d2_2026-10-02.eml",
     ]
+
+
+def _smtp(sheet, port):
+    from touchsheet.config import SmtpConfig
+    from touchsheet.mail.smtp import Smtp
+
+    return Smtp(SmtpConfig(host="127.0.0.1", port=port, security="none"), sheet.config.mail.sender)
+
+
+def test_an_email_sent_on_a_retry_is_not_sent_twice_when_google_loses_its_pending_row(sheet, emulator):
+    """L-00001's first email could not go out at 10:00 (the mail server was down): its log row says
+    `retry`. At 10:10 Google answers 500 to the append of its new pending row, having written
+    nothing, and 503 to every try of the final write. The email went out at 10:10, once; the run
+    must have looked for its own pending row, not taken the 10:00 row with the same key for it, so
+    the 10:20 run knows the email went out and sends nothing."""
+    from tests.mail.server import SmtpServer, free_port
+
+    sheet.put_rows("Leads", leads(1))  # came in at 03:00 on 1 Oct: its thank-you is due at 10:00
+    sync(sheet, "2026-10-01 10:00", _smtp(sheet, free_port()))
+    assert [(r["Key"], r["Status"]) for r in sheet.rows("Touch log")] == [("L-00001/d0/2026-10-01", "retry")]
+
+    def google_fails(emu, n):
+        path = emu.calls[n - 1].path
+        if path.endswith(":append") and not google_fails.appended:
+            google_fails.appended = True
+            emu.faults({n: 500})  # nothing written
+        elif path.endswith("values:batchUpdate") and google_fails.appended:
+            emu.faults({n: 503})
+
+    google_fails.appended = False
+    with SmtpServer() as server:
+        emulator.between_calls = google_fails
+        try:
+            with pytest.raises(SheetError, match="answered 503 to every try"):
+                sync(sheet, "2026-10-01 10:10", _smtp(sheet, server.port))
+        finally:
+            emulator.between_calls = None
+            emulator.faults()
+        assert server.recorder.keys() == ["L-00001/d0/2026-10-01"]
+        sync(sheet, "2026-10-01 10:20", _smtp(sheet, server.port))
+        assert server.recorder.keys() == ["L-00001/d0/2026-10-01"]
+
+
+def test_sent_goes_on_the_row_of_the_email_sent_when_the_log_is_sorted_newest_first_meanwhile(sheet, emulator):
+    """L-00001's first email could not go out at 10:00: its log row says `retry`. At 10:10 the run
+    appends a new pending row (row 3) for it and sends it; before the run writes `sent`, a manager
+    sorts the Touch log newest first, so row 3 now holds the 10:00 row, with the same key. `sent`
+    goes on the 10:10 row; the 10:00 row keeps `retry` and why."""
+    from tests.mail.server import SmtpServer, free_port
+
+    sheet.put_rows("Leads", leads(1))
+    sync(sheet, "2026-10-01 10:00", _smtp(sheet, free_port()))
+
+    def sort_newest_first(emu, n):
+        if emu.calls[n - 1].path.endswith("values:batchUpdate") and sort_newest_first.appended:
+            sort_newest_first.appended = False
+            emu.sort(sheet.key, "Touch log", column="A", first_row=2, descending=True)
+        sort_newest_first.appended |= emu.calls[n - 1].path.endswith(":append")
+
+    sort_newest_first.appended = False
+    with SmtpServer() as server:
+        emulator.between_calls = sort_newest_first
+        try:
+            sync(sheet, "2026-10-01 10:10", _smtp(sheet, server.port))
+        finally:
+            emulator.between_calls = None
+        assert server.recorder.keys() == ["L-00001/d0/2026-10-01"]
+    log = [(r["At"].strftime("%H:%M"), r["Status"], r["Note"].startswith("not sent")) for r in sheet.rows("Touch log")]
+    assert log == [("10:10", "sent", False), ("10:00", "retry", True)]
 
 
 @pytest.mark.slow
@@ -702,6 +882,41 @@ def test_init_on_a_sheet_with_data_adds_only_what_is_missing(every_day, emulator
     assert after[1:] == before[1:]  # data untouched, cell for cell
     assert emulator.sheet(sheet.key, "Лиды").validations == []  # a tab in use is not re-dressed
     assert sheet.backend().init() == []
+
+
+def test_the_dates_a_run_writes_in_columns_init_added_to_a_tab_in_use_show_as_dates(every_day, emulator, tmp_path):
+    """A team's own client tab with the managers' columns only: `init` adds the run's columns right
+    of them, and the run's Next touch at and Last touch at then read as dates, not 46296.375."""
+    from touchsheet.schema import LEADS
+
+    headers = [c.name for c in LEADS.columns if c.owner.name == "MANAGER"]
+    lead = {"ID": "L-1", "Name": "Ivan Petrov", "Email": "ivan@example.com", "Manager": "Anna Smith"}
+    lead["Created at"] = 46295.625  # 2026-09-30 15:00, typed in
+    sheet = GoogleSheet(every_day, emulator)
+    sheet.key = emulator.create_spreadsheet(
+        "Our CRM",
+        tabs={"Leads": [headers, [lead.get(h, "") for h in headers]]},
+        share_with=["touchsheet@demo-project.iam.gserviceaccount.com"],
+    )
+    sheet.init()
+    sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))
+    after = sheet.headers("Leads")
+
+    def shown(column):
+        return emulator.cell(sheet.key, "Leads", f"{column_letter(after.index(column))}2").formatted
+
+    # the first call was due as the request came in (overdue now); the thank-you email went at 10:00
+    assert (shown("Next touch at"), shown("Last touch at")) == ("2026-09-30 15:00", "2026-10-01 10:00")
+
+
+def test_the_touch_log_shows_when_each_touch_happened_as_a_date(sheet, emulator, tmp_path):
+    # the rows the run appends are inserted below the header, then below the last row
+    sheet.put_rows("Leads", leads(2))  # L-00001 and L-00002 came in on 1 Oct: their thank-yous go at 10:00
+    sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))
+    sheet.put_rows("Leads", [{**leads(1)[0], "ID": "L-00003", "Created at": datetime(2026, 10, 1, 10, 5)}])
+    sync(sheet, "2026-10-01 10:10", Outbox(tmp_path / "out"))
+    shown = [emulator.cell(sheet.key, "Touch log", f"A{row}").formatted for row in (2, 3, 4)]
+    assert shown == ["2026-10-01 10:00", "2026-10-01 10:00", "2026-10-01 10:10"]
 
 
 @pytest.mark.parametrize("edit", ["insert a row", "sort by name"])

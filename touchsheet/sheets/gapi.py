@@ -2,8 +2,9 @@
 
 gspread's BackOffHTTPClient would retry forever (and sleep up to two minutes a time): here every
 call is retried a few times with exponential backoff and jitter on 429 and 5xx and on dropped
-connections, each with a timeout, and then fails with a message a person can act on. 403 names
-the service account to share the sheet with.
+connections (the token's fetch included), each with a timeout, and then fails with a message a
+person can act on. 403 names the service account to share the sheet with; a key Google refuses
+says how to make a new one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any, TypeVar
 
 import requests
 import tenacity
+from google.auth.exceptions import RefreshError, TransportError
 from google.auth.transport.requests import AuthorizedSession, Request
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
@@ -33,6 +35,7 @@ logger = logging.getLogger(__name__)
 GOOGLE = "https://sheets.googleapis.com"
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 TRANSIENT = frozenset({429, 500, 502, 503, 504})
+UNREACHABLE = (requests.ConnectionError, requests.Timeout, TransportError)  # TransportError: fetching a token
 T = TypeVar("T")
 _DECODER = json.JSONDecoder()
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -165,7 +168,7 @@ class SheetsApi:
         patience: Patience = Patience(),
     ) -> None:
         self.key = key
-        self.account = credentials.service_account_email
+        self.account, self.key_id = credentials.service_account_email, credentials.signer.key_id
         self.patience = patience
         self.http = HTTPClient(auth=None, session=_Session(credentials, endpoint))  # type: ignore[arg-type]
         self.http.set_timeout(patience.timeout)
@@ -195,28 +198,29 @@ class SheetsApi:
     def append(self, range_: str, rows: list[list[Any]], landed: Callable[[], list[int] | None]) -> list[int]:
         """values.append, RAW, inserting rows after the table (rows people add meanwhile are never
         overwritten); the sheet rows written. An append is not idempotent: after an error that may
-        have landed (5xx, a dropped line) `landed()` looks for the rows before trying again."""
+        have landed (5xx, a dropped line) `landed()` looks for the rows before trying again; a 429
+        surely did not land. The tries share one budget of `attempts`."""
         params = {"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"}
-        for attempt in range(self.patience.attempts):
-            try:
-                found = self._call(
-                    "append to the Touch log",
-                    self.http.values_append,
-                    self.key,
-                    range_,
-                    params,
-                    {"values": rows},
-                    retry_5xx=False,
-                )
-                return rows_of(found["updates"]["updatedRange"])
-            except SheetError:
-                if attempt + 1 == self.patience.attempts or self.patience.stop.is_set():
-                    raise
+        unsure = False  # whether the last try may have landed
+
+        def once() -> list[int]:
+            nonlocal unsure
+            if unsure:
                 logger.warning("Google Sheets: an append may or may not have landed; looking before trying again")
                 already = landed()
                 if already is not None:
                     return already
-        raise AssertionError("unreachable")
+            try:
+                found = self.http.values_append(self.key, range_, params, {"values": rows})
+            except APIError as e:
+                unsure = e.code != 429
+                raise
+            except (requests.ConnectionError, requests.Timeout):
+                unsure = True
+                raise
+            return rows_of(found["updates"]["updatedRange"])
+
+        return self._call("append to the Touch log", once)
 
     def format(self, requests_: list[dict[str, Any]]) -> dict[str, Any]:
         return self._call("lay out the tabs", self.http.batch_update, self.key, {"requests": requests_})
@@ -225,14 +229,13 @@ class SheetsApi:
         """The answer's bytes alone: the request's are freed as it returns."""
         return self.http.request("post", url, json=body).content
 
-    def _call(self, what: str, call: Callable[..., T], *args: Any, retry_5xx: bool = True) -> T:
-        """One API call with retries; `retry_5xx=False` retries only what surely did not land (429)."""
-        retryable = TRANSIENT if retry_5xx else frozenset({429})  # a 5xx on an append may have landed
+    def _call(self, what: str, call: Callable[..., T], *args: Any) -> T:
+        """One API call with retries."""
 
         def transient(error: BaseException) -> bool:
             if isinstance(error, APIError):
-                return error.code in retryable
-            return retry_5xx and isinstance(error, (requests.ConnectionError, requests.Timeout))
+                return error.code in TRANSIENT
+            return isinstance(error, UNREACHABLE) or (isinstance(error, RefreshError) and error.retryable)
 
         def log_retry(state: tenacity.RetryCallState) -> None:
             logger.warning("Google Sheets: %s failed (%s); retrying", what, state.outcome.exception())
@@ -253,11 +256,23 @@ class SheetsApi:
                     return call(*args)
         except APIError as e:
             raise self._explain(what, e) from None
-        except (requests.ConnectionError, requests.Timeout) as e:
+        except (*UNREACHABLE, RefreshError) as e:
+            if isinstance(e, RefreshError) and not e.retryable:
+                raise self._refused_key(e) from None
             raise SheetError(
                 f"cannot reach Google Sheets to {what} ({e.__class__.__name__}): try again later"
             ) from None
         raise AssertionError("unreachable")
+
+    def _refused_key(self, error: RefreshError) -> SheetError:
+        """Google's token service refused the key file: a run on any host with it fails the same way."""
+        return SheetError(
+            f"Google refused the key of the service account {self.account} (key id {self.key_id}) when the run "
+            f"asked for a token ({error.args[0] if error.args else error}). Fix: if that key was deleted or "
+            "disabled in the Google Cloud console, create a new JSON key for the account and point "
+            "workbook.credentials_file (or its environment variable) at it; if Google speaks of the time "
+            "('iat', 'exp', 'short-lived token'), set this host's clock right (NTP)"
+        )
 
     def _explain(self, what: str, error: APIError) -> SheetError:
         message = error.error.get("message", "")

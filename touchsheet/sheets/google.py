@@ -12,9 +12,11 @@ Managers sort, insert, delete and type while a run works, so rows are found by t
 the log and on Due today), never trusted by position: each written range also covers the row's
 ID cell, left as it is (a `null` in the request), and Google answers with the range as it stands
 after the write. A row that no longer holds the expected ID is repaired at once: the lead's
-values go to where it now is, and the row written by mistake gets its own values back. Rows
-still due on Due today stay where they are, with the managers' cells never written over, so a
-tick made during a run is never lost.
+values go to where it now is, and the row written by mistake gets its own values back. The header
+cells of the columns written go with the write the same way: when a column was inserted or deleted
+meanwhile, the cells that landed in other columns get their values back and the write goes again by
+column name. Rows still due on Due today stay where they are, with the managers' cells never
+written over, so a tick made during a run is never lost.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +41,7 @@ from touchsheet.sheets import FIX
 from touchsheet.sheets.a1 import column_letter, quote
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, same
 from touchsheet.sheets.gapi import GOOGLE, Patience, SheetsApi, StaleTabs, responses, row_span
-from touchsheet.sheets.google_format import chart_ids, chart_requests, init_requests, kpi_format_requests
+from touchsheet.sheets.google_format import chart_ids, chart_requests, date_format, init_requests, kpi_format_requests
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +59,8 @@ class RowWrite:
     cells: dict[str, Any]
     expect: dict[str, Any] = field(default_factory=dict)  # read through, never written
     identity: Any = None
-    rank: int | None = None  # which of the rows with its identity (0: the first); None: as first read
+    rank: int | None = None  # which of the rows with its identity (0: the first, -1: the last); None: as first read
+    spots: dict[int, Any] = field(default_factory=dict)  # cells by position: put back after columns moved
 
 
 class GoogleWorkbook:
@@ -75,7 +79,7 @@ class GoogleWorkbook:
         self._tabs: dict[str, dict[str, Any]] = {}  # tab name -> {"title", "id", "rows", "columns", "charts"}
         self._tables: dict[str, Table] = {}  # where rows are, as last read
         self._snapshot: dict[str, Table] = {}  # what the run read first: the values to restore
-        self._appended = False  # whether this run appended to the Touch log (its third call)
+        self._appended: dict[int, dict[str, Any]] = {}  # the Touch log rows this run appended (its third call)
 
     @property
     def api(self) -> SheetsApi:
@@ -105,7 +109,7 @@ class GoogleWorkbook:
         }
         require_columns(self._tables.values(), FIX)
         self._snapshot = dict(self._tables)
-        self._appended = False
+        self._appended = {}
         return self._tables
 
     def _get(self, names: list[str]) -> dict[str, list[list[Any]]]:
@@ -154,8 +158,8 @@ class GoogleWorkbook:
         rows = changes.appends.get("Touch log")
         if rows:
             appended["Touch log"] = self._append_log(rows)
-            self._appended = True
-        writes = self._lead_writes(changes.cells) + self._log_writes(changes.cells, appended)
+            self._appended.update(zip(appended["Touch log"], rows))
+        writes = self._lead_writes(changes.cells) + self._log_writes(changes.cells)
         if changes.due_today is not None:
             writes += self._due_writes(self._tables["Due today"], changes.due_today)
         grids = {
@@ -172,12 +176,21 @@ class GoogleWorkbook:
         table = self._tables["Touch log"]
         width = max(table.columns.values()) + 1
         values = [[_json(row.get(name)) if name else "" for name in _names(table, width)] for row in rows]
-        keys = [row.get("Key") for row in rows]
+        stamps = [tuple(_plain(_json(row.get(c))) for c in _STAMP) for row in rows]
 
         def landed() -> list[int] | None:
+            """Where the rows are, if Google wrote them: each known by its key, moment and status, and
+            not one the run read (a `retry` row sent again has the key of the row appended for it)."""
             fresh = self._fresh("Touch log")
-            where = {fresh.cell(r, "Key"): fresh.sheet_row(i) for i, r in enumerate(fresh.rows)}
-            found = [where.get(k) for k in keys]
+            read = Counter(_stamp(table, values) for values in table.rows)
+            where: dict[tuple[Any, ...], int] = {}
+            for index, values in enumerate(fresh.rows):
+                stamp = _stamp(fresh, values)
+                if read[stamp]:
+                    read[stamp] -= 1
+                else:
+                    where.setdefault(stamp, fresh.sheet_row(index))
+            found = [where.get(s) for s in stamps]
             return None if None in found else [r for r in found if r is not None]
 
         rows_landed = self.api.append(f"{quote(table.title)}!A{table.header_row}", values, landed)
@@ -200,14 +213,23 @@ class GoogleWorkbook:
                 rw.expect["ID"] = write.value
         return list(by_row.values())
 
-    def _log_writes(self, cells: list[CellWrite], appended: dict[str, list[int]]) -> list[RowWrite]:
+    def _log_writes(self, cells: list[CellWrite]) -> list[RowWrite]:
         by_row: dict[int, RowWrite] = {}
         for write in cells:
             if write.tab == "Touch log":
-                key = write.identity[1] if write.identity else ""
-                rw = by_row.setdefault(write.row, RowWrite("Touch log", write.row, {}, {"Key": key}, key))
+                rw = by_row.get(write.row)
+                if rw is None:
+                    rw = by_row[write.row] = self._log_row(write.row, write.identity[1] if write.identity else "")
                 rw.cells[write.column] = write.value
         return list(by_row.values())
+
+    def _log_row(self, row: int, key: str) -> RowWrite:
+        """A write on a Touch log row. Keys repeat on the log (a `retry` row and the row of its resend
+        share one): a row this run appended is known by its moment too, and is the last with its key."""
+        appended = self._appended.get(row)
+        if appended is None:
+            return RowWrite("Touch log", row, {}, {"Key": key}, key)
+        return RowWrite("Touch log", row, {}, {"Key": key, "At": appended["At"]}, key, rank=-1)
 
     def has_room(self, due_keys: list[str]) -> bool:
         below = _due_places(self._tables["Due today"], due_keys)[1]
@@ -262,37 +284,80 @@ class GoogleWorkbook:
 
     def _write_and_verify(self, writes: list[RowWrite], grids: dict[str, list[list[Any]]], changes: Changes) -> None:
         for round_ in range(REPAIR_ROUNDS + 1):
-            answers = responses(self.api.update(self._data(writes, grids), echo=True))  # the request freed first
-            wrong = [w for w, answer in zip(writes, answers) if not self._holds(w, answer)]
+            headers = self._header_cells(writes)
+            # the request is freed before its answer is decoded
+            answers = responses(self.api.update(self._data(writes, headers, grids), echo=True))
+            held = [self._holds(w, answer) for w, answer in zip(writes, answers)]
+            moved = {
+                tab
+                for (tab, places), answer in zip(headers.items(), answers)
+                if not self._same_headers(tab, places, answer)
+            }
+            wrong = [w for w, ok in zip(writes, held) if not ok or w.tab in moved]
             if not wrong:
                 return
             if round_ == REPAIR_ROUNDS:
                 break
             logger.warning("the sheet changed during the run: repairing %d row(s)", len(wrong))
-            writes, grids = self._repairs(wrong, changes), {}
+            writes, grids = self._repairs(wrong, changes, moved), {}
             if not writes:
                 return
         raise SheetError("the sheet kept changing while the run wrote to it; the next run will finish the job")
 
-    def _data(self, writes: list[RowWrite], grids: dict[str, list[list[Any]]]) -> list[dict[str, Any]]:
+    def _header_cells(self, writes: list[RowWrite]) -> dict[str, list[int]]:
+        """The columns each tab's writes place cells in by the headers read: those header cells go
+        with the write, read through, and tell whether a column was inserted or deleted meanwhile."""
+        names: dict[str, set[str]] = {}
+        spots: dict[str, set[int]] = {}
+        for w in writes:
+            found = names.setdefault(w.tab, set())
+            found.update(w.cells)
+            found.update(w.expect)
+            spots.setdefault(w.tab, set()).update(w.spots)
+        return {tab: sorted({self._tables[tab].columns[c] for c in found} | spots[tab]) for tab, found in names.items()}
+
+    def _data(
+        self, writes: list[RowWrite], headers: dict[str, list[int]], grids: dict[str, list[list[Any]]]
+    ) -> list[dict[str, Any]]:
         data = [self._range(w) for w in writes]
+        for name, places in headers.items():
+            table = self._tables[name]
+            low, high, row = places[0], places[-1], table.header_row
+            data.append(
+                {
+                    "range": f"{quote(table.title)}!{column_letter(low)}{row}:{column_letter(high)}{row}",
+                    "values": [[None] * (high - low + 1)],
+                }
+            )
         return data + [{"range": f"{quote(self._tables[n].title)}!A1", "values": grid} for n, grid in grids.items()]
 
     def _range(self, write: RowWrite) -> dict[str, Any]:
         table = self._tables[write.tab]
-        columns = [table.columns[c] for c in (*write.cells, *write.expect)]
+        columns = [table.columns[c] for c in (*write.cells, *write.expect)] + list(write.spots)
         low, high = min(columns), max(columns)
         values: list[Any] = [None] * (high - low + 1)  # None: read through
         for name, value in write.cells.items():
             values[table.columns[name] - low] = _json(value)
+        for position, value in write.spots.items():
+            values[position - low] = _json(value)
         return {
             "range": f"{quote(table.title)}!{column_letter(low)}{write.row}:{column_letter(high)}{write.row}",
             "values": [values],
         }
 
+    def _same_headers(self, tab: str, places: list[int], answer: dict[str, Any]) -> bool:
+        """Whether the header cells at `places` still say what the run placed its cells by."""
+        headers, low = self._tables[tab].headers, places[0]
+        echoed = (answer.get("updatedData", {}).get("values") or [[]])[0]
+        return all(
+            _plain(echoed[p - low] if p - low < len(echoed) else None)
+            == _plain(headers[p] if p < len(headers) else None)
+            for p in places
+        )
+
     def _holds(self, write: RowWrite, answer: dict[str, Any]) -> bool:
         table = self._tables[write.tab]
-        low = min(table.columns[c] for c in (*write.cells, *write.expect))
+        low = min([table.columns[c] for c in (*write.cells, *write.expect)] + list(write.spots))
         echoed = (answer.get("updatedData", {}).get("values") or [[]])[0]
         for name, expected in write.expect.items():
             position = table.columns[name] - low
@@ -301,20 +366,25 @@ class GoogleWorkbook:
                 return False
         return True
 
-    def _repairs(self, wrong: list[RowWrite], changes: Changes) -> list[RowWrite]:
+    def _repairs(self, wrong: list[RowWrite], changes: Changes, moved: set[str]) -> list[RowWrite]:
         """After rows moved under the run: the writes again, where their rows now are, and the old
-        values back on rows written by mistake."""
+        values back on rows written by mistake. On a tab whose columns `moved`, the cells written
+        into other columns get their own values back first, and the writes go again by column name."""
         tabs = sorted({w.tab for w in wrong})
+        placed = {name: self._tables[name] for name in tabs}  # the columns the writes were placed by
         fresh = {name: self._fresh(name) for name in tabs}
         self._tables.update(fresh)
         repairs: list[RowWrite] = []
         for name in tabs:
             mine = [w for w in wrong if w.tab == name]
-            snapshot = self._snapshot[name]
+            snapshot, key = self._snapshot[name], "ID" if name == "Leads" else "Key"
+            undone = _put_back(mine, placed[name], fresh[name], key) if name in moved else []
             if name == "Due today":
-                repairs += self._due_writes(fresh[name], changes.due_today or []) + _restores_due(mine, snapshot)
+                redone = self._due_writes(fresh[name], changes.due_today or [])
+                redone += _restores_due(mine, snapshot, fresh[name])
             else:
-                repairs += _relocated(mine, snapshot, fresh[name], "ID" if name == "Leads" else "Key")
+                redone = _relocated(mine, snapshot, fresh[name], key)
+            repairs += _uncovered(undone, redone, fresh[name]) + redone
         return repairs
 
     def _fresh(self, name: str) -> Table:
@@ -380,22 +450,27 @@ class GoogleWorkbook:
             done += [f"added tab '{tab.label(self.locale)}'" for tab in add]
         self._tabs = self._look_up_tabs()
         grids = self._get([tab.name for tab in TABS if tab.columns])
-        data, fresh, wider = [], [], []
+        data, fresh, layout = [], [], []
         for tab in TABS:
             if not tab.columns:
                 continue
             table = table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name])
             header_row = table.header_row or 1
             start = max((i + 1 for i, h in enumerate(table.headers) if not is_blank(h)), default=0)
-            labels = [c.label(self.locale) for c in tab.columns if c.name not in table.columns]
+            added = [c for c in tab.columns if c.name not in table.columns]
+            labels = [c.label(self.locale) for c in added]
             if labels:
                 data.append({"range": f"{quote(table.title)}!{column_letter(start)}{header_row}", "values": [labels]})
                 done.append(f"tab '{table.title}': added column(s) {', '.join(labels)}")
-                wider += _wider(self._tabs[tab.name], start + len(labels))
+                layout += _wider(self._tabs[tab.name], start + len(labels))
             if not any(not is_blank(h) for h in table.headers):
                 fresh.append(tab)
-        if wider:
-            self.api.format(wider)
+            else:  # a tab in use is not dressed, but the dates the run writes in the columns added show as dates
+                sheet = self._tabs[tab.name]["id"]
+                dated = [(start + i, c.type) for i, c in enumerate(added) if c.type in ("date", "datetime")]
+                layout += [date_format(sheet, index, kind, self.locale) for index, kind in dated]
+        if layout:
+            self.api.format(layout)
         if data:
             self.api.update(data, echo=False)
         if fresh:
@@ -455,12 +530,14 @@ def _empty_row(table: Table, values: list[Any]) -> bool:
     return is_blank(table.cell(values, "Key")) and all(is_blank(v) for v in values)
 
 
-def _restores_due(wrong: list[RowWrite], before: Table) -> list[RowWrite]:
+def _restores_due(wrong: list[RowWrite], before: Table, now: Table) -> list[RowWrite]:
     """A manager ticked a row the run was clearing: put its task back so the next run records it.
     A new task's row they typed on is no such row: the task landed there, beside what they typed."""
     restores = []
     for write in wrong:
-        if write.expect and "Key" in write.cells and is_blank(write.cells["Key"]):
+        clears = "Key" in write.cells and is_blank(write.cells["Key"])
+        # unticked as the tab now stands: a column moved under the write, no manager ticked it
+        if write.expect and clears and not _holds_now(now, write.row, write.expect):
             values = before.rows[write.row - before.header_row - 1]
             cells = {c: before.cell(values, c) for c in before.columns if c not in DUE_MANAGER_COLUMNS}
             restores.append(RowWrite("Due today", write.row, cells, {}))
@@ -474,7 +551,7 @@ def _relocated(wrong: list[RowWrite], snapshot: Table, fresh: Table, key_column:
     the cells this run did not write on it. Rows repeating a key (one of them the lead) are told
     apart by their order: the n-th stays the n-th."""
     hit = {w.row: w for w in wrong}
-    original, first = _ranked(snapshot, key_column)
+    original, first, twins = _ranked(snapshot, key_column)
 
     def who(index: int, values: list[Any]) -> tuple[Any, list[Any] | None]:
         """The identity of the fresh row at `index`, and the row it was in the run's first read when
@@ -506,7 +583,8 @@ def _relocated(wrong: list[RowWrite], snapshot: Table, fresh: Table, key_column:
         if not victim:
             continue
         identity, own = who(index, victim)
-        own = original.get(ranks.get(write.row)) if own is None else own  # its own first read, not the lead's
+        if own is None:  # its own first read, not the lead's
+            own = _own(original, twins, ranks.get(write.row), snapshot, fresh, victim, set(write.cells))
         rewritten = moved[write.row].cells if write.row in moved else {}  # the victim's own new values win
         back = {
             c: (snapshot.cell(own, c) if own is not None else None)
@@ -522,9 +600,57 @@ def _relocated(wrong: list[RowWrite], snapshot: Table, fresh: Table, key_column:
     return restores + list(moved.values())  # a row's own key back first, then what belongs on it
 
 
-def _ranked(table: Table, key_column: str) -> tuple[dict[tuple[Any, int], list[Any]], dict[int, int]]:
-    """Each row of `table` by its identity and rank (0: the first row with that identity), and each
-    sheet row's rank."""
+def _put_back(wrong: list[RowWrite], placed: Table, fresh: Table, key_column: str) -> list[RowWrite]:
+    """Columns were inserted, deleted or moved under the writes, placed by the headers of `placed`:
+    the writes undone, each cell they wrote getting back the value of the column now there, as
+    `placed` has it (nothing, in a column inserted since); `fresh` is left as the tab will then
+    stand, for the writes to go again by column name. A row that moved as well is left to the
+    repair of moved rows."""
+    was = _columns_then(placed, fresh)
+    puts = []
+    for write in wrong:
+        index, then_index = write.row - fresh.header_row - 1, write.row - placed.header_row - 1
+        if not 0 <= index < len(fresh.rows):
+            continue
+        now, then = fresh.rows[index], placed.rows[then_index] if 0 <= then_index < len(placed.rows) else []
+        cells = [(placed.columns[c], v) for c, v in write.cells.items()] + list(write.spots.items())
+        back: dict[int, Any] = {}
+        for p, v in cells:
+            if p < len(now) and same(_json(now[p]), _json(v)):  # what the write put there is there
+                q = was.get(p)
+                back[p] = then[q] if q is not None and q < len(then) else None
+        restored = now + [None] * (max(back, default=0) + 1 - len(now))
+        for p, v in back.items():
+            restored[p] = v
+        if back and same(fresh.cell(restored, key_column), placed.cell(then, key_column)):
+            fresh.rows[index] = restored
+            puts.append(RowWrite(write.tab, write.row, {}, {key_column: fresh.cell(restored, key_column)}, spots=back))
+    return puts
+
+
+def _uncovered(undone: list[RowWrite], redone: list[RowWrite], table: Table) -> list[RowWrite]:
+    """The cells put back, but those the writes after them set anew."""
+    covered = {(w.row, table.columns[c]) for w in redone for c in w.cells} | {
+        (w.row, p) for w in redone for p in w.spots
+    }
+    kept = [replace(w, spots={p: v for p, v in w.spots.items() if (w.row, p) not in covered}) for w in undone]
+    return [w for w in kept if w.spots]
+
+
+def _columns_then(before: Table, now: Table) -> dict[int, int]:
+    """Where each column of the tab `now` was `before` (by position): a known column by its name,
+    the team's own by their headers in order; a column inserted since is not there."""
+    found = {p: before.columns[c] for c, p in now.columns.items() if c in before.columns}
+    then, later = ([norm(h) if not is_blank(h) else "" for h in t.headers] for t in (before, now))
+    for block in SequenceMatcher(None, then, later, autojunk=False).get_matching_blocks():
+        for offset in range(block.size):
+            found.setdefault(block.b + offset, block.a + offset)
+    return found
+
+
+def _ranked(table: Table, key_column: str) -> tuple[dict[tuple[Any, int], list[Any]], dict[int, int], Counter[Any]]:
+    """Each row of `table` by its identity and rank (0: the first row with that identity), each
+    sheet row's rank, and how many rows have each identity."""
     rows: dict[tuple[Any, int], list[Any]] = {}
     ranks: dict[int, int] = {}
     seen: Counter[Any] = Counter()
@@ -533,7 +659,29 @@ def _ranked(table: Table, key_column: str) -> tuple[dict[tuple[Any, int], list[A
         ranks[table.sheet_row(index)] = rank = seen[identity]
         rows[identity, rank] = values
         seen[identity] += 1
-    return rows, ranks
+    return rows, ranks, seen
+
+
+def _own(
+    original: dict[tuple[Any, int], list[Any]],
+    twins: Counter[Any],
+    ranked: tuple[Any, int] | None,
+    snapshot: Table,
+    fresh: Table,
+    values: list[Any],
+    written: set[str],
+) -> list[Any] | None:
+    """A fresh row's own values as first read, by its identity and rank; where rows repeat its
+    identity (a `retry` row and the row of its resend), the one whose other cells it holds, since a
+    sort may have changed their order."""
+    if ranked is None:
+        return None
+    identity, rank = ranked
+    if twins[identity] == 1 and rank == 0:
+        return original[identity, 0]
+    among = [original[identity, r] for r in range(twins[identity])]
+    found = _same_row(snapshot, fresh, values, written, among) if among else None
+    return original.get(ranked) if found is None else found
 
 
 def _rank(write: RowWrite, rank: int, rows: list[int], fresh: Table, taken: dict[int, RowWrite]) -> int:
@@ -547,18 +695,23 @@ def _rank(write: RowWrite, rank: int, rows: list[int], fresh: Table, taken: dict
 
 
 def _holds_now(table: Table, row: int, expect: dict[str, Any]) -> bool:
-    values = table.rows[row - table.header_row - 1]
+    index = row - table.header_row - 1
+    values = table.rows[index] if 0 <= index < len(table.rows) else []
     return all(same(table.cell(values, c), v) for c, v in expect.items())
 
 
-def _same_row(snapshot: Table, fresh: Table, values: list[Any], written: set[str]) -> list[Any] | None:
-    """The row of the run's first read that holds what `values` holds outside the `written` columns
-    ([] when those are empty: the row was; None when no one row matches)."""
+def _same_row(
+    snapshot: Table, fresh: Table, values: list[Any], written: set[str], among: list[list[Any]] | None = None
+) -> list[Any] | None:
+    """The row of the run's first read (or of `among` its rows) that holds what `values` holds
+    outside the `written` columns ([] when those are empty: the row was; None when no one row matches)."""
     columns = [c.name for c in fresh.tab.columns if c.name not in written and c.name in snapshot.columns]
     mine = [_plain(fresh.cell(values, c)) for c in columns]
     if all(v == "" for v in mine):
         return []
-    found = [r for r in snapshot.rows if [_plain(snapshot.cell(r, c)) for c in columns] == mine]
+    found = [
+        r for r in (snapshot.rows if among is None else among) if [_plain(snapshot.cell(r, c)) for c in columns] == mine
+    ]
     return found[0] if len(found) == 1 else None
 
 
@@ -569,6 +722,13 @@ def _identity(table: Table, values: list[Any], key_column: str) -> Any:
     if table.tab is LEADS and is_blank(key):
         return tuple(_plain(table.cell(values, c)) for c in ("Name", "Email", "Phone", "Created at"))
     return key
+
+
+_STAMP = ("Key", "At", "Status")  # a Touch log row appended by a run: its key, the run's moment, the status
+
+
+def _stamp(table: Table, values: list[Any]) -> tuple[Any, ...]:
+    return tuple(_plain(table.cell(values, c)) for c in _STAMP)
 
 
 def _plain(value: Any) -> Any:

@@ -58,18 +58,7 @@ def init_requests(tabs: dict[str, dict[str, Any]], tables: dict[str, Table], loc
                 continue
             index = table.columns[column.name]
             if column.type in ("date", "datetime"):
-                pattern = number_format(column.type, locale)
-                kind = "DATE" if column.type == "date" else "DATE_TIME"
-                requests.append(
-                    _repeat(
-                        sheet,
-                        header,
-                        None,
-                        index,
-                        {"userEnteredFormat": {"numberFormat": {"type": kind, "pattern": pattern}}},
-                        "userEnteredFormat.numberFormat",
-                    )
-                )
+                requests.append(date_format(sheet, index, column.type, locale))
             if column.name in WORDS and table.tab in (LEADS, DUE_TODAY, TOUCH_LOG):
                 requests.append(_validation(sheet, header, index, allowed_words(WORDS[column.name], locale)))
             elif column.type == "bool" and column.name == "Done":
@@ -83,6 +72,15 @@ def init_requests(tabs: dict[str, dict[str, Any]], tables: dict[str, Table], loc
             requests.append({"setBasicFilter": {"filter": {"range": {"sheetId": sheet, "startRowIndex": header - 1}}}})
         requests += _warnings(sheet, header, table)
     return requests
+
+
+def date_format(sheet: int, index: int, kind: str, locale: str) -> dict[str, Any]:
+    """A date or date-time column's format, over the whole column: the rows the Touch log's append
+    inserts (below the header, below the last row) fall inside it, whichever neighbour they copy."""
+    number = {"type": NUMBER_TYPES[kind], "pattern": number_format(kind, locale)}
+    return _repeat(
+        sheet, 0, None, index, {"userEnteredFormat": {"numberFormat": number}}, "userEnteredFormat.numberFormat"
+    )
 
 
 def kpi_format_requests(sheet: int, kpi: KpiSheet, locale: str) -> list[dict[str, Any]]:
