@@ -16,6 +16,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,6 +29,7 @@ from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 from gspread.urls import SPREADSHEET_VALUES_BATCH_UPDATE_URL
 
+from touchsheet.engine.cells import to_serial
 from touchsheet.errors import SheetError
 
 logger = logging.getLogger(__name__)
@@ -298,3 +300,12 @@ class SheetsApi:
                 "before writing anything more; the next run starts over"
             )
         return SheetError(f"Google Sheets refused to {what}: {message}")
+
+
+def raw_value(value: Any) -> Any:
+    """A cell value as the Sheets API takes it (RAW): dates as serial numbers, nothing as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, (datetime, date)):
+        return to_serial(value)
+    return value

@@ -25,42 +25,35 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
 from google.oauth2 import service_account
 
-from touchsheet.engine.cells import from_serial, is_blank, to_serial
+from touchsheet.engine.cells import from_serial, is_blank
 from touchsheet.engine.table import Table, require_columns, table_from_grid
 from touchsheet.errors import SheetError
-from touchsheet.schema import LEADS, TABS, TOUCH_LOG, Owner, Tab, norm, tab_keys
+from touchsheet.schema import TABS, TOUCH_LOG, Tab, norm, tab_keys
 from touchsheet.sheets import FIX
 from touchsheet.sheets.a1 import column_letter, quote
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, same
-from touchsheet.sheets.gapi import GOOGLE, Patience, SheetsApi, StaleTabs, responses, row_span
+from touchsheet.sheets.gapi import GOOGLE, Patience, SheetsApi, StaleTabs, raw_value, responses, row_span
 from touchsheet.sheets.google_format import chart_ids, chart_requests, date_format, init_requests, kpi_format_requests
+from touchsheet.sheets.google_repair import (
+    RowWrite,
+    plain,
+    put_back,
+    relocated,
+    restores_due,
+    row_identity,
+    uncovered,
+)
 
 logger = logging.getLogger(__name__)
 
 REPAIR_ROUNDS = 3
 PATIENCE = Patience()
-
-
-@dataclass
-class RowWrite:
-    """Cells to write on one row, what the row must hold afterwards to be the right one, and who
-    the row is (its ID or Key; for a lead without an ID yet, its name, email, phone and request time)."""
-
-    tab: str
-    row: int
-    cells: dict[str, Any]
-    expect: dict[str, Any] = field(default_factory=dict)  # read through, never written
-    identity: Any = None
-    rank: int | None = None  # which of the rows with its identity (0: the first, -1: the last); None: as first read
-    spots: dict[int, Any] = field(default_factory=dict)  # cells by position: put back after columns moved
 
 
 class GoogleWorkbook:
@@ -175,8 +168,8 @@ class GoogleWorkbook:
     def _append_log(self, rows: list[dict[str, Any]]) -> list[int]:
         table = self._tables["Touch log"]
         width = max(table.columns.values()) + 1
-        values = [[_json(row.get(name)) if name else "" for name in _names(table, width)] for row in rows]
-        stamps = [tuple(_plain(_json(row.get(c))) for c in _STAMP) for row in rows]
+        values = [[raw_value(row.get(name)) if name else "" for name in _names(table, width)] for row in rows]
+        stamps = [tuple(plain(raw_value(row.get(c))) for c in _STAMP) for row in rows]
 
         def landed() -> list[int] | None:
             """Where the rows are, if Google wrote them: each known by its key, moment and status, and
@@ -207,7 +200,7 @@ class GoogleWorkbook:
             if rw is None:
                 values = table.rows[write.row - table.header_row - 1]
                 expect = {"ID": table.cell(values, "ID"), "Name": table.cell(values, "Name")}
-                rw = by_row[write.row] = RowWrite("Leads", write.row, {}, expect, _identity(table, values, "ID"))
+                rw = by_row[write.row] = RowWrite("Leads", write.row, {}, expect, row_identity(table, values, "ID"))
             rw.cells[write.column] = write.value
             if write.column == "ID":
                 rw.expect["ID"] = write.value
@@ -280,7 +273,7 @@ class GoogleWorkbook:
         width = max([len(r) for r in old] + [len(r) for r in rows] + [1])
         grid = [list(r) + [None] * (width - len(r)) for r in rows]
         grid += [[None] * width for _ in range(height - len(grid))]
-        return [[_json(v) for v in row] for row in grid]
+        return [[raw_value(v) for v in row] for row in grid]
 
     def _write_and_verify(self, writes: list[RowWrite], grids: dict[str, list[list[Any]]], changes: Changes) -> None:
         for round_ in range(REPAIR_ROUNDS + 1):
@@ -337,9 +330,9 @@ class GoogleWorkbook:
         low, high = min(columns), max(columns)
         values: list[Any] = [None] * (high - low + 1)  # None: read through
         for name, value in write.cells.items():
-            values[table.columns[name] - low] = _json(value)
+            values[table.columns[name] - low] = raw_value(value)
         for position, value in write.spots.items():
-            values[position - low] = _json(value)
+            values[position - low] = raw_value(value)
         return {
             "range": f"{quote(table.title)}!{column_letter(low)}{write.row}:{column_letter(high)}{write.row}",
             "values": [values],
@@ -350,8 +343,7 @@ class GoogleWorkbook:
         headers, low = self._tables[tab].headers, places[0]
         echoed = (answer.get("updatedData", {}).get("values") or [[]])[0]
         return all(
-            _plain(echoed[p - low] if p - low < len(echoed) else None)
-            == _plain(headers[p] if p < len(headers) else None)
+            plain(echoed[p - low] if p - low < len(echoed) else None) == plain(headers[p] if p < len(headers) else None)
             for p in places
         )
 
@@ -362,7 +354,7 @@ class GoogleWorkbook:
         for name, expected in write.expect.items():
             position = table.columns[name] - low
             value = echoed[position] if position < len(echoed) else None
-            if not same(value, _json(expected) if not isinstance(expected, (datetime, date)) else expected):
+            if not same(value, raw_value(expected) if not isinstance(expected, (datetime, date)) else expected):
                 return False
         return True
 
@@ -378,13 +370,13 @@ class GoogleWorkbook:
         for name in tabs:
             mine = [w for w in wrong if w.tab == name]
             snapshot, key = self._snapshot[name], "ID" if name == "Leads" else "Key"
-            undone = _put_back(mine, placed[name], fresh[name], key) if name in moved else []
+            undone = put_back(mine, placed[name], fresh[name], key) if name in moved else []
             if name == "Due today":
                 redone = self._due_writes(fresh[name], changes.due_today or [])
-                redone += _restores_due(mine, snapshot, fresh[name])
+                redone += restores_due(mine, snapshot, fresh[name])
             else:
-                redone = _relocated(mine, snapshot, fresh[name], key)
-            repairs += _uncovered(undone, redone, fresh[name]) + redone
+                redone = relocated(mine, snapshot, fresh[name], key)
+            repairs += uncovered(undone, redone, fresh[name]) + redone
         return repairs
 
     def _fresh(self, name: str) -> Table:
@@ -530,210 +522,11 @@ def _empty_row(table: Table, values: list[Any]) -> bool:
     return is_blank(table.cell(values, "Key")) and all(is_blank(v) for v in values)
 
 
-def _restores_due(wrong: list[RowWrite], before: Table, now: Table) -> list[RowWrite]:
-    """A manager ticked a row the run was clearing: put its task back so the next run records it.
-    A new task's row they typed on is no such row: the task landed there, beside what they typed."""
-    restores = []
-    for write in wrong:
-        clears = "Key" in write.cells and is_blank(write.cells["Key"])
-        # unticked as the tab now stands: a column moved under the write, no manager ticked it
-        if write.expect and clears and not _holds_now(now, write.row, write.expect):
-            values = before.rows[write.row - before.header_row - 1]
-            cells = {c: before.cell(values, c) for c in before.columns if c not in DUE_MANAGER_COLUMNS}
-            restores.append(RowWrite("Due today", write.row, cells, {}))
-    return restores
-
-
-def _relocated(wrong: list[RowWrite], snapshot: Table, fresh: Table, key_column: str) -> list[RowWrite]:
-    """On each row a write hit by mistake, that row's own values back (as the run first read them)
-    where our value still is; then each write again on the row that now holds its lead (or log row).
-    A row is known by its key; where the key is empty, or is one this run wrote there by mistake, by
-    the cells this run did not write on it. Rows repeating a key (one of them the lead) are told
-    apart by their order: the n-th stays the n-th."""
-    hit = {w.row: w for w in wrong}
-    original, first, twins = _ranked(snapshot, key_column)
-
-    def who(index: int, values: list[Any]) -> tuple[Any, list[Any] | None]:
-        """The identity of the fresh row at `index`, and the row it was in the run's first read when
-        its cells tell (otherwise its identity and rank do)."""
-        write = hit.get(fresh.sheet_row(index))
-        if write is not None and (key_column in write.cells or is_blank(fresh.cell(values, key_column))):
-            own = _same_row(snapshot, fresh, values, set(write.cells))
-            return (_identity(snapshot, own, key_column), own) if own is not None else (None, None)
-        return _identity(fresh, values, key_column), None
-
-    where: dict[Any, list[int]] = {}  # identity -> the fresh rows holding it, in order
-    ranks: dict[int, tuple[Any, int]] = {}  # a fresh row -> (identity, rank)
-    for index, values in enumerate(fresh.rows):
-        identity = who(index, values)[0]
-        if identity is not None:
-            rows = where.setdefault(identity, [])
-            ranks[fresh.sheet_row(index)] = (identity, len(rows))
-            rows.append(fresh.sheet_row(index))
-    moved: dict[int, RowWrite] = {}
-    for w in wrong:
-        rows = where.get(w.identity, [])
-        rank = _rank(w, first.get(w.row, 0) if w.rank is None else w.rank, rows, fresh, moved)
-        if rank < len(rows):
-            moved[rows[rank]] = replace(w, row=rows[rank], rank=rank)
-    restores = []
-    for write in wrong:
-        index = write.row - fresh.header_row - 1
-        victim = fresh.rows[index] if 0 <= index < len(fresh.rows) else []
-        if not victim:
-            continue
-        identity, own = who(index, victim)
-        if own is None:  # its own first read, not the lead's
-            own = _own(original, twins, ranks.get(write.row), snapshot, fresh, victim, set(write.cells))
-        rewritten = moved[write.row].cells if write.row in moved else {}  # the victim's own new values win
-        back = {
-            c: (snapshot.cell(own, c) if own is not None else None)
-            for c, v in write.cells.items()
-            if c not in rewritten
-            and same(fresh.cell(victim, c), v)
-            and (own is not None or fresh.tab.column(c).owner is Owner.WORKER)  # a manager's cell: never blanked
-        }
-        if back:
-            expect = {key_column: back.get(key_column, fresh.cell(victim, key_column))}
-            rank = ranks.get(write.row, (identity, 0))[1]
-            restores.append(RowWrite(write.tab, write.row, back, expect, identity, rank))
-    return restores + list(moved.values())  # a row's own key back first, then what belongs on it
-
-
-def _put_back(wrong: list[RowWrite], placed: Table, fresh: Table, key_column: str) -> list[RowWrite]:
-    """Columns were inserted, deleted or moved under the writes, placed by the headers of `placed`:
-    the writes undone, each cell they wrote getting back the value of the column now there, as
-    `placed` has it (nothing, in a column inserted since); `fresh` is left as the tab will then
-    stand, for the writes to go again by column name. A row that moved as well is left to the
-    repair of moved rows."""
-    was = _columns_then(placed, fresh)
-    puts = []
-    for write in wrong:
-        index, then_index = write.row - fresh.header_row - 1, write.row - placed.header_row - 1
-        if not 0 <= index < len(fresh.rows):
-            continue
-        now, then = fresh.rows[index], placed.rows[then_index] if 0 <= then_index < len(placed.rows) else []
-        cells = [(placed.columns[c], v) for c, v in write.cells.items()] + list(write.spots.items())
-        back: dict[int, Any] = {}
-        for p, v in cells:
-            if p < len(now) and same(_json(now[p]), _json(v)):  # what the write put there is there
-                q = was.get(p)
-                back[p] = then[q] if q is not None and q < len(then) else None
-        restored = now + [None] * (max(back, default=0) + 1 - len(now))
-        for p, v in back.items():
-            restored[p] = v
-        if back and same(fresh.cell(restored, key_column), placed.cell(then, key_column)):
-            fresh.rows[index] = restored
-            puts.append(RowWrite(write.tab, write.row, {}, {key_column: fresh.cell(restored, key_column)}, spots=back))
-    return puts
-
-
-def _uncovered(undone: list[RowWrite], redone: list[RowWrite], table: Table) -> list[RowWrite]:
-    """The cells put back, but those the writes after them set anew."""
-    covered = {(w.row, table.columns[c]) for w in redone for c in w.cells} | {
-        (w.row, p) for w in redone for p in w.spots
-    }
-    kept = [replace(w, spots={p: v for p, v in w.spots.items() if (w.row, p) not in covered}) for w in undone]
-    return [w for w in kept if w.spots]
-
-
-def _columns_then(before: Table, now: Table) -> dict[int, int]:
-    """Where each column of the tab `now` was `before` (by position): a known column by its name,
-    the team's own by their headers in order; a column inserted since is not there."""
-    found = {p: before.columns[c] for c, p in now.columns.items() if c in before.columns}
-    then, later = ([norm(h) if not is_blank(h) else "" for h in t.headers] for t in (before, now))
-    for block in SequenceMatcher(None, then, later, autojunk=False).get_matching_blocks():
-        for offset in range(block.size):
-            found.setdefault(block.b + offset, block.a + offset)
-    return found
-
-
-def _ranked(table: Table, key_column: str) -> tuple[dict[tuple[Any, int], list[Any]], dict[int, int], Counter[Any]]:
-    """Each row of `table` by its identity and rank (0: the first row with that identity), each
-    sheet row's rank, and how many rows have each identity."""
-    rows: dict[tuple[Any, int], list[Any]] = {}
-    ranks: dict[int, int] = {}
-    seen: Counter[Any] = Counter()
-    for index, values in enumerate(table.rows):
-        identity = _identity(table, values, key_column)
-        ranks[table.sheet_row(index)] = rank = seen[identity]
-        rows[identity, rank] = values
-        seen[identity] += 1
-    return rows, ranks, seen
-
-
-def _own(
-    original: dict[tuple[Any, int], list[Any]],
-    twins: Counter[Any],
-    ranked: tuple[Any, int] | None,
-    snapshot: Table,
-    fresh: Table,
-    values: list[Any],
-    written: set[str],
-) -> list[Any] | None:
-    """A fresh row's own values as first read, by its identity and rank; where rows repeat its
-    identity (a `retry` row and the row of its resend), the one whose other cells it holds, since a
-    sort may have changed their order."""
-    if ranked is None:
-        return None
-    identity, rank = ranked
-    if twins[identity] == 1 and rank == 0:
-        return original[identity, 0]
-    among = [original[identity, r] for r in range(twins[identity])]
-    found = _same_row(snapshot, fresh, values, written, among) if among else None
-    return original.get(ranked) if found is None else found
-
-
-def _rank(write: RowWrite, rank: int, rows: list[int], fresh: Table, taken: dict[int, RowWrite]) -> int:
-    """Which of `rows` (the fresh rows with the write's identity) is the write's: the one of its
-    `rank`, unless a sort swapped them: then the first one not `taken` that holds what the write
-    expects (a lead's name)."""
-    if len(rows) < 2:
-        return rank
-    free = [i for i in (rank, *range(len(rows))) if i < len(rows) and rows[i] not in taken]
-    return next((i for i in free if _holds_now(fresh, rows[i], write.expect)), rank)
-
-
-def _holds_now(table: Table, row: int, expect: dict[str, Any]) -> bool:
-    index = row - table.header_row - 1
-    values = table.rows[index] if 0 <= index < len(table.rows) else []
-    return all(same(table.cell(values, c), v) for c, v in expect.items())
-
-
-def _same_row(
-    snapshot: Table, fresh: Table, values: list[Any], written: set[str], among: list[list[Any]] | None = None
-) -> list[Any] | None:
-    """The row of the run's first read (or of `among` its rows) that holds what `values` holds
-    outside the `written` columns ([] when those are empty: the row was; None when no one row matches)."""
-    columns = [c.name for c in fresh.tab.columns if c.name not in written and c.name in snapshot.columns]
-    mine = [_plain(fresh.cell(values, c)) for c in columns]
-    if all(v == "" for v in mine):
-        return []
-    found = [
-        r for r in (snapshot.rows if among is None else among) if [_plain(snapshot.cell(r, c)) for c in columns] == mine
-    ]
-    return found[0] if len(found) == 1 else None
-
-
-def _identity(table: Table, values: list[Any], key_column: str) -> Any:
-    """A row's key; for a lead whose ID cell is empty, what else tells it apart (its name, email,
-    phone and request time)."""
-    key = table.cell(values, key_column)
-    if table.tab is LEADS and is_blank(key):
-        return tuple(_plain(table.cell(values, c)) for c in ("Name", "Email", "Phone", "Created at"))
-    return key
-
-
 _STAMP = ("Key", "At", "Status")  # a Touch log row appended by a run: its key, the run's moment, the status
 
 
 def _stamp(table: Table, values: list[Any]) -> tuple[Any, ...]:
-    return tuple(_plain(table.cell(values, c)) for c in _STAMP)
-
-
-def _plain(value: Any) -> Any:
-    """An empty cell reads as None or "" depending on where it is in the row: the same nothing."""
-    return "" if is_blank(value) else value
+    return tuple(plain(table.cell(values, c)) for c in _STAMP)
 
 
 # Columns whose few words fill thousands of rows (JSON gives every cell a string of its own), and
@@ -766,15 +559,6 @@ def _as_read(table: Table, words: dict[str, str] | None = None) -> Table:
             if position < size and values[position].__class__ is str:
                 values[position] = words.setdefault(values[position], values[position])
     return table
-
-
-def _json(value: Any) -> Any:
-    """A cell value as the Sheets API takes it (RAW): dates as serial numbers, nothing as ""."""
-    if value is None:
-        return ""
-    if isinstance(value, (datetime, date)):
-        return to_serial(value)
-    return value
 
 
 def _names(table: Table, width: int) -> list[str | None]:
