@@ -884,6 +884,22 @@ def test_init_on_a_sheet_with_data_adds_only_what_is_missing(every_day, emulator
     assert sheet.backend().init() == []
 
 
+def test_init_puts_a_new_column_right_of_a_column_the_team_typed_in_without_a_header(every_day, emulator):
+    from touchsheet.schema import LEADS
+
+    headers = [c.name for c in LEADS.columns if c.name != "Opt out"]
+    row = ["L-1", "Ivan Petrov"] + [""] * (len(headers) - 2) + ["VIP: call his wife, not him"]
+    sheet = GoogleSheet(every_day, emulator)
+    sheet.key = emulator.create_spreadsheet(
+        "Our CRM", tabs={"Leads": [headers, row]}, share_with=["touchsheet@demo-project.iam.gserviceaccount.com"]
+    )
+    sheet.backend().init()
+    after = emulator.values(sheet.key, "Leads")
+    # the team's note sits in the column after the last header, with none of its own: Opt out goes after it
+    assert after[0][len(headers) :] == ["", "Opt out"]
+    assert after[1][len(headers)] == "VIP: call his wife, not him"
+
+
 def test_the_dates_a_run_writes_in_columns_init_added_to_a_tab_in_use_show_as_dates(every_day, emulator, tmp_path):
     """A team's own client tab with the managers' columns only: `init` adds the run's columns right
     of them, and the run's Next touch at and Last touch at then read as dates, not 46296.375."""

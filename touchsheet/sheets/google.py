@@ -448,7 +448,9 @@ class GoogleWorkbook:
                 continue
             table = table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name])
             header_row = table.header_row or 1
-            start = max((i + 1 for i, h in enumerate(table.headers) if not is_blank(h)), default=0)
+            # right of every column in use: a column of the team's own may have no header
+            used = (table.headers, *table.rows)
+            start = max((i + 1 for row in used for i, v in enumerate(row) if not is_blank(v)), default=0)
             added = [c for c in tab.columns if c.name not in table.columns]
             labels = [c.label(self.locale) for c in added]
             if labels:
