@@ -235,7 +235,8 @@ _LOOKUP: dict[type[enum.Enum], dict[str, enum.Enum]] = {
     kind: {norm(word): value for value, words in table.items() for word in words} for kind, table in WORDS.items()
 }
 
-YES = frozenset(map(norm, ("yes", "true", "1", "x", "✓", "✔", "+", "да", "истина", "v")))
+# "х" is the Cyrillic letter a Russian keyboard types for x
+YES = frozenset(map(norm, ("yes", "true", "1", "x", "х", "✓", "✔", "+", "да", "истина", "v")))
 NO = frozenset(map(norm, ("", "no", "false", "0", "-", "нет", "ложь")))
 
 

@@ -100,7 +100,7 @@ def test_an_unknown_word_lists_the_allowed_words_in_the_sheets_language():
 
 @pytest.mark.parametrize(
     "typed, expected",
-    [(True, True), ("да", True), ("x", True), ("", False), ("нет", False), (None, False), ("maybe", None)],
+    [(True, True), ("да", True), ("x", True), ("х", True), ("", False), ("нет", False), (None, False), ("maybe", None)],
 )
 def test_yes_no(typed, expected):
     assert cells.flag(typed) is expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import datetime
 
@@ -51,6 +52,17 @@ def test_russian_texts_follow_the_seed(make_config):
     assert email.subject == "Иван, благодарим за обращение"
     assert email.text.startswith("Иван, благодарим вас за обращение в «Северный ветер»!")
     assert "Анна Смирнова, менеджер по работе с клиентами" in email.text
+
+
+def test_russian_texts_write_money_the_russian_way_and_speak_for_a_manager_of_either_sex(make_config):
+    config = make_config("config.ru.yaml")
+    reminder = email_for(config, "invoice_reminder", invoice_amount=12500.5, invoice_at=at("2026-11-02 00:00"))
+    assert "на сумму 12 500,50 ₽." in reminder.text and "на сумму 12 500,50 ₽." in reminder.html
+    # Anna signs them: no past tense or "сам" that says a man wrote it (записал, решил, отвечу сам)
+    for template in ("d2_product_video", "monthly_digest"):
+        email = email_for(config, template, name="Иван Петров", manager="Анна Смирнова")
+        words = set(re.findall(r"\w+", f"{email.subject} {email.text}".lower()))
+        assert not words & {"записал", "решил", "сам", "написал", "подготовил"}, template
 
 
 def test_the_invoice_reminder_says_the_amount_when_known(config):
