@@ -24,6 +24,7 @@ class Stage(enum.Enum):
     LOST = "lost"
 
 
+PATRONYMIC_ENDINGS = ("вич", "вна", "ична", "оглы", "кызы")
 UNASSIGNED = "(no manager)"  # whose tasks and numbers a lead without a Manager adds to
 FUNNEL = (Stage.NEW, Stage.CONTACTED, Stage.MEETING, Stage.PROPOSAL, Stage.INVOICE, Stage.WON)
 OPEN_STAGES = frozenset(FUNNEL[:-1])
@@ -93,7 +94,12 @@ class Lead:
 
     @property
     def first_name(self) -> str:
-        return self.name.split()[0] if self.name.strip() else ""
+        """The first word; in a Russian full name typed surname first (Петров Иван Сергеевич, as a
+        ФИО column has it), the word before the patronymic."""
+        words = self.name.split()
+        if len(words) in (3, 4) and words[-1].lower().endswith(PATRONYMIC_ENDINGS):
+            return words[1]
+        return words[0] if words else ""
 
 
 @dataclass(slots=True)
