@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from email.utils import parseaddr
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,19 @@ def test_a_time_with_an_offset_is_refused(make_config):
     # working hours are in `timezone:`; an offset would make them compare with nothing
     with pytest.raises(ConfigError, match="working_hours.end: a time here is in `timezone:`: write it without"):
         make_config(working_hours={"start": "09:00", "end": "18:00+03:00"})
+
+
+def test_a_time_in_quotes_may_leave_out_the_leading_zero_and_one_with_a_dot_is_refused(make_config):
+    config = make_config(working_hours={"start": "9:00", "end": "18:00"}, worker={"kpi_at": "7:00"})
+    assert (config.working_hours.start, config.worker.kpi_at) == (time(9, 0), time(7, 0))
+    # 18.30 is the number 18.3 to YAML: a time in quotes is what is meant
+    with pytest.raises(ConfigError, match='working_hours.end: write the time in quotes, like "18:30"'):
+        make_config(working_hours={"start": "09:00", "end": 18.30})
+
+
+def test_a_sender_whose_name_holds_a_comma_keeps_its_quotes(make_config):
+    config = make_config(mail={"sender": '"Northwind Freight, Inc." <sales@northwind.example>'})
+    assert parseaddr(config.mail.sender) == ("Northwind Freight, Inc.", "sales@northwind.example")
 
 
 def test_holiday_country_is_checked(make_config):

@@ -48,12 +48,15 @@ def _month_day(text: str) -> str:
 
 
 def _minutes_as_time(value: Any) -> Any:
-    """YAML 1.1 reads an unquoted 18:00 as the base-60 number 1080; the person meant 18:00."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        hours, minutes = divmod(value, 60)
-        if not 0 <= hours < 24:
-            raise ValueError('write the time in quotes, like "18:00"')
-        return time(hours, minutes)
+    """YAML 1.1 reads an unquoted 18:00 as the base-60 number 1080; the person meant 18:00. A time
+    in quotes may leave out the leading zero ("9:00")."""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if number and not (isinstance(value, int) and 0 <= value < 24 * 60):  # 18.30, or past midnight
+        raise ValueError('write the time in quotes, like "18:30"')
+    if number:
+        return time(*divmod(value, 60))
+    if isinstance(value, str) and re.fullmatch(r"\d:\d\d(:\d\d)?", value.strip()):
+        return "0" + value.strip()
     return value
 
 
@@ -251,9 +254,9 @@ def _address(value: str) -> str:
 
 
 def _sender(value: str) -> str:
-    name, address = parseaddr(value)
-    address = _address(address or value)
-    return f"{name} <{address}>" if name else address
+    """The sender as typed (its name's quoting kept), its address as a mail server takes it."""
+    address = parseaddr(value)[1]
+    return value.replace(address, _address(address)) if address else _address(value)
 
 
 MailAddress = Annotated[str, AfterValidator(lambda v: _address(v) if v else v)]

@@ -130,3 +130,12 @@ def test_a_result_logged_by_a_run_that_stopped_before_saving_the_lead_still_move
     ]
     again = absorbed(config, [due(Result.PAID)], leads=b.leads, log=already)
     assert again.leads == b.leads  # made again, the effects change nothing
+
+
+def test_a_result_changed_after_a_stopped_run_logged_the_row_is_a_touch_of_its_own(config):
+    # 15:00: the call was logged as no answer, and the run stopped before saving the rest; the row
+    # is still on Due today. Anna called again, got through and changed its Result to meeting.
+    already = [touch("2026-11-05 15:00", step="d4", key="L-1/d4/2026-11-06", result=Result.NO_ANSWER)]
+    b = absorbed(config, [due(Result.MEETING)], leads=[lead(stage=Stage.CONTACTED)], log=already)
+    assert [(t.result, t.key) for t in b.new_touches] == [(Result.MEETING, "L-1/d4/2026-11-06")]
+    assert b.leads[0].stage is Stage.MEETING

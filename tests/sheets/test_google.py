@@ -854,6 +854,32 @@ def test_a_call_google_answers_too_late_is_tried_again_and_a_late_copy_is_marked
     assert len(list(outbox.folder.glob("*.eml"))) == 3
 
 
+def test_a_log_row_a_manager_deletes_while_its_email_goes_out_costs_its_status_not_the_run(sheet, emulator, tmp_path):
+    """L-00001's d0 is due: the run appends its pending row (row 2) and sends it; before the run
+    writes `sent` there, a manager deletes that row. The status has nowhere to go; the run finishes,
+    and leaves no stray cell where the row was."""
+    sheet.put_rows("Leads", leads(1))
+    outbox = Outbox(tmp_path / "out")
+    appended = []
+
+    def delete_the_new_log_row(emu, n):
+        if appended and not appended[-1] and emu.calls[n - 1].path.endswith("values:batchUpdate"):
+            appended[-1] = True
+            emu.delete_rows(sheet.key, "Touch log", 2)
+        if emu.calls[n - 1].path.endswith(":append"):
+            appended.append(False)
+
+    emulator.between_calls = delete_the_new_log_row
+    try:
+        run_once(sheet.config, sheet.backend(), outbox, at("2026-10-01 10:05"), journal=sheet.journal())
+    finally:
+        emulator.between_calls = None
+    assert appended == [True]
+    assert len(list(outbox.folder.glob("*.eml"))) == 1
+    assert sheet.rows("Touch log") == []
+    assert sheet.rows("Leads")[0]["Next touch at"] is not None  # the run's last write went through
+
+
 def test_init_on_a_sheet_with_data_adds_only_what_is_missing(every_day, emulator):
     from touchsheet.schema import LEADS
 

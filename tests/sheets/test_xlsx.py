@@ -449,6 +449,20 @@ def test_a_note_in_a_column_of_the_teams_own_on_due_today_moves_with_its_task(sh
     ]
 
 
+def test_a_note_whose_task_moves_onto_a_formula_of_the_teams_own_goes_below_the_tasks(sheet, config, tmp_path):
+    ivan = {"ID": "L-1", "Name": "Ivan Petrov", "Manager": "Anna Smith", "Created at": "02.11.2026 10:00"}
+    sheet.put_rows("Leads", [ivan, {**ivan, "ID": "L-2", "Name": "Olga Smirnova"}])
+    outbox = Outbox(tmp_path / "out")
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:05"))
+    sheet.add_column("Due today", "Ours")
+    sheet.set("Due today", 2, "Ours", "=LEN(D2)")  # the team's formula on row 2 stays there
+    sheet.set("Due today", 3, "Ours", "Olga: call her wife, not her")
+    sheet.set("Due today", 2, "Done", True)  # Ivan's call is made: Olga's task moves up onto the formula's row
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:20"))
+    rows = sheet.rows("Due today")
+    assert [(r["Lead ID"], r["Ours"]) for r in rows] == [("L-2", "=LEN(D2)"), (None, "Olga: call her wife, not her")]
+
+
 def test_a_filter_saved_on_due_today_hides_no_task_after_a_run(sheet, config, tmp_path):
     ivan = {"ID": "L-1", "Name": "Ivan Petrov", "Manager": "Anna Smith", "Created at": "02.11.2026 10:00"}
     sheet.put_rows("Leads", [ivan, {**ivan, "ID": "L-2", "Name": "Olga Smirnova", "Manager": "Boris Clark"}])

@@ -29,8 +29,9 @@ def absorb(book: Book, config: Config, now: datetime) -> Book:
 
     A recorded row the Touch log already holds was recorded by a run that stopped before it saved
     the lead's cells (it saves the log first, with the emails it is about to send): its effects are
-    made again, as of when it was recorded, and only they (made twice, they change nothing)."""
-    logged = {t.key: t.at for t in book.log if t.key and t.status is Status.DONE}
+    made again, as of when it was recorded, and only they (made twice, they change nothing). Its
+    result changed since is a touch of its own."""
+    logged = {t.key: t for t in book.log if t.key and t.status is Status.DONE}
     leads = {lead.id: lead for lead in book.leads}
     touches: list[Touch] = []
     fills: list[Fill] = []
@@ -41,12 +42,15 @@ def absorb(book: Book, config: Config, now: datetime) -> Book:
             continue
         if not row.recorded:
             continue
-        recorded_at = logged.get(row.key, now)
+        earlier = logged.get(row.key)
+        if earlier is not None and earlier.result is not row.result:
+            earlier = None
+        recorded_at = now if earlier is None else earlier.at
         note, callback_at = row.note, row.callback_at
         if row.result is Result.CALLBACK and callback_at is None:
             callback_at = working_morning(recorded_at.astimezone(config.tz).date() + timedelta(days=1), config)
             note = f"{note} (no callback time given: set to the next working day)".strip()
-        if row.key not in logged:
+        if earlier is None:
             touches.append(
                 Touch(
                     at=now,

@@ -75,8 +75,9 @@ def relocated(wrong: list[RowWrite], snapshot: Table, fresh: Table, key_column: 
     moved: dict[int, RowWrite] = {}
     for w in wrong:
         rows = where.get(w.identity, [])
-        rank = _rank(w, first.get(w.row, 0) if w.rank is None else w.rank, rows, fresh, moved)
-        if rank < len(rows):
+        wanted = first.get(w.row, 0) if w.rank is None else w.rank
+        rank = _rank(w, wanted + len(rows) if wanted < 0 else wanted, rows, fresh, moved)  # -1: the last
+        if 0 <= rank < len(rows):  # none: the row was deleted meanwhile, and its write with it
             moved[rows[rank]] = replace(w, row=rows[rank], rank=rank)
     restores = []
     for write in wrong:

@@ -275,14 +275,29 @@ def _carry_own_cells(sheet: Worksheet, table: Table, rows: Sequence[dict[str, An
             loose.append(typed)
         else:
             by_task[task] = typed
-    moved = [by_task.get(_task_of(row), {}) for row in rows] + loose
-    for index in range(max(len(moved), len(table.rows))):
+    placed = dict(enumerate(by_task.get(_task_of(row), {}) for row in rows))
+    for index, typed in list(placed.items()):
+        clash = {p: v for p, v in typed.items() if _formula_at(table, index, p)}
+        if clash:  # a formula of theirs holds that cell on the task's new row: what was typed goes below
+            placed[index] = {p: v for p, v in typed.items() if p not in clash}
+            loose.append(clash)
+    index = len(rows)
+    for typed in loose:
+        while any(_formula_at(table, index, p) for p in typed):
+            index += 1
+        placed[index], index = typed, index + 1
+    for index in range(max(max(placed, default=-1) + 1, len(table.rows))):
         here = table.rows[index] if index < len(table.rows) else []
-        typed = moved[index] if index < len(moved) else {}
+        typed = placed.get(index, {})
         for p in theirs:
             was = here[p] if p < len(here) else None
             if not isinstance(was, Formula) and was != typed.get(p):
                 _put(sheet, table.sheet_row(index), p + 1, typed.get(p), locale)
+
+
+def _formula_at(table: Table, index: int, position: int) -> bool:
+    here = table.rows[index] if index < len(table.rows) else []
+    return position < len(here) and isinstance(here[position], Formula)
 
 
 def _task_of(row: dict[str, Any]) -> Any:
