@@ -350,6 +350,7 @@ class Config(Frozen):
             end=self.working_hours.end,
             weekdays=frozenset(WEEKDAYS.index(d) for d in self.working_days),
             is_holiday=lambda day: day in public or day in self.holidays.dates,
+            is_moved_workday=lambda day: _moved_workday(public, day),
         )
 
     def resolve(self, path: Path) -> Path:
@@ -418,6 +419,12 @@ def load(path: Path | str, **overrides: Any) -> Config:
         lines += [f"  - {_describe(err, data)}" for err in e.errors()]
         lines.append("Fix these keys; config.yaml in the project root documents every key.")
         raise ConfigError("\n".join(lines)) from None
+
+
+def _moved_workday(public: Any, day: date) -> bool:
+    """A weekend day the country made a working day, moving its day off to a holiday's side."""
+    public.get(day)  # loads the day's year, and with it the weekend days it made working days
+    return day in getattr(public, "weekend_workdays", ())
 
 
 def _describe(err: Any, data: dict[str, Any]) -> str:

@@ -13,6 +13,15 @@ def test_working_days_skip_weekends_and_public_holidays(config):
     assert calendar.previous_working_day(d("2026-11-08")) == d("2026-11-06")
 
 
+def test_a_saturday_russia_made_a_working_day_is_one(config):
+    # 2025: Saturday 1 November was worked, and its day off moved to Monday 3 November (by the
+    # government's decree, which the holidays package carries).
+    calendar = config.calendar
+    assert calendar.is_working_day(d("2025-11-01"))
+    assert not calendar.is_working_day(d("2025-11-03"))
+    assert calendar.add_minutes(at("2025-10-31 17:55"), 15) == at("2025-11-01 09:10")
+
+
 def test_clamp_moves_to_the_next_opening(config):
     calendar = config.calendar
     assert calendar.clamp(at("2026-11-02 08:00")) == at("2026-11-02 09:00")

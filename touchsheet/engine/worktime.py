@@ -30,6 +30,7 @@ class WorkCalendar:
     end: time
     weekdays: frozenset[int]  # Monday is 0
     is_holiday: Callable[[date], bool]
+    is_moved_workday: Callable[[date], bool]  # a day off made a working day (Russia moves Saturdays)
     _days: dict[date, bool] = field(default_factory=dict, compare=False, repr=False)
     _openings: dict[date, datetime] = field(default_factory=dict, compare=False, repr=False)
     _ends: dict[date, datetime] = field(default_factory=dict, compare=False, repr=False)
@@ -40,7 +41,8 @@ class WorkCalendar:
     def is_working_day(self, day: date) -> bool:
         known = self._days.get(day)
         if known is None:
-            known = self._days[day] = day.weekday() in self.weekdays and not self.is_holiday(day)
+            weekday = day.weekday() in self.weekdays or self.is_moved_workday(day)
+            known = self._days[day] = weekday and not self.is_holiday(day)
         return known
 
     def working_days(self, first: date, last: date) -> int:
