@@ -55,7 +55,7 @@ def engine(folder: Path, when: str, url: str = "") -> dict[str, Any]:
     now = _moment(config, when)
     with cycle_collection_paused():
         began = time.perf_counter()
-        book = parse_book(tables, config.tz, now, config.id_prefix)
+        book = parse_book(tables, config.tz, now, config.id_prefix, config.managers)
         parsed = time.perf_counter()
         book = absorb(book, config, now)
         absorbed = time.perf_counter()

@@ -22,7 +22,7 @@ def check_all(config: Config, workbook: Workbook, now: datetime) -> list[str]:
         tables = workbook.read()
     except SheetError as e:
         return problems + [str(e)]
-    book = parse_book(tables, config.tz, now, config.id_prefix)
+    book = parse_book(tables, config.tz, now, config.id_prefix, config.managers)
     for row in sorted(book.skipped):
         problems += [f"Leads row {row}: {m}" for m in book.problems.get(row, ())]
     for status in plan(book, config, now).statuses:

@@ -15,7 +15,7 @@ from touchsheet.sheets import Workbook
 
 
 def preview_email(config: Config, workbook: Workbook, lead_id: str, step: str | None, now: datetime) -> Email:
-    book = parse_book(workbook.read(), config.tz, now, config.id_prefix)
+    book = parse_book(workbook.read(), config.tz, now, config.id_prefix, config.managers)
     lead = next((lead for lead in book.leads if lead.id == lead_id), None)
     if lead is None:
         raise TouchsheetError(f"no lead {lead_id} on Leads (or its row has a problem: see `check`)")

@@ -136,7 +136,7 @@ def run_once(
         tables, busy = _take_lease(config, workbook, tables, me, now, SETTLE if settle is None else settle)
         if busy:
             return Summary(busy=busy)
-    book = absorb(parse_book(tables, config.tz, now, config.id_prefix), config, now)
+    book = absorb(parse_book(tables, config.tz, now, config.id_prefix, config.managers), config, now)
     book, settled = _settle_pending(book, journal)
     summary = Summary(dry_run=dry_run, absorbed=len(book.new_touches), notes=list(book.notes))
     summary.unconfirmed = sum(t.status is Status.UNCONFIRMED for t in book.log)

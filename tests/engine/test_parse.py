@@ -55,10 +55,18 @@ def tables(leads: Table, log_rows=(), costs_rows=()) -> dict[str, Table]:
 
 
 def parse(leads: Table, **kw):
-    return parse_book(tables(leads, **kw), MSK, NOW, "L-")
+    return parse_book(tables(leads, **kw), MSK, NOW, "L-", ())
 
 
 GOOD = {"ID": "L-00007", "Name": "Ivan Petrov", "Created at": "25.10.2026 14:30", "Stage": "contacted"}
+
+
+def test_a_manager_typed_another_way_than_config_has_it_is_that_manager():
+    # pasted from a messenger (a non-breaking space), typed twice the space, in lower case, with ё
+    typed = ["Анна\u00a0Смирнова", "Анна  Смирнова", "анна смирнова", "Фёдор Ёлкин", "Ольга Новая"]
+    rows = [{**GOOD, "ID": f"L-{n}", "Manager": name} for n, name in enumerate(typed, 1)]
+    book = parse_book(tables(leads_table(*rows)), MSK, NOW, "L-", ("Анна Смирнова", "Федор Елкин"))
+    assert [lead.manager for lead in book.leads] == ["Анна Смирнова"] * 3 + ["Федор Елкин", "Ольга Новая"]
 
 
 def test_a_good_row_is_read():
@@ -230,7 +238,7 @@ def test_a_formula_of_the_teams_own_filled_down_the_log_and_costs_makes_no_rows(
     both["Touch log"] = Table(TOUCH_LOG, log.title, 1, [*log.headers, "Week"], week)
     share = [[None, None, None, Formula(f"=C{r}/SUM(C:C)")] for r in (2, 3)]
     both["Costs"] = Table(COSTS, costs.title, 1, [*costs.headers, "Share"], share)
-    book = parse_book(both, MSK, NOW, "L-")
+    book = parse_book(both, MSK, NOW, "L-", ())
     assert (book.log, book.costs, book.notes) == ([], [], [])  # their columns are never read
 
 
@@ -291,7 +299,7 @@ def test_a_row_without_a_key_stays_only_when_a_manager_typed_in_it():
     ]
     both = tables(leads_table(GOOD))
     both["Due today"] = Table(DUE_TODAY, "Due today", 1, headers, [[r.get(h) for h in headers] for r in rows])
-    (kept,) = parse_book(both, MSK, NOW, "L-").due
+    (kept,) = parse_book(both, MSK, NOW, "L-", ()).due
     assert (kept.row, kept.key, kept.note, kept.problems) == (
         3,
         "",
@@ -308,5 +316,5 @@ def test_a_formula_in_done_is_said_and_the_row_stays():
     row = {"Lead ID": "L-00007", "Key": "L-00007/d1/2026-11-20", "Done": Formula('=M2<>""'), "Result": "reached"}
     both = tables(leads_table(GOOD))
     both["Due today"] = Table(DUE_TODAY, "Due today", 1, headers, [[row.get(h) for h in headers]])
-    (kept,) = parse_book(both, MSK, NOW, "L-").due
+    (kept,) = parse_book(both, MSK, NOW, "L-", ()).due
     assert kept.problems == ('Done: holds a formula (=M2<>""): type the value itself',)

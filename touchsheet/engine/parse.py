@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -112,12 +112,29 @@ def _padded(values: list[Any], width: int) -> list[Any]:
     return values + [None] * (width - len(values)) if len(values) < width else values
 
 
-def parse_book(tables: dict[str, Table], tz: ZoneInfo, now: datetime, id_prefix: str) -> Book:
+def parse_book(
+    tables: dict[str, Table], tz: ZoneInfo, now: datetime, id_prefix: str, managers: Collection[str]
+) -> Book:
+    """The tabs read into leads, touches, Due today rows and costs; `managers`: the names in config."""
     leads, problems, skipped, fills, ids = _parse_leads(tables["Leads"], tz, now, id_prefix)
+    _name_managers(leads, managers)
     log, log_notes = _parse_log(tables["Touch log"], tz)
     due = _parse_due(tables["Due today"], tz)
     costs, cost_notes = _parse_costs(tables["Costs"])
     return Book(leads, log, due, costs, problems, skipped, fills, log_notes + cost_notes, ids)
+
+
+def _name_managers(leads: list[Lead], managers: Collection[str]) -> None:
+    """A Manager typed another way than config has it (another case, ё for е, a non-breaking or a
+    double space, as pasted from a messenger) is that manager, by config's spelling."""
+    spelled = {_manager_key(name): name for name in managers}
+    for lead in leads:
+        if lead.manager and lead.manager not in managers:
+            lead.manager = spelled.get(_manager_key(lead.manager), lead.manager)
+
+
+def _manager_key(name: str) -> str:
+    return " ".join(name.split()).casefold().replace("ё", "е")
 
 
 _MANAGER_COLUMNS = [c.name for c in LEADS.columns if c.owner is Owner.MANAGER]
