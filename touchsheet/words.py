@@ -119,7 +119,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
 }
 
-FLAGS = {  # the Flags cell: a few fixed words, some with a number of days
+WORDS = {  # the Flags cell and the Manager of a lead without one: fixed words, some with a number of days
+    "(no manager)": "(без менеджера)",
     "first contact overdue": "первый контакт просрочен",
     "callback missed": "перезвон пропущен",
     "reactivation": "реактивация",
@@ -147,11 +148,11 @@ class Message(str):
 
 
 def said(text: str, locale: str) -> str:
-    """Any message or flag in `locale` (plain strings stay as they are)."""
+    """Any message or fixed word in `locale` (other strings stay as they are)."""
     if isinstance(text, Message):
         return text.said(locale)
     if locale == "ru":
-        for english, russian in FLAGS.items():
+        for english, russian in WORDS.items():
             pattern = re.escape(english).replace(r"\{days\}", r"(?P<days>\d+)")
             found = re.fullmatch(pattern, text)
             if found:

@@ -92,6 +92,22 @@ def test_init_puts_a_new_column_right_of_a_column_the_team_typed_in_without_a_he
     assert leads["W2"].value == "VIP: call his wife, not him"
 
 
+def test_a_lead_without_a_manager_is_said_in_russian_and_read_back_as_one(make_config, tmp_path):
+    config = make_config("config.ru.yaml", working_days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+    s = XlsxSheet(config)
+    s.init()
+    s.put_rows("Leads", [{"ID": "L-1", "Name": "Иван Петров", "Created at": "02.11.2026 10:00"}])
+    outbox = Outbox(tmp_path / "out")
+    run_once(config, s.backend(), outbox, at("2026-11-02 10:05"))
+    (task,) = s.rows("Due today")
+    assert task["Менеджер"] == "(без менеджера)"
+    s.set("Due today", 2, "Done", True)  # the first call made, by whoever took it
+    run_once(config, s.backend(), outbox, at("2026-11-02 10:20"))
+    assert [row["Менеджер"] for row in s.rows("Touch log")] == ["(без менеджера)"]
+    kpi = [cell for row in s.grid("KPI") for cell in row]
+    assert kpi.count("(без менеджера)") == 1 and "(no manager)" not in kpi  # one row in the managers' table
+
+
 def test_missing_columns_are_one_clear_error_naming_them_all(sheet):
     book = openpyxl.load_workbook(sheet.path)
     book["Leads"].delete_cols(7)  # Created at

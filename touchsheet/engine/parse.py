@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 
 from touchsheet.engine import cells
 from touchsheet.engine.cells import BadCell
-from touchsheet.engine.model import Channel, Cost, Kind, Lead, Result, Stage, Status, Touch
+from touchsheet.engine.model import UNASSIGNED, Channel, Cost, Kind, Lead, Result, Stage, Status, Touch
 from touchsheet.engine.table import Table
 from touchsheet.engine.worktime import zone_named
 from touchsheet.schema import LEADS, Owner
-from touchsheet.words import Message
+from touchsheet.words import WORDS, Message
 
 T = TypeVar("T")
 
@@ -400,7 +400,7 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
     # Half a million rows hold a few words per column: each word is read once, then looked up.
     channel, kind, result = (cells.Words(functools.partial(cells.choice, k)) for k in (Channel, Kind, Result))
     status = cells.Words(_log_status)
-    step, manager, note = cells.Words(text), cells.Words(text), cells.Words(text)
+    step, manager, note = cells.Words(text), cells.Words(_worker_manager), cells.Words(text)
     for row, values in enumerate(table.rows, table.sheet_row(0)):
         if len(values) < width:
             values = _padded(values, width)
@@ -443,6 +443,13 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
     return log, notes
 
 
+def _worker_manager(value: Any) -> str:
+    """A Manager the worker wrote on the log or Due today, in the sheet's words: `(без менеджера)`
+    is the lead without one, as `(no manager)` is."""
+    name = cells.text(value)
+    return UNASSIGNED if name == WORDS[UNASSIGNED] else name
+
+
 def _log_status(value: Any) -> Status:
     return cells.choice(Status, value) or Status.DONE  # a row a manager added by hand is a touch they made
 
@@ -462,7 +469,7 @@ def _log_row(table: Table, r: _Row, row: int, tz: ZoneInfo) -> tuple[Touch | Non
         r.get("Step", cells.text, ""),
         r.get("Kind", lambda v: cells.choice(Kind, v), None),
         r.get("Result", lambda v: cells.choice(Result, v), None),
-        r.get("Manager", cells.text, ""),
+        r.get("Manager", _worker_manager, ""),
         r.get("Note", cells.text, ""),
         r.get("Key", cells.text, ""),
         row,
@@ -483,7 +490,7 @@ def _parse_due(table: Table, tz: ZoneInfo) -> list[DueRow]:
     cells_of = operator.itemgetter(*(at[c] for c in _DUE_COLUMNS))
     moment, text = cells.moment, cells.text
     # A few words fill whole columns: each word is read once, then looked up.
-    managers, steps, notes = cells.Words(text), cells.Words(text), cells.Words(text)
+    managers, steps, notes = cells.Words(_worker_manager), cells.Words(text), cells.Words(text)
     channel, kind, result = (cells.Words(functools.partial(cells.choice, k)) for k in (Channel, Kind, Result))
     done = cells.Words(cells.flag)
     for index, values in enumerate(table.rows):
@@ -542,7 +549,7 @@ def _due_row(table: Table, index: int, values: list[Any], at: dict[str, int], tz
         row=table.sheet_row(index),
         key=key,
         lead_id=r.get("Lead ID", cells.text, ""),
-        manager=r.get("Manager", cells.text, ""),
+        manager=r.get("Manager", _worker_manager, ""),
         step=r.get("Step", cells.text, ""),
         channel=r.get("Channel", lambda v: cells.choice(Channel, v), None),
         kind=r.get("Kind", lambda v: cells.choice(Kind, v), None),

@@ -129,7 +129,7 @@ def touch_row(touch: Touch, locale: str, tz: ZoneInfo) -> dict[str, Any]:
         "Step": touch.step,
         "Status": cell_value(touch.status, locale, tz),
         "Result": cell_value(touch.result, locale, tz),
-        "Manager": touch.manager,
+        "Manager": said(touch.manager, locale),
         "Note": touch.note,
         "Key": touch.key,
     }
@@ -138,7 +138,7 @@ def touch_row(touch: Touch, locale: str, tz: ZoneInfo) -> dict[str, Any]:
 def task_row(task: Task, key: str, script: str, kept: DueRow | None, locale: str, tz: ZoneInfo) -> dict[str, Any]:
     o = task.occurrence
     row = {
-        "Manager": task.manager,
+        "Manager": said(task.manager, locale),
         "Due at": local(o.due_at, tz),
         "Overdue": task.overdue,
         "Lead ID": task.lead.id,

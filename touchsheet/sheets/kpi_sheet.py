@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from touchsheet.engine.kpi import Kpi, Table, WeakestStep
 from touchsheet.schema import value_label
 from touchsheet.sheets.kpi_words import definition, name
+from touchsheet.words import said
 
 CHART_COLUMN = 10  # K: right of the widest table
 CHART_ROWS = 18  # rows each chart covers
@@ -106,7 +107,7 @@ def _shown(value: Any, locale: str) -> Any:
     if isinstance(value, WeakestStep):
         start, end = value_label(value.start, locale), value_label(value.end, locale)
         return f"{start} → {end}: {value.conversion:.0%}"
-    return value
+    return said(value, locale) if isinstance(value, str) else value
 
 
 def _add(sheet: KpiSheet, row: list[Any], bold: bool = False, units: dict[int, str] | None = None) -> None:
