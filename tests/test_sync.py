@@ -317,3 +317,29 @@ def test_an_old_copy_saved_over_the_workbook_while_emails_go_out_does_not_make_t
         ("L-1", "d0", "sent", datetime(2026, 11, 2, 10, 5)),
         ("L-2", "d0", "sent", datetime(2026, 11, 2, 10, 5)),
     ]
+
+
+def _due_row_of(sheet, lead_id):
+    return next(n for n, r in enumerate(sheet.rows("Due today"), start=2) if r["Lead ID"] == lead_id)
+
+
+def test_a_result_recorded_while_its_leads_row_cannot_be_read_waits_for_the_row(sheet, outbox):
+    # L-1 came in on 2 November: 6 November is day 4, a call. The manager records "call back on
+    # Monday at 15:00" and, the same minute, mistypes the lead's Stage: the row cannot be read.
+    lead = {"ID": "L-1", "Name": "Ivan Petrov", "Email": "ivan@example.com", "Stage": "contacted"}
+    sheet.put_rows("Leads", [{**lead, "Manager": "Anna Smith", "Created at": datetime(2026, 11, 2, 10, 0)}])
+    sync(sheet, outbox, "2026-11-06 10:00")
+    row = _due_row_of(sheet, "L-1")
+    sheet.set("Due today", row, "Done", True)
+    sheet.set("Due today", row, "Result", "callback")
+    sheet.set("Due today", row, "Callback at", datetime(2026, 11, 9, 15, 0))
+    sheet.set("Leads", 2, "Stage", "contaced")
+    sync(sheet, outbox, "2026-11-06 10:10")
+    assert [r for r in sheet.rows("Touch log") if r["Status"] == "done"] == []  # not yet: nothing of it lost
+    (waiting,) = [r for r in sheet.rows("Due today") if r["Lead ID"] == "L-1"]
+    assert waiting["Result"] == "callback" and waiting["Problem"].startswith("no lead L-1 on Leads whose row")
+    sheet.set("Leads", 2, "Stage", "contacted")  # the typo fixed
+    sync(sheet, outbox, "2026-11-06 10:20")
+    done = [r["Result"] for r in sheet.rows("Touch log") if r["Status"] == "done"]
+    assert done == ["callback"]
+    assert sheet.rows("Leads")[0]["Callback at"] == datetime(2026, 11, 9, 15, 0)

@@ -56,6 +56,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "строка {row} «Журнала касаний» уже хранит это письмо ({email_key}), но в ней изменены «Шаг» или "
         "«ID лида»: верните их (письмо не отправляется повторно)",
     },
+    "lead_unreadable": {
+        "en": "no lead {lead_id} on Leads whose row can be read: fix its row there (this result is recorded "
+        "once it reads), or clear this row",
+        "ru": "на «Лидах» нет читаемой строки лида {lead_id}: исправьте её (результат будет записан, когда "
+        "она прочитается) или очистите эту строку",
+    },
     "opted_out_on_row": {
         "en": "Opt out is set on row {row}, for this ID or this address: no touches go to this lead",
         "ru": "в строке {row} для этого ID или этого адреса стоит «Отписка»: касаний этому клиенту нет",

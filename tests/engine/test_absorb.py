@@ -139,3 +139,11 @@ def test_a_result_changed_after_a_stopped_run_logged_the_row_is_a_touch_of_its_o
     b = absorbed(config, [due(Result.MEETING)], leads=[lead(stage=Stage.CONTACTED)], log=already)
     assert [(t.result, t.key) for t in b.new_touches] == [(Result.MEETING, "L-1/d4/2026-11-06")]
     assert b.leads[0].stage is Stage.MEETING
+
+
+def test_a_result_for_a_lead_whose_row_cannot_be_read_stays_on_due_today_unrecorded(config):
+    # L-1's row was left alone this run (a typo in its Stage): no lead L-1 to move on
+    b = absorbed(config, [due(Result.PAID)], leads=[lead(id="L-2")])
+    assert (b.new_touches, b.fills) == ([], [])
+    (kept,) = b.kept.values()
+    assert kept.result is Result.PAID and kept.problems[0].key == "lead_unreadable"

@@ -14,6 +14,7 @@ from touchsheet.config import Config
 from touchsheet.engine.model import FUNNEL, Lead, Result, Stage, Status, Touch
 from touchsheet.engine.parse import Book, DueRow, Fill
 from touchsheet.engine.reminders import working_morning
+from touchsheet.words import Message
 
 STAGE_AFTER = {
     Result.REACHED: Stage.CONTACTED,
@@ -42,6 +43,12 @@ def absorb(book: Book, config: Config, now: datetime) -> Book:
             continue
         if not row.recorded:
             continue
+        lead = leads.get(row.lead_id)
+        if lead is None:  # its row cannot be read now (a typo in its Stage...): the result waits for it
+            kept[row.key or f"row {row.row}"] = dataclasses.replace(
+                row, problems=(Message("lead_unreadable", lead_id=row.lead_id),)
+            )
+            continue
         earlier = logged.get(row.key)
         if earlier is not None and earlier.result is not row.result:
             earlier = None
@@ -65,10 +72,8 @@ def absorb(book: Book, config: Config, now: datetime) -> Book:
                     key=row.key,
                 )
             )
-        lead = leads.get(row.lead_id)
-        if lead is not None:
-            leads[lead.id], changed = _apply(lead, row.result, callback_at, recorded_at)
-            fills += [Fill(lead.row, lead.id, column, value) for column, value in changed]
+        leads[lead.id], changed = _apply(lead, row.result, callback_at, recorded_at)
+        fills += [Fill(lead.row, lead.id, column, value) for column, value in changed]
     return dataclasses.replace(
         book,
         leads=[leads[lead.id] for lead in book.leads],
