@@ -138,6 +138,12 @@ WORDS = {  # the Flags cell and the Manager of a lead without one: fixed words, 
 }
 
 
+_PATTERNS = [
+    (re.compile(re.escape(english).replace(r"\{days\}", r"(?P<days>\d+)")), russian)
+    for english, russian in WORDS.items()
+]
+
+
 class Message(str):
     """English text a person reads, which can also say itself in the sheet's language."""
 
@@ -158,9 +164,8 @@ def said(text: str, locale: str) -> str:
     if isinstance(text, Message):
         return text.said(locale)
     if locale == "ru":
-        for english, russian in WORDS.items():
-            pattern = re.escape(english).replace(r"\{days\}", r"(?P<days>\d+)")
-            found = re.fullmatch(pattern, text)
+        for pattern, russian in _PATTERNS:
+            found = pattern.fullmatch(text)
             if found:
                 return russian.format(**found.groupdict())
     return text

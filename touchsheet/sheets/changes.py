@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from touchsheet.engine.cells import from_serial, is_blank
 from touchsheet.engine.kpi import Kpi
-from touchsheet.engine.model import LeadStatus, Task, Touch
+from touchsheet.engine.model import UNASSIGNED, LeadStatus, Task, Touch
 from touchsheet.engine.parse import Book, DueRow
 from touchsheet.engine.plan import Plan
 from touchsheet.engine.table import Formula, Table
@@ -129,16 +129,21 @@ def touch_row(touch: Touch, locale: str, tz: ZoneInfo) -> dict[str, Any]:
         "Step": touch.step,
         "Status": cell_value(touch.status, locale, tz),
         "Result": cell_value(touch.result, locale, tz),
-        "Manager": said(touch.manager, locale),
+        "Manager": _manager(touch.manager, locale),
         "Note": touch.note,
         "Key": touch.key,
     }
 
 
+def _manager(name: str, locale: str) -> str:
+    """A manager's name as typed; the lead without one in the sheet's words (tens of thousands of rows)."""
+    return said(name, locale) if name == UNASSIGNED else name
+
+
 def task_row(task: Task, key: str, script: str, kept: DueRow | None, locale: str, tz: ZoneInfo) -> dict[str, Any]:
     o = task.occurrence
     row = {
-        "Manager": said(task.manager, locale),
+        "Manager": _manager(task.manager, locale),
         "Due at": local(o.due_at, tz),
         "Overdue": task.overdue,
         "Lead ID": task.lead.id,
