@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from touchsheet.config import Config
 from touchsheet.engine.model import FUNNEL, Lead, Result, Stage, Status, Touch
 from touchsheet.engine.parse import Book, DueRow, Fill
-from touchsheet.engine.reminders import working_morning
 from touchsheet.words import Message
 
 STAGE_AFTER = {
@@ -55,7 +54,7 @@ def absorb(book: Book, config: Config, now: datetime) -> Book:
         recorded_at = now if earlier is None else earlier.at
         note, callback_at = row.note, row.callback_at
         if row.result is Result.CALLBACK and callback_at is None:
-            callback_at = working_morning(recorded_at.astimezone(config.tz).date() + timedelta(days=1), config)
+            callback_at = config.calendar.opening(recorded_at.astimezone(config.tz).date() + timedelta(days=1))
             note = f"{note} (no callback time given: set to the next working day)".strip()
         if earlier is None:
             touches.append(

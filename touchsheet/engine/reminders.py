@@ -26,18 +26,13 @@ def callback(lead: Lead, history: History, config: Config) -> list[Occurrence]:
     return [Occurrence.of(config.callbacks, step, CALLBACK, promised, deadline)]
 
 
-def working_morning(day: date, config: Config) -> datetime:
-    """When a callback promised for `day` without a time is due: the office's opening that working day."""
-    return config.calendar.opening(day)
-
-
 def _promised(callback_at: datetime, config: Config) -> tuple[datetime, datetime]:
     """When the callback is due, and missed: at its time, missed `grace` minutes later; a date typed
     alone (it reads as midnight, and nobody promises to call at 00:00) is due when the office opens
     that working day, and missed when that day is over."""
     local = callback_at.astimezone(config.tz)
     if local.time() == time():
-        morning = working_morning(local.date(), config)
+        morning = config.calendar.opening(local.date())
         return morning, day_end(config.calendar, morning.date())
     return callback_at, callback_at + timedelta(minutes=config.callbacks.grace_minutes)
 

@@ -41,8 +41,8 @@ class WorkCalendar:
     def is_working_day(self, day: date) -> bool:
         known = self._days.get(day)
         if known is None:
-            weekday = day.weekday() in self.weekdays or self.is_moved_workday(day)
-            known = self._days[day] = weekday and not self.is_holiday(day)
+            worked = day.weekday() in self.weekdays or self.is_moved_workday(day)
+            known = self._days[day] = worked and not self.is_holiday(day)
         return known
 
     def working_days(self, first: date, last: date) -> int:
