@@ -119,6 +119,14 @@ def test_a_bad_list_item_is_named_by_its_day_or_name_and_the_bad_value_is_quoted
     ]
 
 
+def test_two_invoice_reminders_of_one_day_need_an_id_each(make_config):
+    # Both would be the step invoice+2@<invoice date>: the email sent would settle the call.
+    call = {"day": 2, "channel": "call", "kind": "closing", "reason": "When do you pay?"}
+    email = {"day": 2, "channel": "email", "kind": "closing", "reason": "The invoice", "template": "invoice_reminder"}
+    with pytest.raises(ConfigError, match=r"invoices.reminders: two steps share the id invoice\+2: give each its own"):
+        make_config(invoices={"reminders": [call, email]})
+
+
 def test_a_daily_cap_below_one_is_refused(make_config):
     # every run would leave every email "waiting for a later run (daily or per-run cap)"
     with pytest.raises(ConfigError, match=r"mail.daily_cap: a cap below 1 sends nothing, ever: .* \(got -1\)"):

@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime, time
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
 import holidays as holiday_calendars
@@ -88,12 +88,27 @@ class Touchpoint(Frozen):
 class CalendarStep(Touchpoint):
     day: int = Field(ge=0)
     id: str = ""
+    default_prefix: ClassVar[str] = "d"  # the id when none is given: d<day>
 
     @model_validator(mode="after")
     def _default_id(self) -> CalendarStep:
         if not self.id:
-            object.__setattr__(self, "id", f"d{self.day}")
+            object.__setattr__(self, "id", f"{self.default_prefix}{self.day}")
         return self
+
+
+class InvoiceReminder(CalendarStep):
+    default_prefix: ClassVar[str] = "invoice+"  # the name invoice reminders always had, which the Touch log keeps
+
+
+def _unique_ids(steps: list[CalendarStep]) -> list[CalendarStep]:
+    """Steps sorted by day, each with an id of its own: a step is settled by its id, so two sharing one
+    would settle each other."""
+    ids = [s.id for s in steps]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise ValueError(f"two steps share the id {', '.join(twice)}: give each its own `id:`")
+    return sorted(steps, key=lambda s: s.day)
 
 
 class RepeatPhase(Frozen):
@@ -109,14 +124,7 @@ class Cadence(Frozen):
     nurture: RepeatPhase
     monthly: RepeatPhase
 
-    @field_validator("calendar")
-    @classmethod
-    def _unique_ids(cls, steps: list[CalendarStep]) -> list[CalendarStep]:
-        ids = [s.id for s in steps]
-        twice = sorted({i for i in ids if ids.count(i) > 1})
-        if twice:
-            raise ValueError(f"two steps share the id {', '.join(twice)}: give each its own `id:`")
-        return sorted(steps, key=lambda s: s.day)
+    _one_id_each = field_validator("calendar")(_unique_ids)
 
 
 class FirstContact(Touchpoint):
@@ -134,9 +142,11 @@ class Callbacks(Touchpoint):
 class Invoices(Frozen):
     """R7: reminders counted from the invoice date until it is paid."""
 
-    reminders: list[CalendarStep] = Field(min_length=1)
+    reminders: list[InvoiceReminder] = Field(min_length=1)
     then_every_days: int = Field(ge=1)
     then: Touchpoint
+
+    _one_id_each = field_validator("reminders")(_unique_ids)
 
 
 class Reactivation(Touchpoint):

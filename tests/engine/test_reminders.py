@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from tests.builders import MSK, at, book, d, lead, touch
+from tests.conftest import EVERY_DAY
 from tests.engine.replay import replay
 from touchsheet.engine.cells import moment
-from touchsheet.engine.model import Channel, Result, Stage
+from touchsheet.engine.model import Channel, Result, Stage, Status
 from touchsheet.engine.plan import plan
+from touchsheet.engine.steps import touchpoint_for
 
 CLIENT = {"stage": Stage.PROPOSAL, "created_at": at("2026-10-01 10:00")}
 
@@ -118,3 +120,25 @@ def test_a_new_invoice_after_a_paid_one_starts_again(every_day):
     )
     p = plan(book([again]), every_day, at("2026-11-11 12:00"))
     assert [t.occurrence.step for t in p.tasks if t.occurrence.track == "invoice"] == ["invoice+2@2026-11-09"]
+
+
+def test_a_call_and_an_email_on_the_same_invoice_day_are_both_made(make_config):
+    # R7: "a reminder 2-3 days later (call and message)", both on day 2, each with its own id.
+    by_phone = dict(day=2, id="invoice+2-call", channel="call", kind="closing", reason="Call about the invoice")
+    by_email = dict(
+        by_phone, id="invoice+2-email", channel="email", reason="Email the invoice", template="invoice_reminder"
+    )
+    config = make_config(
+        working_days=EVERY_DAY, holidays={"country": None}, invoices={"reminders": [by_phone, by_email]}
+    )
+    client = lead(stage=Stage.INVOICE, created_at=at("2026-01-01 10:00"), invoice_at=at("2026-11-09 00:00"))
+    # 11 Nov, day 2: the email goes at 10:00 and the call stays on Due today until a manager makes it.
+    morning = plan(book([client]), config, at("2026-11-11 10:00"))
+    (email,) = morning.emails
+    assert email.occurrence.step == "invoice+2-email@2026-11-09"
+    log = [touch("2026-11-11 10:00", email.occurrence.step, Status.SENT, key=email.key)]
+    later = plan(book([client], log), config, at("2026-11-11 10:10"))
+    (call,) = [t for t in later.tasks if t.occurrence.track == "invoice"]
+    assert (call.occurrence.step, call.occurrence.channel) == ("invoice+2-call@2026-11-09", Channel.CALL)
+    assert call.key != email.key
+    assert touchpoint_for(call.occurrence.step, config)[0].reason == "Call about the invoice"  # preview, KPI

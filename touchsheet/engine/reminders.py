@@ -68,15 +68,18 @@ def invoice_reminders(lead: Lead, config: Config, shared: SharedLanes) -> Lanes:
 
 
 def _invoice_reminders(issued: date, config: Config, now: datetime) -> list[Occurrence]:
+    """Each reminder named by its id (two on one day, a call and an email, are two steps), the weekly
+    ones after them by their day: `invoice+10@<invoice date>`."""
     calendar = config.calendar
-    points = [(r.day, r) for r in config.invoices.reminders]
-    last = max(day for day, _ in points)
+    points = [(r.day, r.id, r) for r in config.invoices.reminders]
+    last = max(day for day, _, _ in points)
     every = config.invoices.then_every_days
     current = max(((now.astimezone(calendar.tz).date() - issued).days - last) // every, 0)
-    points += [(last + k * every, config.invoices.then) for k in range(max(1, current - 1), current + 3)]
+    weekly = [last + k * every for k in range(max(1, current - 1), current + 3)]
+    points += [(day, f"invoice+{day}", config.invoices.then) for day in weekly]
     found = []
-    for day, point in points:
+    for day, name, point in points:
         due = calendar.opening(issued + timedelta(days=day))
-        step = f"invoice+{day}@{issued.isoformat()}"
+        step = f"{name}@{issued.isoformat()}"
         found.append(Occurrence.of(point, step, INVOICE, due, day_end(calendar, due.date())))
     return found

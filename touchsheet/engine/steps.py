@@ -21,10 +21,11 @@ def touchpoint_for(step: str, config: Config) -> tuple[Touchpoint, str] | None:
     if phase:
         steps = getattr(config.cadence, phase.group(1)).steps
         return steps[(int(phase.group(2)) - 1) % len(steps)], SALES
-    invoice = re.fullmatch(r"invoice\+(\d+)", name)
-    if invoice:
-        day = int(invoice.group(1))
-        return next((r for r in config.invoices.reminders if r.day == day), config.invoices.then), INVOICE
+    reminder = next((r for r in config.invoices.reminders if r.id == name), None)
+    if reminder:
+        return reminder, INVOICE
+    if re.fullmatch(r"invoice\+\d+", name):
+        return config.invoices.then, INVOICE
     if name == FIRST_CONTACT:
         return config.first_contact, FIRST_CONTACT
     if name == CALLBACK:
