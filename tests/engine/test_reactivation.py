@@ -77,6 +77,20 @@ def test_a_client_who_paid_is_reactivated_even_when_stage_is_not_won(every_day):
     assert plan(book([said_no]), every_day, at("2026-08-30 12:00")).tasks == ()
 
 
+def test_a_client_who_says_no_on_the_reactivation_call_is_not_called_again_until_they_buy(every_day):
+    # Bought 1 Feb; default_interval_days 90 -> on the list from 2 May. On that call they say no (R11).
+    buyer = client(paid_at=at("2026-02-01 00:00"))
+    said_no = touch("2026-05-02 12:30", "reactivation-1@2026-02-01", result=Result.REFUSED)
+    week_later = plan(book([buyer], [said_no]), every_day, at("2026-05-09 12:00"))
+    assert week_later.tasks == ()  # no reactivation-2@2026-02-01
+    assert "reactivation" not in week_later.statuses[0].flags
+    # They buy again on 10 May: a gap of 98 days, their own interval -> due again from 16 August.
+    bought = [said_no, paid("2026-05-10")]
+    assert plan(book([buyer], bought), every_day, at("2026-08-15 12:00")).tasks == ()
+    (call,) = plan(book([buyer], bought), every_day, at("2026-08-16 12:00")).tasks
+    assert call.occurrence.step == "reactivation-1@2026-05-10"
+
+
 def test_a_won_client_without_purchase_dates_gets_a_problem_not_a_guess(every_day):
     p = plan(book([client()]), every_day, at("2026-08-30 12:00"))
     assert p.tasks == ()

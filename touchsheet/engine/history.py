@@ -26,6 +26,7 @@ class History:
     last_promise_at: datetime | None = None  # the latest manual touch whose result was `callback`
     email_days: list[date] = field(default_factory=list)  # one entry per email handed (or being handed) over
     purchases: frozenset[date] = frozenset()  # days of `paid` results (most leads have none: no set each)
+    refused_steps: frozenset[str] = frozenset()  # steps a manager recorded `refused` on (most leads: none)
     unconfirmed: int = 0
     refused: tuple[datetime, str] | None = None  # the latest email the server refused, and why
     last_sent_at: datetime | None = None  # the latest email the server took
@@ -47,7 +48,7 @@ def histories(log: Iterable[Touch], earlier: dict[str, History] | None = None) -
     get = found.get
     done, sent, pending, unconfirmed = Status.DONE, Status.SENT, Status.PENDING, Status.UNCONFIRMED
     retry, failed = Status.RETRY, Status.FAILED
-    paid, promised, email = Result.PAID, Result.CALLBACK, Channel.EMAIL
+    paid, promised, refused, email = Result.PAID, Result.CALLBACK, Result.REFUSED, Channel.EMAIL
     for touch in log:
         history = get(touch.lead_id)
         if history is None:
@@ -74,6 +75,8 @@ def histories(log: Iterable[Touch], earlier: dict[str, History] | None = None) -
                     history.last_manual_at = at
                 if touch.result is promised and (history.last_promise_at is None or at > history.last_promise_at):
                     history.last_promise_at = at
+                if touch.result is refused:
+                    history.refused_steps |= {touch.step}
                 continue
         elif status is unconfirmed:
             history.unconfirmed += 1

@@ -188,7 +188,7 @@ def _plan_lead(
     lead: Lead, history: History, purchases: list[date], problems: tuple[str, ...], shared: _Shared
 ) -> LeadPlan:
     config, now = shared.config, shared.now
-    start = reactivation.reactivation_start(lead, purchases, shared.base, config)
+    start = reactivation.reactivation_start(lead, purchases, history, shared.base, config)
     groups = [] if lead.opt_out else _groups(lead, history, purchases, start, shared)  # opt-outs are absolute
     result = owed(groups, history.settled, history.last_manual_at)
     tasks: tuple[Task, ...] = ()

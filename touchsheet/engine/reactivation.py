@@ -1,5 +1,5 @@
 """R8: a client who has not bought for longer than their average purchase interval (or the base's,
-when they have bought only once) goes on the reactivation list: a weekly call until they buy again."""
+when they have bought only once) goes on the reactivation list: a weekly call until they buy again or say no."""
 
 from __future__ import annotations
 
@@ -50,12 +50,21 @@ def interval_days(days: list[date], base: float | None, config: Config) -> int:
     return math.ceil(average_interval(days, base, config))
 
 
-def reactivation_start(lead: Lead, days: list[date], base: float | None, config: Config) -> date | None:
+def reactivation_start(
+    lead: Lead, days: list[date], history: History, base: float | None, config: Config
+) -> date | None:
     """The day the client becomes due for reactivation, or None when they never bought or said no.
     A purchase makes a client whatever Stage says (a row that paid but is not `won` gets a problem)."""
-    if lead.stage is Stage.LOST or not days:
+    if lead.stage is Stage.LOST or not days or _refused_since(days[-1], history):
         return None
     return days[-1] + timedelta(days=interval_days(days, base, config))
+
+
+def _refused_since(last_purchase: date, history: History) -> bool:
+    """R11: `refused` on a reactivation call since the last purchase (its steps are named after it) is
+    an explicit no: the client stays `won` and is not called again until a new purchase."""
+    lapse = f"@{last_purchase.isoformat()}"
+    return any(step.startswith(REACTIVATION) and step.endswith(lapse) for step in history.refused_steps)
 
 
 def reactivation(start: date | None, days: list[date], config: Config, shared: SharedLanes) -> Lanes:
