@@ -85,6 +85,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Stage is won but Paid at and Last purchase at are empty: reactivation cannot be scheduled",
         "ru": "Этап «клиент», но «Оплачен» и «Последняя покупка» пусты: реактивацию не назначить",
     },
+    "invoice_without_date": {
+        "en": "Stage is invoice but Invoice at is empty: type the invoice date so the invoice is chased",
+        "ru": "Этап «счёт», но «Счёт выставлен» пуст: введите дату счёта, чтобы о нём напоминали",
+    },
     "bought_but_not_won": {
         "en": "The client bought (Paid at, Last purchase at) but Stage is not won: set it to won",
         "ru": "Клиент купил («Оплачен», «Последняя покупка»), но этап не «клиент»: поставьте «клиент»",

@@ -40,6 +40,20 @@ def test_a_lead_that_paid_gets_no_new_lead_touches_and_a_problem_until_stage_is_
     assert plan(book([won]), every_day, at("2026-11-17 12:00")).statuses[0].problems == ()
 
 
+def test_stage_invoice_without_invoice_at_asks_for_the_invoice_date(every_day):
+    # The manager picked Stage invoice and typed no date: no reminder can be counted, so the row says so.
+    invoiced = lead(stage=Stage.INVOICE)
+    p = plan(book([invoiced]), every_day, at("2026-11-20 12:00"))
+    assert [t for t in p.tasks if t.occurrence.track == "invoice"] == []
+    assert p.statuses[0].problems == (
+        "Stage is invoice but Invoice at is empty: type the invoice date so the invoice is chased",
+    )
+    dated = lead(stage=Stage.INVOICE, invoice_at=at("2026-11-18 00:00"))  # +2 call due today
+    p = plan(book([dated]), every_day, at("2026-11-20 12:00"))
+    assert p.statuses[0].problems == ()
+    assert [t.occurrence.step for t in p.tasks if t.occurrence.track == "invoice"] == ["invoice+2@2026-11-18"]
+
+
 def test_a_client_typed_in_at_stage_new_gets_no_first_contact(every_day):
     # An imported client: Stage left empty (new), Last purchase at 12 November. A purchase stops the
     # sales cadence: no overdue "thank you for your request" call, no first-contact flag.

@@ -278,6 +278,8 @@ def _lead_problems(lead: Lead, history: History, purchases: list[date], config: 
         problems.append(Message("unknown_manager", name=lead.manager))
     if lead.stage is Stage.WON and not purchases and not lead.opt_out:
         problems.append(Message("won_without_purchase"))
+    if lead.stage is Stage.INVOICE and lead.invoice_at is None and not lead.opt_out:
+        problems.append(Message("invoice_without_date"))  # reminders count from Invoice at: none would come
     if purchases and lead.stage in OPEN_STAGES:
         problems.append(Message("bought_but_not_won"))
     return tuple(problems)
