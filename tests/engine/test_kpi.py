@@ -233,6 +233,20 @@ def test_a_client_typed_in_at_stage_new_is_not_a_lead_never_contacted(config):
     assert values(kpi, "first_contact_on_time") == (None, None, None)
 
 
+def test_an_opted_out_lead_is_not_a_first_contact_missed(config):
+    # Two leads at 10:00 today: Anna called Ivan at 10:05; Oleg opted out, so nobody owes him a call.
+    # One lead judged, on time: 100% in each window, and on Anna's row of the managers' table.
+    leads = [
+        lead(id="L-1", created_at=at("2026-11-24 10:00")),
+        lead(id="L-2", name="Oleg Sidorov", created_at=at("2026-11-24 10:00"), opt_out=True),
+    ]
+    kpi = kpi_of(book(leads, [touch("2026-11-24 10:05", "first-contact")]), config)
+    assert now_value(kpi, "never_contacted") == 0
+    assert values(kpi, "first_contact_on_time") == (1, 1, 1)
+    anna = kpi.table("managers").rows[0]
+    assert (anna[0], anna[5]) == ("Anna Smith", 1)  # her first contacts within the deadline
+
+
 def test_what_a_lead_and_a_client_cost(config):
     def created(day, stage=Stage.CONTACTED, **fields):
         return lead(id=f"L-{day}", created_at=at(f"{day} 10:00"), stage=stage, **fields)

@@ -16,9 +16,9 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
         "First contact within deadline",
         "Первый контакт в срок",
         "Of the period's leads past their {deadline_minutes}-working-minute deadline (or touched by hand "
-        "before it), the share first touched by hand within it.",
+        "before it), opted-out leads nobody touched aside, the share first touched by hand within it.",
         "Из лидов периода, чей срок в {deadline_minutes} рабочих минут прошёл (или кого уже коснулись), "
-        "доля тех, кого первый раз коснулись вручную в срок.",
+        "кроме отписавшихся, кого не касались, доля тех, кого первый раз коснулись вручную в срок.",
     ),
     "first_contact_minutes": (
         "Median time to first contact (working minutes)",

@@ -139,9 +139,9 @@ def _count_first_contacts(
             continue
         minutes = minutes_between(lead.created_at, touched or now)  # working minutes
         if touched is None:
-            if minutes <= deadline:
-                continue  # still within its deadline: not judged yet
-            base.never_contacted += not lead.opt_out
+            if minutes <= deadline or lead.opt_out:
+                continue  # still within its deadline: not judged yet; opted out: owed no touch at all
+            base.never_contacted += 1
         for tally in tallies:
             tally.judged += 1
             if touched is not None:
