@@ -281,14 +281,14 @@ def test_what_a_lead_and_a_client_cost(config):
 
 
 def test_forgotten_leads_and_the_money_they_represent(config):
-    # Came in on Monday 16 November and was called that day; its d4 call, due on Friday 20 November at
-    # 09:00, was never made: forgotten for 4 days and 3 hours.
-    forgotten = lead(id="L-1", created_at=at("2026-11-16 10:00"), stage=Stage.CONTACTED)
-    the_book = book([forgotten], [touch("2026-11-16 10:05", "first-contact", lead_id="L-1")])
+    # Came in on Friday 13 November and was called that day; its d4 call, due on Tuesday 17 November,
+    # was never made: it has waited 5 working days (17-20 and 23 November).
+    forgotten = lead(id="L-1", created_at=at("2026-11-13 10:00"), stage=Stage.CONTACTED)
+    the_book = book([forgotten], [touch("2026-11-13 10:05", "first-contact", lead_id="L-1")])
     the_book.costs = [Cost(d("2026-11-01"), "ads", 9_000)]
     now = at(NOW)
     the_plan = plan(the_book, config, now)
-    assert the_plan.statuses[0].flags == ("forgotten 4d",)
+    assert the_plan.statuses[0].flags == ("forgotten 5d",)
     kpi = compute_kpi(the_book, the_plan, config, now)
     assert (now_value(kpi, "forgotten"), now_value(kpi, "forgotten_cost")) == (1, 9_000)
 

@@ -155,6 +155,19 @@ def test_a_lead_is_forgotten_when_its_manual_touches_wait_for_days(every_day):
     )
 
 
+def test_forgotten_counts_working_days_so_nobody_is_forgotten_over_the_new_year_break(config):
+    # Created Mon 30 Nov 2026; d15 was done. The d30 call is due Wed 30 Dec, the last working day of
+    # 2026: 31 Dec and 1-10 Jan 2027 are days off in Russia.
+    client = lead(created_at=at("2026-11-30 10:00"), stage=Stage.CONTACTED)
+    log = [touch("2026-12-15 12:00", step="d15")]
+
+    def forgotten(when):
+        return [f for f in plan(book([client], log), config, at(when)).statuses[0].flags if f.startswith("forgotten")]
+
+    assert forgotten("2027-01-11 09:30") == []  # it has waited one working day: 30 Dec (12 calendar days)
+    assert forgotten("2027-01-13 09:30") == ["forgotten 3d"]  # 30 Dec, 11 and 12 Jan
+
+
 def test_the_same_book_and_moment_give_the_same_plan(config):
     leads = [lead(id=f"L-{i}", row=i + 1, created_at=at(f"2026-11-0{i} 10:00")) for i in range(1, 8)]
     assert plan(book(leads), config, at("2026-11-09 12:00")) == plan(book(leads), config, at("2026-11-09 12:00"))

@@ -39,8 +39,11 @@ def lead_flags(
     if reactivation_from is not None and reactivation_from <= today:
         flags.append("reactivation")
     since = owes.neglected_since
-    if since is not None and (now - since).days >= config.forgotten_after_days:
-        flags.append(f"forgotten {(now - since).days}d")
+    if since is not None:
+        # Working days the touch has waited, its own included: the team cannot forget a lead over a holiday.
+        waited = config.calendar.working_days(since.date(), today)
+        if waited >= config.forgotten_after_days:
+            flags.append(f"forgotten {waited}d")
     if not lead.email and lead.stage is not Stage.LOST:
         flags.append("no email")
     if history.unconfirmed:

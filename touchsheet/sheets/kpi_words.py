@@ -145,8 +145,8 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
     "forgotten": (
         "Forgotten leads",
         "Забытых лидов",
-        "Leads with a manual touch overdue for {forgotten_after_days} days or more (the forgotten flag).",
-        "Лиды, у которых касание вручную просрочено на {forgotten_after_days} дн. и больше (отметка «забыт»).",
+        "Leads with a manual touch waiting for {forgotten_after_days} working days or more (the forgotten flag).",
+        "Лиды, у которых касание вручную ждёт {forgotten_after_days} рабочих дн. и больше (отметка «забыт»).",
     ),
     "forgotten_cost": (
         "Money spent on forgotten leads",
