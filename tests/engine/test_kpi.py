@@ -176,7 +176,7 @@ def test_clients_new_won_back_repeat_and_at_risk(config):
     ]
     kpi = kpi_of(book(leads, log), config)
     assert values(kpi, "new_clients") == (0, 1, 1)  # C-1 on 5 November
-    # The base's average gap is (162 + 30) / 2 = 96 days; C-2's 162 days is longer: won back on 10 November.
+    # The average client buys every (162 + 30) / 2 = 96 days; C-2's 162 days is longer: won back on 10 November.
     assert values(kpi, "won_back") == (0, 1, 1)
     assert now_value(kpi, "repeat_purchase_rate") == 2 / 3  # C-2 and C-3 bought twice
     assert now_value(kpi, "touches_before_purchase") == 2.0  # C-1: 3, C-2: 2, C-3: 1

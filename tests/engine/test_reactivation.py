@@ -55,6 +55,26 @@ def test_a_one_time_buyer_uses_the_base_average(every_day):
     assert [t.occurrence.due_at for t in p.tasks if t.lead.id == "L-1"] == [at("2026-07-01 09:00")]
 
 
+def test_a_one_time_buyer_waits_for_the_average_clients_interval_not_the_busiest_buyers(every_day):
+    # A cafe buys daily for 61 days (60 gaps of 1 day), a shop twice 90 days apart: the average client
+    # buys every (1 + 90) / 2 = 45.5 days (pooling the gaps would say (60 + 90) / 61 = 2.5 days).
+    # Ivan bought once, on 1 June: due after 46 whole days, on 17 July.
+    cafe = client(id="L-2", row=3, name="Cafe Bulka")
+    shop = client(id="L-3", row=4, name="Shop Dom")
+    once = client(paid_at=at("2026-06-01 00:00"))
+    log = [paid(f"2026-03-{day:02}", "L-2") for day in range(1, 32)]
+    log += [paid(f"2026-04-{day:02}", "L-2") for day in range(1, 31)]
+    log += [paid("2026-01-01", "L-3"), paid("2026-04-01", "L-3")]
+    the_book = book([once, cafe, shop], log)
+
+    def ivans_calls(when):
+        return [t.occurrence.step for t in plan(the_book, every_day, at(when)).tasks if t.lead.id == "L-1"]
+
+    assert plan(the_book, every_day, at("2026-06-10 12:00")).base_interval == 45.5
+    assert ivans_calls("2026-07-16 12:00") == []
+    assert ivans_calls("2026-07-17 12:00") == ["reactivation-1@2026-06-01"]
+
+
 def test_without_any_history_in_the_base_the_default_interval_applies(every_day):
     once = client(paid_at=at("2026-06-01 00:00"))  # default_interval_days: 90 -> 30 August
     assert plan(book([once]), every_day, at("2026-08-29 12:00")).tasks == ()

@@ -28,20 +28,21 @@ def purchase_dates(lead: Lead, history: History) -> list[date]:
     return sorted(days)
 
 
-def gaps(days: list[date]) -> list[int]:
-    return [(b - a).days for a, b in zip(days, days[1:])]
+def own_interval(days: list[date]) -> float | None:
+    """The client's average days between two purchases; None when they bought once."""
+    return (days[-1] - days[0]).days / (len(days) - 1) if len(days) > 1 else None
 
 
 def base_interval(histories: Iterable[list[date]]) -> float | None:
-    """The base's average days between two purchases, over every client who bought twice or more."""
-    pooled = [gap for days in histories if len(days) > 1 for gap in gaps(days)]
-    return sum(pooled) / len(pooled) if pooled else None
+    """The average client's interval (seed 002): the mean of each repeat client's own average, so a
+    client who buys every day counts once, not once a purchase."""
+    averages = [own_interval(days) for days in histories if len(days) > 1]
+    return sum(averages) / len(averages) if averages else None
 
 
 def average_interval(days: list[date], base: float | None, config: Config) -> float:
     """The client's average days between purchases (the base's when they bought once)."""
-    own = gaps(days)
-    average = sum(own) / len(own) if own else base
+    average = own_interval(days) or base
     return average if average else config.reactivation.default_interval_days
 
 

@@ -96,9 +96,9 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
         "Clients won back",
         "Возвращённых клиентов",
         "Purchases in the period after a gap longer than the client's average purchase interval "
-        "(the base's average for a second purchase) (R8).",
+        "(the average client's for a second purchase) (R8).",
         "Покупки за период после перерыва дольше среднего интервала покупок клиента "
-        "(для второй покупки — среднего по базе) (R8).",
+        "(для второй покупки — интервала среднего клиента) (R8).",
     ),
     "costs": (
         "Costs",
