@@ -134,7 +134,7 @@ def _name_managers(leads: list[Lead], managers: Collection[str]) -> None:
 
 
 def _manager_key(name: str) -> str:
-    return " ".join(name.split()).casefold().replace("ё", "е")
+    return " ".join(cells.visible(name).split()).casefold().replace("ё", "е")
 
 
 _MANAGER_COLUMNS = [c.name for c in LEADS.columns if c.owner is Owner.MANAGER]
@@ -261,7 +261,7 @@ def _address_or_blank(value: Any) -> str:
 
 
 def _lead_id(value: Any) -> str:
-    lead_id = cells.text(value)
+    lead_id = cells.visible(value)
     if cells.has_control(lead_id):
         raise BadCell(Message("control"))
     return lead_id
@@ -395,7 +395,7 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
     notes: list[str] = []
     where, width = _positions(table)
     cells_of = operator.itemgetter(*(where[c] for c in _LOG_COLUMNS))
-    moment, text, combine = cells.moment, cells.text, datetime.combine
+    moment, text, visible, combine = cells.moment, cells.text, cells.visible, datetime.combine
     from_serial, epoch, (low, high) = cells.from_serial, cells.epoch_in(tz), cells.SERIAL_RANGE
     # Half a million rows hold a few words per column: each word is read once, then looked up.
     channel, kind, result = (cells.Words(functools.partial(cells.choice, k)) for k in (Channel, Kind, Result))
@@ -408,14 +408,14 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
         try:
             # Nearly every row's At is a date (a date cell on a workbook, a serial number on a Google
             # Sheet), its Lead ID and Key text: read here, not by a call each (a fifth of the log's
-            # time), the same way `moment` and `text` read them.
+            # time), the same way `moment` and `visible` read them.
             if at.__class__ is datetime and at.tzinfo is None:
                 at = combine(at, at.time(), tz)
             elif (at.__class__ is float or at.__class__ is int) and low <= at <= high:
                 at = from_serial(at, epoch)
             else:
                 at = moment(at, tz)
-            lead_id = lead_id.strip() if lead_id.__class__ is str else text(lead_id)
+            lead_id = lead_id.strip() if lead_id.__class__ is str and lead_id.isprintable() else visible(lead_id)
             if at is None or not lead_id:
                 raise BadCell("needs both At and Lead ID")
             touch = Touch(
@@ -428,7 +428,7 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
                 result[result_],
                 manager[manager_],
                 note[note_],
-                key.strip() if key.__class__ is str else text(key),
+                key.strip() if key.__class__ is str and key.isprintable() else visible(key),
                 row,
             )
         except BadCell:
@@ -458,7 +458,7 @@ def _log_row(table: Table, r: _Row, row: int, tz: ZoneInfo) -> tuple[Touch | Non
     """A log row with a cell that cannot be read: the touch without that cell (none without a
     date and a lead), and what is wrong."""
     at = r.get("At", lambda v: cells.moment(v, tz), None)
-    lead_id = r.get("Lead ID", cells.text, "")
+    lead_id = r.get("Lead ID", cells.visible, "")
     if at is None or not lead_id:
         r.problems.append("needs both At and Lead ID")
     touch = Touch(
@@ -471,7 +471,7 @@ def _log_row(table: Table, r: _Row, row: int, tz: ZoneInfo) -> tuple[Touch | Non
         r.get("Result", lambda v: cells.choice(Result, v), None),
         r.get("Manager", _worker_manager, ""),
         r.get("Note", cells.text, ""),
-        r.get("Key", cells.text, ""),
+        r.get("Key", cells.visible, ""),
         row,
     )
     note = f"{table.title} row {row}: " + "; ".join(r.problems)
@@ -498,7 +498,7 @@ def _parse_due(table: Table, tz: ZoneInfo) -> list[DueRow]:
             values = _padded(values, width)
         key, lead_id, manager, step, channel_, kind_, done_, result_, callback, note = cells_of(values)
         try:
-            key = text(key)
+            key = cells.visible(key)
             if not key:
                 if not any(map(_typed, (done_, result_, callback, note))):
                     continue
@@ -509,7 +509,7 @@ def _parse_due(table: Table, tz: ZoneInfo) -> list[DueRow]:
             due = DueRow(
                 table.sheet_row(index),
                 key,
-                text(lead_id),
+                cells.visible(lead_id),
                 managers[manager],
                 steps[step],
                 channel[channel_],
@@ -535,7 +535,7 @@ def _due_row(table: Table, index: int, values: list[Any], at: dict[str, int], tz
     said. A row without a key is none, unless a manager typed in it: it stays, saying why it
     cannot be recorded."""
     r = _Row(values, at)
-    key = r.get("Key", cells.text, "")
+    key = r.get("Key", cells.visible, "")
     if not key:
         if not any(_typed(r.raw(c)) for c in ("Done", "Result", "Callback at", "Note")):
             return None
@@ -548,7 +548,7 @@ def _due_row(table: Table, index: int, values: list[Any], at: dict[str, int], tz
     return DueRow(
         row=table.sheet_row(index),
         key=key,
-        lead_id=r.get("Lead ID", cells.text, ""),
+        lead_id=r.get("Lead ID", cells.visible, ""),
         manager=r.get("Manager", _worker_manager, ""),
         step=r.get("Step", cells.text, ""),
         channel=r.get("Channel", lambda v: cells.choice(Channel, v), None),
