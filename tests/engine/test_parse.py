@@ -249,6 +249,32 @@ def test_touch_log_rows_typed_by_hand_are_touches_and_bad_ones_are_reported():
     ]
 
 
+def test_a_touch_logged_by_hand_counts_for_a_lead_whose_id_has_an_invisible_mark_and_one_for_no_lead_is_said():
+    log = [
+        {"At": "02.11.2026 10:15", "Lead ID": "L-00007", "Channel": "call"},
+        {"At": "02.11.2026 10:20", "Lead ID": "L-00070", "Channel": "call"},  # a typo: no such lead
+        {"At": "02.11.2026 10:25", "Lead ID": "L-00099", "Status": "sent", "Key": "L-00099/d0/2026-11-02"},
+    ]
+    # the lead's ID cell was pasted from a web form: a zero-width space follows L-00007
+    book = parse(leads_table({**GOOD, "ID": "L-00007\u200b"}), log_rows=log)
+    assert [lead.id for lead in book.leads] == ["L-00007"]
+    assert [t.lead_id for t in book.log] == ["L-00007", "L-00070", "L-00099"]
+    # only the hand-made row is said: a row the worker wrote (with a Key) is its own business
+    assert book.notes == [
+        "Touch log row 3 (L-00070): the Lead ID is on no row of Leads, so the touch logged there counts for no lead"
+    ]
+
+
+def test_many_touches_logged_by_hand_for_no_lead_are_said_in_one_note():
+    log = [{"At": "02.11.2026 10:15", "Lead ID": f"X-{n}"} for n in range(1, 8)]
+    book = parse(leads_table(GOOD), log_rows=log)
+    # seven rows: the first five are named (sheet rows 2 to 6), the other two counted
+    assert book.notes == [
+        "Touch log row 2 (X-1), row 3 (X-2), row 4 (X-3), row 5 (X-4), row 6 (X-5) and 2 more: "
+        "the Lead ID is on no row of Leads, so the touch logged there counts for no lead"
+    ]
+
+
 def test_a_formula_of_the_teams_own_filled_down_the_log_and_costs_makes_no_rows():
     both = tables(leads_table(GOOD))
     log, costs = both["Touch log"], both["Costs"]

@@ -119,6 +119,7 @@ def parse_book(
     leads, problems, skipped, fills, ids = _parse_leads(tables["Leads"], tz, now, id_prefix)
     _name_managers(leads, managers)
     log, log_notes = _parse_log(tables["Touch log"], tz)
+    log_notes += _strays(log, set(ids.values()), tables["Touch log"].title)
     due = _parse_due(tables["Due today"], tz)
     costs, cost_notes = _parse_costs(tables["Costs"])
     return Book(leads, log, due, costs, problems, skipped, fills, log_notes + cost_notes, ids)
@@ -441,6 +442,17 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
             touch = found
         log.append(touch)
     return log, notes
+
+
+def _strays(log: list[Touch], ids: set[str], title: str) -> list[str]:
+    """Rows a manager added to the log by hand (no Key) whose Lead ID is on no row of Leads: the
+    touch counts for no lead, so the run says where they are (a typo, or the lead's ID retyped)."""
+    stray = [t for t in log if not t.key and t.lead_id not in ids]
+    if not stray:
+        return []
+    rows = ", ".join(f"row {t.row} ({t.lead_id})" for t in stray[:5])
+    more = f" and {len(stray) - 5} more" if len(stray) > 5 else ""
+    return [f"{title} {rows}{more}: the Lead ID is on no row of Leads, so the touch logged there counts for no lead"]
 
 
 def _worker_manager(value: Any) -> str:
