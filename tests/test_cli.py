@@ -129,7 +129,9 @@ def test_check_lists_every_problem_and_exits_non_zero(tmp_path):
     run("demo", "--dir", str(folder), "--leads", "30", "--now", "2026-11-23T10:30")
     result = run("check", "--config", str(folder / "config.yaml"), "--now", "2026-11-23T10:30")
     assert result.exit_code == 1
-    # The demo spoils four rows on purpose (and leaves one without an ID, which a sync fills): all four, nothing else.
+    # The demo spoils four rows on purpose (and leaves one without an ID, which a sync fills): all four, and
+    # the touches logged by hand for the two leads whose IDs it took away (L-00013 made a copy of L-00012,
+    # L-00016 cleared), nothing else.
     assert result.stdout.splitlines() == [
         "Leads row 5: Created at: '31.02.2026' is not a date: type it like 25.11.2026 14:30 or 2026-11-25 14:30",
         "Leads row 7: Stage: 'thinking' is not one of: new, contacted, meeting, proposal, invoice, won, lost",
@@ -137,8 +139,10 @@ def test_check_lists_every_problem_and_exits_non_zero(tmp_path):
         "assigned)",
         "Leads row 10 (L-00009): Email: 'liam.murphy9@' is not a valid email address; no emails go to this lead "
         "until it is fixed",
+        "Touch log row 33 (L-00013), row 43 (L-00013), row 197 (L-00016): the Lead ID is on no row of Leads, so "
+        "the touch logged there counts for no lead",
     ]
-    assert result.stderr == "4 problem(s)\n"
+    assert result.stderr == "5 problem(s)\n"
 
 
 def test_check_passes_on_a_clean_workbook(tmp_path):

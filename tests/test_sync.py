@@ -200,6 +200,17 @@ def test_a_bad_row_gets_its_problem_and_the_others_still_work(sheet, outbox):
     assert "rows with a problem: 1 (see the Problem column)" in summary.lines()
 
 
+def test_a_lead_pasted_twice_with_an_invisible_mark_after_the_id_gets_one_email_and_one_call(sheet, outbox):
+    # the second copy came from a web page: a zero-width space after the ID, which reads L-1 on screen
+    sheet.put_rows("Leads", [IVAN, {**IVAN, "ID": "L-1\u200b"}])
+    sync(sheet, outbox, "2026-11-02 10:05")
+    assert sent(outbox) == ["L-1_d0_2026-11-02.eml"]
+    assert [r["Lead ID"] for r in sheet.rows("Due today")] == ["L-1"]
+    assert sheet.rows("Leads")[1]["Problem"] == (
+        "ID L-1 is also on row 2: give this row its own ID (or clear the cell and one will be assigned)"
+    )
+
+
 def test_an_address_in_another_script_is_sent_to_or_said_and_the_others_still_get_theirs(sheet, outbox):
     sheet.put_rows("Leads", [{**IVAN, "Email": "ivan@пример.рф"}, {**OLGA, "Email": "ольга@example.com"}])
     sync(sheet, outbox, "2026-11-02 10:05")

@@ -338,6 +338,15 @@ def test_a_failed_run_says_why_on_the_status_tab(every_day):
     assert (status["Lease held by"], status["Lease until"]) == ("host-a", "2026-11-02 10:20:00")
 
 
+def test_a_failed_run_whose_reason_holds_a_control_character_is_still_said(every_day):
+    from touchsheet.sync import report_failure
+
+    sheet = XlsxSheet(every_day)
+    sheet.init()
+    report_failure(every_day, sheet.backend(), at("2026-11-02 10:05"), "550 unknown user\x01", me="host-a")
+    assert dict(sheet.grid("Status"))["Result"] == "failed: 550 unknown user\ufffd"  # \x01 cannot be in a workbook
+
+
 def test_a_failed_run_leaves_another_hosts_lease_alone(every_day, tmp_path):
     from touchsheet.mail.outbox import Outbox
     from touchsheet.sync import report_failure, run_once

@@ -126,6 +126,13 @@ def test_good_emails():
     assert cells.email_address(" ivan.petrov+crm@example.co.uk ") == "ivan.petrov+crm@example.co.uk"
 
 
+@pytest.mark.parametrize("typed", ["ivan@example.com\u200e", "\ufeffivan@example.com", "ivan@example.com\u00a0\u200b"])
+def test_an_address_pasted_with_an_invisible_mark_is_that_address(typed):
+    # a left-to-right mark (copied from an RTL messenger), a BOM, a zero-width space: the cell reads
+    # ivan@example.com on screen, so that is where the email goes
+    assert cells.email_address(typed) == "ivan@example.com"
+
+
 def test_a_domain_in_cyrillic_is_sent_to_as_mail_servers_spell_it():
     # пример.рф in IDNA, as registrars and `host` spell it
     assert cells.email_address("ivan@пример.рф") == "ivan@xn--e1afmkfd.xn--p1ai"
@@ -160,3 +167,18 @@ def test_control_characters_are_found(typed):
 @pytest.mark.parametrize("typed", ["Иван Петров", "L-00007", "soft\u00adhyphen", "zero\u200bwidth", ""])
 def test_unprintable_letters_that_are_not_control_characters_pass(typed):
     assert cells.has_control(typed) is False
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("L-1\u200b", "L-1"),  # a zero-width space, pasted from a web page
+        ("\ufeffL-1", "L-1"),  # a BOM, from a file saved by Notepad
+        ("Anna Smith\u200e", "Anna Smith"),  # a left-to-right mark, from an RTL messenger
+        (" L-1\u00a0\u2060 ", "L-1"),  # a non-breaking space with a word joiner behind it: both go
+        ("Иван\u00a0Петров", "Иван\u00a0Петров"),  # only invisible marks go: a space inside stays
+        (12, "12"),
+    ],
+)
+def test_what_reads_the_same_on_screen_is_the_same(typed, expected):
+    assert cells.visible(typed) == expected

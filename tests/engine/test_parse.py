@@ -69,6 +69,14 @@ def test_a_manager_typed_another_way_than_config_has_it_is_that_manager():
     assert [lead.manager for lead in book.leads] == ["Анна Смирнова"] * 3 + ["Федор Елкин", "Ольга Новая"]
 
 
+def test_a_manager_name_with_an_invisible_mark_is_that_manager():
+    # a left-to-right mark from an RTL messenger, a BOM, a zero-width space: each cell reads "Анна Смирнова"
+    typed = ["Анна Смирнова\u200e", "\ufeffАнна Смирнова", "Анна Смирнова\u200b"]
+    rows = [{**GOOD, "ID": f"L-{n}", "Manager": name} for n, name in enumerate(typed, 1)]
+    book = parse_book(tables(leads_table(*rows)), MSK, NOW, "L-", ("Анна Смирнова",))
+    assert [lead.manager for lead in book.leads] == ["Анна Смирнова"] * 3
+
+
 def test_a_good_row_is_read():
     book = parse(leads_table(GOOD))
     (lead,) = book.leads
@@ -114,6 +122,16 @@ def test_missing_ids_are_assigned_after_the_highest_and_missing_created_at_is_no
 
 def test_a_duplicate_id_leaves_the_later_row_alone_with_a_message():
     book = parse(leads_table(GOOD, {**GOOD, "Name": "Someone else"}))
+    assert [lead.row for lead in book.leads] == [2]
+    assert book.skipped == {3}
+    assert book.problems[3] == [
+        "ID L-00007 is also on row 2: give this row its own ID (or clear the cell and one will be assigned)"
+    ]
+
+
+def test_an_id_repeated_with_an_invisible_zero_width_space_is_a_duplicate():
+    # the row pasted a second time from a web page: both IDs read L-00007 on screen
+    book = parse(leads_table(GOOD, {**GOOD, "ID": "L-00007\u200b", "Name": "Ivan again"}))
     assert [lead.row for lead in book.leads] == [2]
     assert book.skipped == {3}
     assert book.problems[3] == [
@@ -231,6 +249,32 @@ def test_touch_log_rows_typed_by_hand_are_touches_and_bad_ones_are_reported():
     ]
 
 
+def test_a_touch_logged_by_hand_counts_for_a_lead_whose_id_has_an_invisible_mark_and_one_for_no_lead_is_said():
+    log = [
+        {"At": "02.11.2026 10:15", "Lead ID": "L-00007", "Channel": "call"},
+        {"At": "02.11.2026 10:20", "Lead ID": "L-00070", "Channel": "call"},  # a typo: no such lead
+        {"At": "02.11.2026 10:25", "Lead ID": "L-00099", "Status": "sent", "Key": "L-00099/d0/2026-11-02"},
+    ]
+    # the lead's ID cell was pasted from a web form: a zero-width space follows L-00007
+    book = parse(leads_table({**GOOD, "ID": "L-00007\u200b"}), log_rows=log)
+    assert [lead.id for lead in book.leads] == ["L-00007"]
+    assert [t.lead_id for t in book.log] == ["L-00007", "L-00070", "L-00099"]
+    # only the hand-made row is said: a row the worker wrote (with a Key) is its own business
+    assert book.notes == [
+        "Touch log row 3 (L-00070): the Lead ID is on no row of Leads, so the touch logged there counts for no lead"
+    ]
+
+
+def test_many_touches_logged_by_hand_for_no_lead_are_said_in_one_note():
+    log = [{"At": "02.11.2026 10:15", "Lead ID": f"X-{n}"} for n in range(1, 8)]
+    book = parse(leads_table(GOOD), log_rows=log)
+    # seven rows: the first five are named (sheet rows 2 to 6), the other two counted
+    assert book.notes == [
+        "Touch log row 2 (X-1), row 3 (X-2), row 4 (X-3), row 5 (X-4), row 6 (X-5) and 2 more: "
+        "the Lead ID is on no row of Leads, so the touch logged there counts for no lead"
+    ]
+
+
 def test_a_formula_of_the_teams_own_filled_down_the_log_and_costs_makes_no_rows():
     both = tables(leads_table(GOOD))
     log, costs = both["Touch log"], both["Costs"]
@@ -318,3 +362,12 @@ def test_a_formula_in_done_is_said_and_the_row_stays():
     both["Due today"] = Table(DUE_TODAY, "Due today", 1, headers, [[row.get(h) for h in headers]])
     (kept,) = parse_book(both, MSK, NOW, "L-", ()).due
     assert kept.problems == ('Done: holds a formula (=M2<>""): type the value itself',)
+
+
+def test_a_due_today_row_pasted_back_with_invisible_marks_is_still_its_task():
+    headers = [c.name for c in DUE_TODAY.columns]
+    row = {"Lead ID": "L-00007\u200b", "Key": "\ufeffL-00007/d1/2026-11-20", "Done": True}
+    both = tables(leads_table(GOOD))
+    both["Due today"] = Table(DUE_TODAY, "Due today", 1, headers, [[row.get(h) for h in headers]])
+    (due,) = parse_book(both, MSK, NOW, "L-", ()).due
+    assert (due.lead_id, due.key, due.problems) == ("L-00007", "L-00007/d1/2026-11-20", ())

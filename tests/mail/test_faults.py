@@ -98,6 +98,19 @@ def test_a_refused_sender_leaves_the_rest_to_a_later_run_and_blames_no_lead(shee
     assert sorted(server.recorder.keys()) == sorted(KEYS)
 
 
+def test_a_control_character_in_the_servers_refusal_is_left_out_and_the_run_completes(sheet, run, server):
+    # the answer goes into the Note and the lead's Problem: a workbook cannot hold \x01
+    async def refuse(srv, session, envelope, address, rcpt_options):
+        return f"550 5.1.1 <{address}>: unknown\x01user"
+
+    server.recorder.handle_RCPT = refuse
+    sheet.put_rows("Leads", [lead_row(1)])
+    assert run("2026-11-02 10:05").lines()[0] == "emails sent: 0, failed: 1"
+    assert [(r["Status"], r["Note"]) for r in sheet.rows("Touch log")] == [
+        ("failed", "refused: lead1@example.com: 550 5.1.1 <lead1@example.com>: unknown user")
+    ]
+
+
 def test_a_deferred_email_goes_next_run(sheet, run, server):
     server.recorder.defer.add("lead3@example.com")
     sheet.put_rows("Leads", LEADS)

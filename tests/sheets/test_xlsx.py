@@ -227,6 +227,16 @@ def test_text_that_looks_like_a_formula_is_written_as_text(sheet):
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://evil.example")', "s")
 
 
+def test_a_control_character_in_a_value_cannot_stop_the_save(sheet):
+    # openpyxl refuses \x01 (a mail server's odd reply quoted in a Problem): it is written as U+FFFD,
+    # the rest of the text as it is
+    sheet.put_rows("Leads", [{"ID": "L-1", "Name": "x", "Created at": datetime(2026, 11, 2, 10, 0)}])
+    backend = sheet.backend()
+    backend.read()
+    backend.write(Changes(cells=[CellWrite("Leads", 2, "Problem", "550 unknown user\x01\nsee\tlog")]))
+    assert sheet.rows("Leads")[0]["Problem"] == "550 unknown user\ufffd\nsee\tlog"
+
+
 def test_manager_cells_and_unknown_columns_survive_a_sync_cell_for_cell(sheet, config, tmp_path):
     sheet.add_column("Leads", "My notes")
     sheet.put_rows(

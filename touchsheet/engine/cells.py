@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -50,6 +51,16 @@ def text(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value).strip()
+
+
+def visible(value: Any) -> str:
+    """A cell as `text` reads it, without the invisible format characters (Unicode Cf: zero-width
+    space, left-to-right mark, BOM...) a paste from a web page or a messenger leaves: an ID, an
+    address or a name that reads the same on screen is the same."""
+    typed = text(value)
+    if typed.isprintable():  # nearly always: one quick look, not one per character
+        return typed
+    return "".join(c for c in typed if unicodedata.category(c) != "Cf").strip()
 
 
 def moment(value: Any, tz: ZoneInfo) -> datetime | None:
@@ -220,7 +231,7 @@ def email_address(value: Any) -> str:
     """A plausible single address, or BadCell. Control characters can never pass (header safety).
     A domain in another script (пример.рф) is given as mail servers take it (xn--e1afmkfd.xn--p1ai);
     letters outside ASCII before the @ are refused, as most mail servers refuse them."""
-    address = text(value)
+    address = visible(value)
     if not address:
         return ""
     if has_control(address) or not _EMAIL.match(address):

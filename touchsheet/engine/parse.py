@@ -119,6 +119,7 @@ def parse_book(
     leads, problems, skipped, fills, ids = _parse_leads(tables["Leads"], tz, now, id_prefix)
     _name_managers(leads, managers)
     log, log_notes = _parse_log(tables["Touch log"], tz)
+    log_notes += _strays(log, set(ids.values()), tables["Touch log"].title)
     due = _parse_due(tables["Due today"], tz)
     costs, cost_notes = _parse_costs(tables["Costs"])
     return Book(leads, log, due, costs, problems, skipped, fills, log_notes + cost_notes, ids)
@@ -134,7 +135,7 @@ def _name_managers(leads: list[Lead], managers: Collection[str]) -> None:
 
 
 def _manager_key(name: str) -> str:
-    return " ".join(name.split()).casefold().replace("ё", "е")
+    return " ".join(cells.visible(name).split()).casefold().replace("ё", "е")
 
 
 _MANAGER_COLUMNS = [c.name for c in LEADS.columns if c.owner is Owner.MANAGER]
@@ -261,7 +262,7 @@ def _address_or_blank(value: Any) -> str:
 
 
 def _lead_id(value: Any) -> str:
-    lead_id = cells.text(value)
+    lead_id = cells.visible(value)
     if cells.has_control(lead_id):
         raise BadCell(Message("control"))
     return lead_id
@@ -395,7 +396,7 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
     notes: list[str] = []
     where, width = _positions(table)
     cells_of = operator.itemgetter(*(where[c] for c in _LOG_COLUMNS))
-    moment, text, combine = cells.moment, cells.text, datetime.combine
+    moment, text, visible, combine = cells.moment, cells.text, cells.visible, datetime.combine
     from_serial, epoch, (low, high) = cells.from_serial, cells.epoch_in(tz), cells.SERIAL_RANGE
     # Half a million rows hold a few words per column: each word is read once, then looked up.
     channel, kind, result = (cells.Words(functools.partial(cells.choice, k)) for k in (Channel, Kind, Result))
@@ -408,14 +409,14 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
         try:
             # Nearly every row's At is a date (a date cell on a workbook, a serial number on a Google
             # Sheet), its Lead ID and Key text: read here, not by a call each (a fifth of the log's
-            # time), the same way `moment` and `text` read them.
+            # time), the same way `moment` and `visible` read them.
             if at.__class__ is datetime and at.tzinfo is None:
                 at = combine(at, at.time(), tz)
             elif (at.__class__ is float or at.__class__ is int) and low <= at <= high:
                 at = from_serial(at, epoch)
             else:
                 at = moment(at, tz)
-            lead_id = lead_id.strip() if lead_id.__class__ is str else text(lead_id)
+            lead_id = lead_id.strip() if lead_id.__class__ is str and lead_id.isprintable() else visible(lead_id)
             if at is None or not lead_id:
                 raise BadCell("needs both At and Lead ID")
             touch = Touch(
@@ -428,7 +429,7 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
                 result[result_],
                 manager[manager_],
                 note[note_],
-                key.strip() if key.__class__ is str else text(key),
+                key.strip() if key.__class__ is str and key.isprintable() else visible(key),
                 row,
             )
         except BadCell:
@@ -441,6 +442,17 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
             touch = found
         log.append(touch)
     return log, notes
+
+
+def _strays(log: list[Touch], ids: set[str], title: str) -> list[str]:
+    """Rows a manager added to the log by hand (no Key) whose Lead ID is on no row of Leads: the
+    touch counts for no lead, so the run says where they are (a typo, or the lead's ID retyped)."""
+    stray = [t for t in log if not t.key and t.lead_id not in ids]
+    if not stray:
+        return []
+    rows = ", ".join(f"row {t.row} ({t.lead_id})" for t in stray[:5])
+    more = f" and {len(stray) - 5} more" if len(stray) > 5 else ""
+    return [f"{title} {rows}{more}: the Lead ID is on no row of Leads, so the touch logged there counts for no lead"]
 
 
 def _worker_manager(value: Any) -> str:
@@ -458,7 +470,7 @@ def _log_row(table: Table, r: _Row, row: int, tz: ZoneInfo) -> tuple[Touch | Non
     """A log row with a cell that cannot be read: the touch without that cell (none without a
     date and a lead), and what is wrong."""
     at = r.get("At", lambda v: cells.moment(v, tz), None)
-    lead_id = r.get("Lead ID", cells.text, "")
+    lead_id = r.get("Lead ID", cells.visible, "")
     if at is None or not lead_id:
         r.problems.append("needs both At and Lead ID")
     touch = Touch(
@@ -471,7 +483,7 @@ def _log_row(table: Table, r: _Row, row: int, tz: ZoneInfo) -> tuple[Touch | Non
         r.get("Result", lambda v: cells.choice(Result, v), None),
         r.get("Manager", _worker_manager, ""),
         r.get("Note", cells.text, ""),
-        r.get("Key", cells.text, ""),
+        r.get("Key", cells.visible, ""),
         row,
     )
     note = f"{table.title} row {row}: " + "; ".join(r.problems)
@@ -498,7 +510,7 @@ def _parse_due(table: Table, tz: ZoneInfo) -> list[DueRow]:
             values = _padded(values, width)
         key, lead_id, manager, step, channel_, kind_, done_, result_, callback, note = cells_of(values)
         try:
-            key = text(key)
+            key = cells.visible(key)
             if not key:
                 if not any(map(_typed, (done_, result_, callback, note))):
                     continue
@@ -509,7 +521,7 @@ def _parse_due(table: Table, tz: ZoneInfo) -> list[DueRow]:
             due = DueRow(
                 table.sheet_row(index),
                 key,
-                text(lead_id),
+                cells.visible(lead_id),
                 managers[manager],
                 steps[step],
                 channel[channel_],
@@ -535,7 +547,7 @@ def _due_row(table: Table, index: int, values: list[Any], at: dict[str, int], tz
     said. A row without a key is none, unless a manager typed in it: it stays, saying why it
     cannot be recorded."""
     r = _Row(values, at)
-    key = r.get("Key", cells.text, "")
+    key = r.get("Key", cells.visible, "")
     if not key:
         if not any(_typed(r.raw(c)) for c in ("Done", "Result", "Callback at", "Note")):
             return None
@@ -548,7 +560,7 @@ def _due_row(table: Table, index: int, values: list[Any], at: dict[str, int], tz
     return DueRow(
         row=table.sheet_row(index),
         key=key,
-        lead_id=r.get("Lead ID", cells.text, ""),
+        lead_id=r.get("Lead ID", cells.visible, ""),
         manager=r.get("Manager", _worker_manager, ""),
         step=r.get("Step", cells.text, ""),
         channel=r.get("Channel", lambda v: cells.choice(Channel, v), None),

@@ -141,8 +141,9 @@ def _refusal(code: int, reply: bytes | str, what: str) -> Exception:
 
 
 def _reason(value: object) -> str:
+    """A server's reply on one line, without control characters: it is quoted in sheet cells."""
     if isinstance(value, smtplib.SMTPResponseException):
         value = value.smtp_error
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
-    return " ".join(str(value).split())
+    return " ".join("".join(c if c.isprintable() else " " for c in str(value)).split())

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -220,6 +220,9 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any, locale: str) -> No
     if isinstance(value, Formula):  # a manager's formula on a row that stays: put back as it was
         cell.value = value.text
         return
+    if isinstance(value, str) and not value.isprintable():
+        # openpyxl refuses control characters: one cell (a mail server's odd reply) would stop the whole save
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # text that looks like a formula stays text
