@@ -183,3 +183,12 @@ def test_a_script_names_a_manager_missing_from_config_and_the_company_for_a_lead
 
     assert script_for("Dmitry") == "This is Dmitry from Northwind Freight."
     assert script_for("") == "This is Northwind Freight from Northwind Freight."
+
+
+@pytest.mark.parametrize("source", ["config.yaml", "config.ru.yaml"])
+def test_a_company_without_a_website_signs_off_with_no_empty_link_or_line(make_config, source):
+    # company.website is optional: the signature is then the manager's name and phone, nothing after them
+    config = make_config(source, company={"website": ""})
+    email = email_for(config, "d0_thanks")
+    assert 'href=""' not in email.html and re.search(r"<br>\+7 495 000-00-0\d</p>", email.html)
+    assert re.search(r"\n\+7 495 000-00-0\d\n\n", email.text) and "\n\n\n" not in email.text
