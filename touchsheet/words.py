@@ -97,6 +97,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "email {step} not sent: template {template} uses '{field}', which is empty for this lead",
         "ru": "письмо {step} не отправлено: шаблон {template} использует «{field}», а у клиента это поле пустое",
     },
+    "no_person_name": {
+        "en": "email {step} not sent: template {template} greets the lead by name, and Name holds no person's "
+        "name: type the contact person's name",
+        "ru": "письмо {step} не отправлено: шаблон {template} обращается к клиенту по имени, а в «Имя» нет имени "
+        "человека: введите имя контактного лица",
+    },
     "missing_template": {
         "en": "email {step} not sent: template file {file} is missing from {folder}{hint}",
         "ru": "письмо {step} не отправлено: нет файла шаблона {file} в {folder}{hint}",

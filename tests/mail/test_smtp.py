@@ -154,12 +154,17 @@ def test_opt_out_gets_nothing(sheet, run, server):
     assert server.recorder.connections == 0
 
 
-def test_a_template_using_an_empty_field_sends_nothing_and_says_why(sheet, run, server):
-    sheet.put_rows("Leads", [lead_row(1, Name=""), lead_row(2)])
+@pytest.mark.parametrize("name", ["", "ООО «Ромашка»"])
+def test_a_lead_with_no_persons_name_is_not_greeted_and_the_sheet_asks_for_one(sheet, run, server, name):
+    # d0 opens with the first name. An empty Name has none, nor has a company's (ООО: a legal form, no
+    # person): "ООО, thank you for your request" greets nobody, so the email waits for a name.
+    sheet.put_rows("Leads", [lead_row(1, Name=name), lead_row(2)])
     summary = run("2026-11-02 10:05")
     assert [r.recipients for r in server.recorder.received] == [["lead2@example.com"]]
-    problem = sheet.rows("Leads")[0]["Problem"]
-    assert problem == "email d0 not sent: template d0_thanks uses 'first_name', which is empty for this lead"
+    assert sheet.rows("Leads")[0]["Problem"] == (
+        "email d0 not sent: template d0_thanks greets the lead by name, and Name holds no person's name: "
+        "type the contact person's name"
+    )
     assert any("L-1: email d0 not sent" in line for line in summary.lines())
 
 

@@ -129,9 +129,7 @@ class Renderer:
             text = self.emails.get_template(f"{name}.txt").render(context).strip() + "\n"
             html = self.emails.get_template(f"{name}.html").render(context)
         except jinja2.UndefinedError as e:
-            raise RenderProblem(
-                Message("missing_field", step=occurrence.step, template=name, field=undefined_field(e))
-            ) from None
+            raise RenderProblem(self._undefined(occurrence.step, name, undefined_field(e))) from None
         except jinja2.TemplateNotFound as e:
             raise RenderProblem(self._missing(occurrence.step, e.name)) from None
         except _NotUtf8 as e:
@@ -143,6 +141,13 @@ class Renderer:
             raise RenderProblem(Message("subject_break", step=occurrence.step, template=name))
         message = self._message(touch, subject, text, html, now)
         return Email(touch.key, lead.id, lead.email, subject, text, html, message)
+
+    def _undefined(self, step: str, template: str, field: str) -> Message:
+        """An empty field a template uses; no first name is a Name that is empty or a company's (ООО «Ромашка»):
+        personal mail greets a person, so the sheet is asked for one."""
+        if field == "first_name":
+            return Message("no_person_name", step=step, template=template)
+        return Message("missing_field", step=step, template=template, field=field)
 
     def _missing(self, step: str, file: str | None) -> Message:
         """A template file that is not there, with the folder searched (and a hint when the folder is not there)."""
