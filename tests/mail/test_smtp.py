@@ -178,6 +178,18 @@ def test_line_breaks_in_a_name_cannot_add_a_header_or_a_recipient(sheet, run, se
     assert message["To"] == '"Ivan Bcc: victim@evil.example X-Evil: 1" <lead1@example.com>'  # a quoted name
 
 
+@pytest.mark.parametrize("name", ["Иван Петров, Acme, Inc.", "Иван Петров <ivan@mail.example>"])
+def test_a_name_with_commas_or_an_address_in_it_is_only_the_name_of_the_one_recipient(sheet, run, server, name):
+    # a person and their firm, or a name pasted from a mail program: the email goes to lead1@example.com,
+    # and its To says just that, under the name as typed (not three recipients, not ivan@mail.example)
+    sheet.put_rows("Leads", [lead_row(1, Name=name)])
+    run("2026-11-02 10:05")
+    (received,) = server.recorder.received
+    to = received.message["To"]
+    assert [(a.display_name, a.addr_spec) for a in to.addresses] == [(name, "lead1@example.com")]
+    assert not to.defects
+
+
 def test_an_address_with_a_header_in_it_is_a_problem_not_a_send(sheet, run, server):
     sheet.put_rows("Leads", [lead_row(1, Email="lead1@example.com\nBcc: victim@evil.example"), lead_row(2)])
     run("2026-11-02 10:05")

@@ -11,8 +11,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Any
 from urllib.parse import quote
 
@@ -159,8 +160,9 @@ class Renderer:
         sender_name, sender_address = parseaddr(config.mail.sender)
         domain = sender_address.rpartition("@")[2] or "touchsheet.local"
         message = EmailMessage()
-        message["From"] = formataddr((_clean(sender_name), sender_address))
-        message["To"] = formataddr((_clean(lead.name), lead.email))
+        # Address objects, not strings: a name holding a comma or an <address> stays one quoted name
+        message["From"] = Address(_clean(sender_name), addr_spec=sender_address)
+        message["To"] = Address(_clean(lead.name), addr_spec=lead.email)
         message["Subject"] = subject
         message["Date"] = format_datetime(now)
         # unique per message: yagmail's default repeats for equal subjects
@@ -169,7 +171,7 @@ class Renderer:
         message["X-Touchsheet-Key"] = touch.key
         manager = config.managers.get(touch.manager)
         if manager and manager.email:
-            message["Reply-To"] = formataddr((_clean(touch.manager), manager.email))
+            message["Reply-To"] = Address(_clean(touch.manager), addr_spec=manager.email)
         unsubscribe = []
         if config.mail.unsubscribe_email:
             unsubscribe.append(f"<mailto:{config.mail.unsubscribe_email}?subject=unsubscribe%20{quote(lead.id)}>")
