@@ -43,6 +43,24 @@ def test_each_lead_gets_a_personal_email_with_a_real_text_part(sheet, run, serve
     assert ivan["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
+def test_a_long_one_click_unsubscribe_link_reaches_the_lead_as_a_link(make_mail_config, server, run):
+    # A signed link is long. Folded at 78 characters the email package would write it =?utf-8?q?...?=,
+    # where Gmail finds no link for its Unsubscribe button (RFC 2369; one-click, RFC 8058).
+    url = "https://mail.northwind.example/preferences/unsubscribe/one-click?lead={lead_id}&list=touches&v=2"
+    config = make_mail_config(mail={"unsubscribe_url": url})
+    from tests.sheets.fixtures import XlsxSheet
+
+    sheet = XlsxSheet(config)
+    sheet.init()
+    sheet.put_rows("Leads", [lead_row(1)])
+    run("2026-11-02 10:05", config=config)
+    (received,) = server.recorder.received
+    assert (
+        b"\r\nList-Unsubscribe: <mailto:unsubscribe@northwind.example?subject=unsubscribe%20L-1>, "
+        b"<https://mail.northwind.example/preferences/unsubscribe/one-click?lead=L-1&list=touches&v=2>\r\n"
+    ) in received.data
+
+
 def test_one_connection_and_one_login_per_run(sheet, run, server):
     sheet.put_rows("Leads", [lead_row(n) for n in range(1, 8)])
     run("2026-11-02 10:05")

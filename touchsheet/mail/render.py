@@ -11,8 +11,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
+from email.headerregistry import Address, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
+from email.policy import EmailPolicy, default
 from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +29,19 @@ from touchsheet.words import Message
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _TEMPLATED = re.compile(r"\{[{%#]")  # where Jinja markup starts: {{ a field }}, {% a statement %}, {# a comment #}
+
+
+class _Links(UnstructuredHeader):
+    """List-Unsubscribe's <URL>s (RFC 2369) kept whole: folded at the usual 78 characters, the email
+    package would write a longer link as =?utf-8?q?...?=, where no mail program finds a link."""
+
+    def fold(self, *, policy: EmailPolicy) -> str:
+        return super().fold(policy=policy.clone(max_line_length=998))  # RFC 5322's limit for any line
+
+
+_HEADERS = HeaderRegistry()
+_HEADERS.map_to_type("list-unsubscribe", _Links)
+_POLICY = default.clone(header_factory=_HEADERS)
 
 
 class RenderProblem(ValueError):
@@ -159,7 +173,7 @@ class Renderer:
         config, lead = self.config, touch.lead
         sender_name, sender_address = parseaddr(config.mail.sender)
         domain = sender_address.rpartition("@")[2] or "touchsheet.local"
-        message = EmailMessage()
+        message = EmailMessage(policy=_POLICY)
         # Address objects, not strings: a name holding a comma or an <address> stays one quoted name
         message["From"] = Address(_clean(sender_name), addr_spec=sender_address)
         message["To"] = Address(_clean(lead.name), addr_spec=lead.email)
