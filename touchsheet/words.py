@@ -125,6 +125,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "email {step} not sent: the subject of {template} has a line break",
         "ru": "письмо {step} не отправлено: в теме шаблона {template} перенос строки",
     },
+    "bad_header": {
+        "en": "email {step} not sent: a header of the email cannot be written ({error})",
+        "ru": "письмо {step} не отправлено: не записать заголовок письма ({error})",
+    },
     "no_longer_due": {
         "en": "this task is no longer due: tick Done with a result, or clear the row",
         "ru": "задача больше не актуальна: отметьте «Сделано» с результатом или очистите строку",

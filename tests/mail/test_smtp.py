@@ -215,7 +215,16 @@ def test_an_address_with_a_header_in_it_is_a_problem_not_a_send(sheet, run, serv
     assert "is not a valid email address" in sheet.rows("Leads")[0]["Problem"]
 
 
-def test_a_subject_that_would_break_a_line_is_refused(make_mail_config, server, run, tmp_path):
+def test_an_id_with_a_next_line_character_is_its_leads_problem_and_the_others_get_their_email(sheet, run, server):
+    # U+0085 (NEL) breaks a header line as \n does; it is what "…" from a Windows-1252 CSV becomes read as Latin-1
+    sheet.put_rows("Leads", [lead_row(1, ID="L-1\x85A"), lead_row(2)])
+    run("2026-11-02 10:05")
+    assert [r.recipients for r in server.recorder.received] == [["lead2@example.com"]]
+    assert sheet.rows("Leads")[0]["Problem"] == "ID: has a line break or a control character: retype it"
+
+
+@pytest.mark.parametrize("name", ["Ivan\nBcc: victim@evil.example", "Ivan\x85Petrov"])
+def test_a_subject_that_would_break_a_line_is_refused(make_mail_config, server, run, tmp_path, name):
     import shutil
 
     from tests.conftest import ROOT
@@ -228,9 +237,9 @@ def test_a_subject_that_would_break_a_line_is_refused(make_mail_config, server, 
 
     sheet = XlsxSheet(config)
     sheet.init()
-    sheet.put_rows("Leads", [lead_row(1, Name="Ivan\nBcc: victim@evil.example")])
+    sheet.put_rows("Leads", [lead_row(1, Name=name), lead_row(2)])
     run("2026-11-02 10:05", config=config)
-    assert server.recorder.received == []
+    assert [r.recipients for r in server.recorder.received] == [["lead2@example.com"]]
     assert sheet.rows("Leads")[0]["Problem"] == "email d0 not sent: the subject of d0_thanks has a line break"
 
 

@@ -22,12 +22,11 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from touchsheet.config import Config
-from touchsheet.engine.cells import has_control
+from touchsheet.engine.cells import CONTROL, has_control
 from touchsheet.engine.model import UNASSIGNED, EmailTouch, Lead, Task
 from touchsheet.schema import value_label
 from touchsheet.words import Message
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _TEMPLATED = re.compile(r"\{[{%#]")  # where Jinja markup starts: {{ a field }}, {% a statement %}, {# a comment #}
 
 
@@ -154,7 +153,10 @@ class Renderer:
             raise RenderProblem(Message("broken_template", step=occurrence.step, template=name, error=e)) from None
         if has_control(subject):
             raise RenderProblem(Message("subject_break", step=occurrence.step, template=name))
-        message = self._message(touch, subject, text, html, now)
+        try:
+            message = self._message(touch, subject, text, html, now)
+        except ValueError as e:  # a header the email package refuses: this lead's email waits, the run goes on
+            raise RenderProblem(Message("bad_header", step=occurrence.step, error=e)) from None
         return Email(touch.key, lead.id, lead.email, subject, text, html, message)
 
     def _undefined(self, step: str, template: str, field: str) -> Message:
@@ -201,7 +203,7 @@ class Renderer:
 
 def _clean(name: str) -> str:
     """A display name with no line breaks or control characters: it can never add a header."""
-    return _CONTROL.sub(" ", name).strip()
+    return CONTROL.sub(" ", name).strip()
 
 
 def undefined_field(error: jinja2.UndefinedError) -> str:
