@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 import pytest
 
 from tests.mail.conftest import lead_row
-from tests.mail.server import PASSWORD, USER
+from tests.mail.server import ACCESS_TOKEN, PASSWORD, USER
 from touchsheet.cli import open_transport
 
 pytestmark = pytest.mark.server
@@ -328,3 +331,99 @@ def test_two_emails_with_one_subject_get_their_own_message_ids(sheet, run, serve
     assert first["Subject"] == second["Subject"] == "Ivan, thank you for your request"
     assert first["Message-ID"] != second["Message-ID"]
     assert first["Message-ID"].endswith("@northwind.example>")
+
+
+def one_email(make_mail_config, **smtp):
+    """L-1's d0, sent with these mail.smtp settings through the transport the CLI opens."""
+    from tests.builders import at
+    from tests.sheets.fixtures import XlsxSheet
+    from touchsheet.sync import run_once
+
+    config = make_mail_config(mail={"smtp": smtp})
+    sheet = XlsxSheet(config)
+    sheet.init()
+    sheet.put_rows("Leads", [lead_row(1)])
+    summary = run_once(config, sheet.backend(), open_transport(config), at("2026-11-02 10:05"))
+    return summary, sheet.rows("Touch log")
+
+
+def test_no_password_goes_to_a_server_whose_certificate_no_trusted_authority_signed(make_mail_config, secure_server):
+    # a man in the middle shows a certificate of his own: no login, nothing handed over, the email waits
+    server = secure_server()
+    summary, (row,) = one_email(make_mail_config, port=server.port, security=server.security)
+    assert (server.recorder.logins, server.recorder.received) == (0, [])
+    assert summary.lines()[0] == "emails sent: 0, retry: 1"
+    assert row["Note"].startswith("not sent: the certificate of 127.0.0.1:")
+    assert "does not check out (unable to get local issuer certificate), so no login was sent" in row["Note"]
+
+
+def test_no_password_goes_to_a_server_whose_certificate_names_another_host(
+    make_mail_config, secure_server, tmp_path, monkeypatch
+):
+    # a certificate from a trusted CA, but issued to mail.other.example, not to 127.0.0.1 that we dialled
+    server = secure_server("mail.other.example")
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    summary, (row,) = one_email(make_mail_config, port=server.port, security=server.security)
+    assert (server.recorder.logins, summary.lines()[0]) == (0, "emails sent: 0, retry: 1")
+    assert "does not check out (IP address mismatch, certificate is not valid for '127.0.0.1'" in row["Note"]
+
+
+def test_a_server_with_a_certificate_from_the_teams_own_ca_is_trusted_through_ssl_cert_file(
+    make_mail_config, secure_server, tmp_path, monkeypatch
+):
+    # README: SSL_CERT_FILE names the CA certificates to trust (OpenSSL's own variable)
+    server = secure_server()
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    summary, (row,) = one_email(make_mail_config, port=server.port, security=server.security)
+    assert (summary.lines()[0], row["Status"]) == ("emails sent: 1", "sent")
+    assert (server.recorder.logins, len(server.recorder.received)) == (1, 1)
+
+
+def test_an_oauth2_file_logs_in_with_the_access_token_google_gives_for_its_refresh_token(
+    make_mail_config, server, tmp_path, monkeypatch
+):
+    # the file yagmail writes once authorised (README); each run trades its refresh token for an access token
+    path = tmp_path / "gmail-oauth2.json"
+    keys = {
+        "google_client_id": "1.apps.googleusercontent.com",
+        "google_client_secret": "s",
+        "google_refresh_token": "r1",
+    }
+    path.write_text(json.dumps({"email_address": USER, **keys}))
+    asked = []
+
+    def google(client_id, client_secret, refresh_token):  # Google's token endpoint
+        asked.append(refresh_token)
+        return {"access_token": ACCESS_TOKEN, "expires_in": 3599}
+
+    monkeypatch.setattr("yagmail.oauth2.call_refresh_token", google)
+    summary, (row,) = one_email(make_mail_config, oauth2_file=str(path))
+    assert (summary.lines()[0], asked, server.recorder.logins) == ("emails sent: 1", ["r1"], 1)
+
+
+@pytest.mark.parametrize(
+    "content, why",
+    [
+        (None, "cannot read the OAuth2 file {path} (No such file or directory)"),  # not copied to the server
+        ("{not json", "the OAuth2 file {path} is not JSON"),
+        # the client_secret.json Google hands out, not the file yagmail makes from it
+        (
+            '{"installed": {"client_id": "1.apps.googleusercontent.com", "client_secret": "x"}}',
+            "the OAuth2 file {path} does not hold google_client_id, google_client_secret, google_refresh_token: "
+            "make it with yagmail (see README, 'Sending real email')",
+        ),
+    ],
+)
+def test_an_oauth2_file_missing_or_not_yagmails_is_a_clear_message_not_a_question_on_stdin(
+    make_mail_config, server, tmp_path, monkeypatch, content, why
+):
+    # yagmail asked for the keys on stdin: under cron or systemd (no stdin) the run died once the email
+    # was logged pending; in a terminal it waited for ever
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    path = tmp_path / "gmail-oauth2.json"
+    if content:
+        path.write_text(content)
+    summary, (row,) = one_email(make_mail_config, oauth2_file=str(path))
+    assert summary.lines()[0] == "emails sent: 0, retry: 1"
+    assert (row["Status"], row["Note"]) == ("retry", "not sent: " + why.format(path=path))
+    assert server.recorder.connections == 0
