@@ -42,15 +42,17 @@ class Received:
 
 @dataclass
 class Recorder:
-    """The handler: keeps every accepted message; `refuse`/`defer` recipients; `drop_after_data`
-    closes the line once the message is in, without answering (the server did take it);
-    `sender_refused` refuses the sending account after `sender_allowed` messages."""
+    """The handler: keeps every accepted message; `refuse`/`defer` recipients; `close_at` recipients
+    get Gmail's "421 try again later" and the line closes; `drop_after_data` closes the line once the
+    message is in, without answering (the server did take it); `sender_refused` refuses the sending
+    account after `sender_allowed` messages (a 421 closing the line as well)."""
 
     received: list[Received] = field(default_factory=list)
     connections: int = 0
     logins: int = 0
     refuse: set[str] = field(default_factory=set)
     defer: set[str] = field(default_factory=set)
+    close_at: set[str] = field(default_factory=set)
     drop_after_data: set[str] = field(default_factory=set)
     delay: float = 0.0  # seconds to take over each message: a slow server
     sender_refused: str = ""  # the answer to MAIL FROM once `sender_allowed` messages are in (a quota)
@@ -64,7 +66,7 @@ class Recorder:
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
         if self.sender_refused and len(self.received) >= self.sender_allowed:
-            return self.sender_refused
+            return await _answer(server, self.sender_refused)
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
@@ -74,6 +76,8 @@ class Recorder:
             return "550 5.1.1 No such user here"
         if address in self.defer:
             return "451 4.7.1 Greylisted, try again later"
+        if address in self.close_at:
+            return await _answer(server, "421 4.7.0 Try again later, closing connection")
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -86,6 +90,13 @@ class Recorder:
 
     def keys(self) -> list[str]:
         return [r.key for r in self.received]
+
+
+async def _answer(server, answer: str) -> str:
+    if answer.startswith("421"):  # RFC 5321 4.2.5: the server closes the line once it has said so
+        await server.push(answer)
+        server.transport.close()
+    return answer
 
 
 class _CountingSMTP(SMTP):

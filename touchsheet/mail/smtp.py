@@ -122,12 +122,9 @@ class Smtp:
         recipients = [address for _, address in getaddresses(message.get_all("To", []))]
         try:
             code, reply = smtp.mail(self.sender)
-            if 500 <= code < 600:  # the sending account (a daily quota, a login wanted), not this lead
+            if code != 250:  # the sending account (a daily quota, a throttle, a login wanted), not this lead
                 self._reset(smtp)
                 raise MailError(f"the mail server refused the sender {self.sender}: {code} {_reason(reply)}")
-            if code != 250:
-                self._reset(smtp)
-                raise _refusal(code, reply, "sender")
             for recipient in recipients:
                 code, reply = smtp.rcpt(recipient)
                 if code not in (250, 251):
@@ -183,6 +180,8 @@ def _login_oauth2(smtp: smtplib.SMTP, user: str, oauth2: dict[str, str]) -> None
 
 def _refusal(code: int, reply: bytes | str, what: str) -> Exception:
     text = f"{code} {_reason(reply)}".strip()
+    if code == 421:  # the server closing the line (RFC 5321 4.2.5), Gmail's "try again later": not this lead
+        return MailError(f"the mail server closed the line: {text}")
     if 500 <= code < 600:
         return Refused(f"{what}: {text}")
     return Deferred(f"the mail server deferred the {what}: {text}")  # 4xx: try again next run
