@@ -190,6 +190,16 @@ def test_check_finds_a_script_that_misspells_a_field(make_config):
     ]
 
 
+def test_check_finds_an_oauth2_file_that_is_not_there(make_config, tmp_path):
+    # a run would meet it only once emails are due, with them logged as retry; check says so at once
+    make_config(mail={"transport": "smtp", "smtp": {"oauth2_file": "gmail-oauth2.json"}})
+    assert run("init", "--config", str(tmp_path / "config.yaml")).exit_code == 0
+    result = run("check", "--config", str(tmp_path / "config.yaml"))
+    assert result.exit_code == 1
+    missing = tmp_path / "gmail-oauth2.json"  # relative to config.yaml's folder
+    assert result.stdout.splitlines() == [f"cannot read the OAuth2 file {missing} (No such file or directory)"]
+
+
 def test_a_config_copied_without_its_templates_says_which_folder_it_searched(tmp_path):
     shutil.copy(CONFIG, tmp_path / "config.yaml")
     run("init", "--config", str(tmp_path / "config.yaml"))

@@ -11,13 +11,14 @@ from touchsheet.config import Config
 from touchsheet.engine.model import Channel, EmailTouch, Kind, Lead, Occurrence, Stage
 from touchsheet.engine.parse import parse_book
 from touchsheet.engine.plan import plan
-from touchsheet.errors import SheetError
+from touchsheet.errors import MailError, SheetError
 from touchsheet.mail.render import Renderer, RenderProblem, undefined_field
+from touchsheet.mail.smtp import read_oauth2
 from touchsheet.sheets import Workbook
 
 
 def check_all(config: Config, workbook: Workbook, now: datetime) -> list[str]:
-    problems = template_problems(config, now)
+    problems = template_problems(config, now) + mail_problems(config)
     try:
         tables = workbook.read()
     except SheetError as e:
@@ -29,6 +30,18 @@ def check_all(config: Config, workbook: Workbook, now: datetime) -> list[str]:
         problems += [f"Leads row {status.lead.row} ({status.lead.id}): {m}" for m in status.problems]
     problems += [f"Due today row {d.row}: {'; '.join(d.problems)}" for d in book.due if d.problems]
     return problems + book.notes
+
+
+def mail_problems(config: Config) -> list[str]:
+    """The OAuth2 file a run would log in with (a password lives in the worker's environment, read by the run)."""
+    smtp = config.mail.smtp
+    if config.mail.transport != "smtp" or smtp.oauth2_file is None:
+        return []
+    try:
+        read_oauth2(config.resolve(smtp.oauth2_file))
+    except MailError as e:
+        return [str(e)]
+    return []
 
 
 def template_problems(config: Config, now: datetime) -> list[str]:

@@ -101,6 +101,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "email {step} not sent: template {template} uses '{field}', which is empty for this lead",
         "ru": "письмо {step} не отправлено: шаблон {template} использует «{field}», а у клиента это поле пустое",
     },
+    "no_person_name": {
+        "en": "email {step} not sent: template {template} greets the lead by name, and Name holds no person's "
+        "name: type the contact person's name",
+        "ru": "письмо {step} не отправлено: шаблон {template} обращается к клиенту по имени, а в «Имя» нет имени "
+        "человека: введите имя контактного лица",
+    },
     "missing_template": {
         "en": "email {step} not sent: template file {file} is missing from {folder}{hint}",
         "ru": "письмо {step} не отправлено: нет файла шаблона {file} в {folder}{hint}",
@@ -122,6 +128,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "subject_break": {
         "en": "email {step} not sent: the subject of {template} has a line break",
         "ru": "письмо {step} не отправлено: в теме шаблона {template} перенос строки",
+    },
+    "bad_header": {
+        "en": "email {step} not sent: a header of the email cannot be written ({error})",
+        "ru": "письмо {step} не отправлено: не записать заголовок письма ({error})",
     },
     "no_longer_due": {
         "en": "this task is no longer due: tick Done with a result, or clear the row",

@@ -17,6 +17,10 @@ from tests.builders import lead
         ("Мамедов Эльдар Рашид оглы", "Эльдар"),  # a patronymic in two words
         ("Anna Maria Lopez", "Anna"),  # three words without a patronymic: the first
         ("  ", ""),
+        ("ИП Петров Иван Сергеевич", "Иван"),  # an individual entrepreneur: ИП, then the ФИО
+        ("Эльдар Рашид оглы", "Эльдар"),  # name and two-word patronymic, no surname
+        ("ООО «Ромашка»", ""),  # a company, no person: nobody to greet by name
+        ("LLC Acme", ""),
     ],
 )
 def test_a_lead_is_greeted_by_their_first_name(name, greeted):

@@ -8,7 +8,7 @@ import pytest
 
 from tests.builders import at
 from tests.conftest import EVERY_DAY, merge
-from tests.mail.server import PASSWORD, USER, SmtpServer
+from tests.mail.server import PASSWORD, USER, SmtpServer, certificate
 from tests.sheets.fixtures import XlsxSheet
 from touchsheet.mail.smtp import Smtp
 from touchsheet.sync import run_once
@@ -18,6 +18,21 @@ from touchsheet.sync import run_once
 def server():
     with SmtpServer() as running:
         yield running
+
+
+@pytest.fixture(params=["ssl", "starttls"])
+def secure_server(request, tmp_path):
+    """Start a mail server on loopback speaking `security: ssl` (then `starttls`) with a certificate
+    for `host` from a throwaway CA, not trusted unless SSL_CERT_FILE names tmp_path/ca.pem."""
+    started = []
+
+    def start(host="127.0.0.1"):
+        started.append(SmtpServer(request.param, certificate(tmp_path, host)).__enter__())
+        return started[-1]
+
+    yield start
+    for running in started:
+        running.__exit__(None, None, None)
 
 
 @pytest.fixture

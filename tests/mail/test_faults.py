@@ -79,11 +79,18 @@ def test_a_sent_row_whose_step_or_lead_id_was_changed_is_not_sent_again(sheet, r
 
 
 @pytest.mark.parametrize(
-    "answer", ["550 5.4.5 Daily user sending quota exceeded.", "530 5.7.0 Authentication required"]
+    "answer",
+    [
+        "550 5.4.5 Daily user sending quota exceeded.",
+        "530 5.7.0 Authentication required",
+        "421 4.7.0 Try again later, closing connection",  # Gmail's throttle: it then hangs up
+        "451 4.3.0 Mail server temporarily rejected message",
+    ],
 )
 def test_a_refused_sender_leaves_the_rest_to_a_later_run_and_blames_no_lead(sheet, run, server, answer):
-    # Two emails go, then the server refuses the account itself: the three others were never handed
-    # over; they wait, each lead's address is fine, and the next day each goes once.
+    # Two emails go, then the server refuses the account itself, for good or for now: the three others
+    # were never handed over; they wait, each lead's address is fine, and the next day each goes once.
+    # Nor is the server dialled and logged into again for each of them, as it has said no to us.
     server.recorder.sender_refused, server.recorder.sender_allowed = answer, 2
     sheet.put_rows("Leads", LEADS)
     summary = run("2026-11-02 10:05")
@@ -93,6 +100,7 @@ def test_a_refused_sender_leaves_the_rest_to_a_later_run_and_blames_no_lead(shee
         f"not sent: the mail server refused the sender sales@northwind.example: {answer}"
     }
     assert [r["Problem"] for r in sheet.rows("Leads")] == [None] * 5
+    assert (server.recorder.connections, server.recorder.logins) == (1, 1)
     server.recorder.sender_refused = ""
     run("2026-11-03 10:05")  # d2 falls on the 4th
     assert sorted(server.recorder.keys()) == sorted(KEYS)
@@ -109,6 +117,19 @@ def test_a_control_character_in_the_servers_refusal_is_left_out_and_the_run_comp
     assert [(r["Status"], r["Note"]) for r in sheet.rows("Touch log")] == [
         ("failed", "refused: lead1@example.com: 550 5.1.1 <lead1@example.com>: unknown user")
     ]
+
+
+def test_a_server_closing_the_line_at_a_recipient_leaves_the_rest_to_the_next_run_without_dialling_again(
+    sheet, run, server
+):
+    # "421 closing connection" at lead3's RCPT is about the server, not lead3: L-1 and L-2 went, L-3 to
+    # L-5 wait (nothing of theirs was handed over), and no new connection and login per email left
+    server.recorder.close_at.add("lead3@example.com")
+    sheet.put_rows("Leads", LEADS)
+    assert run("2026-11-02 10:05").lines()[0] == "emails sent: 2, retry: 3"
+    assert (server.recorder.connections, server.recorder.logins) == (1, 1)
+    notes = {r["Note"] for r in sheet.rows("Touch log") if r["Status"] == "retry"}
+    assert notes == {"not sent: the mail server closed the line: 421 4.7.0 Try again later, closing connection"}
 
 
 def test_a_deferred_email_goes_next_run(sheet, run, server):

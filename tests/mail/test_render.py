@@ -183,3 +183,19 @@ def test_a_script_names_a_manager_missing_from_config_and_the_company_for_a_lead
 
     assert script_for("Dmitry") == "This is Dmitry from Northwind Freight."
     assert script_for("") == "This is Northwind Freight from Northwind Freight."
+
+
+@pytest.mark.parametrize("source", ["config.yaml", "config.ru.yaml"])
+def test_a_company_without_a_website_signs_off_with_no_empty_link_or_line(make_config, source):
+    # company.website is optional: the signature is then the manager's name and phone, nothing after them
+    config = make_config(source, company={"website": ""})
+    email = email_for(config, "d0_thanks")
+    assert 'href=""' not in email.html and re.search(r"<br>\+7 495 000-00-0\d</p>", email.html)
+    assert re.search(r"\n\+7 495 000-00-0\d\n\n", email.text) and "\n\n\n" not in email.text
+
+
+def test_a_header_the_email_package_refuses_is_the_leads_problem_not_the_end_of_the_run(config):
+    # the ID goes into X-Touchsheet-Key; parse.py refuses one with a line break, and should a value get
+    # past such a check, the email package's ValueError still stops only this lead's email
+    with pytest.raises(RenderProblem, match="^email d0 not sent: a header of the email cannot be written"):
+        email_for(config, "d0_thanks", id="L-1\x85A")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 import pytest
 
 from tests.mail.conftest import lead_row
-from tests.mail.server import PASSWORD, USER
+from tests.mail.server import ACCESS_TOKEN, PASSWORD, USER
 from touchsheet.cli import open_transport
 
 pytestmark = pytest.mark.server
@@ -41,6 +44,24 @@ def test_each_lead_gets_a_personal_email_with_a_real_text_part(sheet, run, serve
         "<https://northwind.example/unsubscribe?lead=L-1>"
     )
     assert ivan["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_long_one_click_unsubscribe_link_reaches_the_lead_as_a_link(make_mail_config, server, run):
+    # A signed link is long. Folded at 78 characters the email package would write it =?utf-8?q?...?=,
+    # where Gmail finds no link for its Unsubscribe button (RFC 2369; one-click, RFC 8058).
+    url = "https://mail.northwind.example/preferences/unsubscribe/one-click?lead={lead_id}&list=touches&v=2"
+    config = make_mail_config(mail={"unsubscribe_url": url})
+    from tests.sheets.fixtures import XlsxSheet
+
+    sheet = XlsxSheet(config)
+    sheet.init()
+    sheet.put_rows("Leads", [lead_row(1)])
+    run("2026-11-02 10:05", config=config)
+    (received,) = server.recorder.received
+    assert (
+        b"\r\nList-Unsubscribe: <mailto:unsubscribe@northwind.example?subject=unsubscribe%20L-1>, "
+        b"<https://mail.northwind.example/preferences/unsubscribe/one-click?lead=L-1&list=touches&v=2>\r\n"
+    ) in received.data
 
 
 def test_one_connection_and_one_login_per_run(sheet, run, server):
@@ -154,12 +175,17 @@ def test_opt_out_gets_nothing(sheet, run, server):
     assert server.recorder.connections == 0
 
 
-def test_a_template_using_an_empty_field_sends_nothing_and_says_why(sheet, run, server):
-    sheet.put_rows("Leads", [lead_row(1, Name=""), lead_row(2)])
+@pytest.mark.parametrize("name", ["", "ООО «Ромашка»"])
+def test_a_lead_with_no_persons_name_is_not_greeted_and_the_sheet_asks_for_one(sheet, run, server, name):
+    # d0 opens with the first name. An empty Name has none, nor has a company's (ООО: a legal form, no
+    # person): "ООО, thank you for your request" greets nobody, so the email waits for a name.
+    sheet.put_rows("Leads", [lead_row(1, Name=name), lead_row(2)])
     summary = run("2026-11-02 10:05")
     assert [r.recipients for r in server.recorder.received] == [["lead2@example.com"]]
-    problem = sheet.rows("Leads")[0]["Problem"]
-    assert problem == "email d0 not sent: template d0_thanks uses 'first_name', which is empty for this lead"
+    assert sheet.rows("Leads")[0]["Problem"] == (
+        "email d0 not sent: template d0_thanks greets the lead by name, and Name holds no person's name: "
+        "type the contact person's name"
+    )
     assert any("L-1: email d0 not sent" in line for line in summary.lines())
 
 
@@ -173,6 +199,18 @@ def test_line_breaks_in_a_name_cannot_add_a_header_or_a_recipient(sheet, run, se
     assert message["To"] == '"Ivan Bcc: victim@evil.example X-Evil: 1" <lead1@example.com>'  # a quoted name
 
 
+@pytest.mark.parametrize("name", ["Иван Петров, Acme, Inc.", "Иван Петров <ivan@mail.example>"])
+def test_a_name_with_commas_or_an_address_in_it_is_only_the_name_of_the_one_recipient(sheet, run, server, name):
+    # a person and their firm, or a name pasted from a mail program: the email goes to lead1@example.com,
+    # and its To says just that, under the name as typed (not three recipients, not ivan@mail.example)
+    sheet.put_rows("Leads", [lead_row(1, Name=name)])
+    run("2026-11-02 10:05")
+    (received,) = server.recorder.received
+    to = received.message["To"]
+    assert [(a.display_name, a.addr_spec) for a in to.addresses] == [(name, "lead1@example.com")]
+    assert not to.defects
+
+
 def test_an_address_with_a_header_in_it_is_a_problem_not_a_send(sheet, run, server):
     sheet.put_rows("Leads", [lead_row(1, Email="lead1@example.com\nBcc: victim@evil.example"), lead_row(2)])
     run("2026-11-02 10:05")
@@ -180,7 +218,16 @@ def test_an_address_with_a_header_in_it_is_a_problem_not_a_send(sheet, run, serv
     assert "is not a valid email address" in sheet.rows("Leads")[0]["Problem"]
 
 
-def test_a_subject_that_would_break_a_line_is_refused(make_mail_config, server, run, tmp_path):
+def test_an_id_with_a_next_line_character_is_its_leads_problem_and_the_others_get_their_email(sheet, run, server):
+    # U+0085 (NEL) breaks a header line as \n does; it is what "…" from a Windows-1252 CSV becomes read as Latin-1
+    sheet.put_rows("Leads", [lead_row(1, ID="L-1\x85A"), lead_row(2)])
+    run("2026-11-02 10:05")
+    assert [r.recipients for r in server.recorder.received] == [["lead2@example.com"]]
+    assert sheet.rows("Leads")[0]["Problem"] == "ID: has a line break or a control character: retype it"
+
+
+@pytest.mark.parametrize("name", ["Ivan\nBcc: victim@evil.example", "Ivan\x85Petrov"])
+def test_a_subject_that_would_break_a_line_is_refused(make_mail_config, server, run, tmp_path, name):
     import shutil
 
     from tests.conftest import ROOT
@@ -193,9 +240,9 @@ def test_a_subject_that_would_break_a_line_is_refused(make_mail_config, server, 
 
     sheet = XlsxSheet(config)
     sheet.init()
-    sheet.put_rows("Leads", [lead_row(1, Name="Ivan\nBcc: victim@evil.example")])
+    sheet.put_rows("Leads", [lead_row(1, Name=name), lead_row(2)])
     run("2026-11-02 10:05", config=config)
-    assert server.recorder.received == []
+    assert [r.recipients for r in server.recorder.received] == [["lead2@example.com"]]
     assert sheet.rows("Leads")[0]["Problem"] == "email d0 not sent: the subject of d0_thanks has a line break"
 
 
@@ -284,3 +331,99 @@ def test_two_emails_with_one_subject_get_their_own_message_ids(sheet, run, serve
     assert first["Subject"] == second["Subject"] == "Ivan, thank you for your request"
     assert first["Message-ID"] != second["Message-ID"]
     assert first["Message-ID"].endswith("@northwind.example>")
+
+
+def one_email(make_mail_config, **smtp):
+    """L-1's d0, sent with these mail.smtp settings through the transport the CLI opens."""
+    from tests.builders import at
+    from tests.sheets.fixtures import XlsxSheet
+    from touchsheet.sync import run_once
+
+    config = make_mail_config(mail={"smtp": smtp})
+    sheet = XlsxSheet(config)
+    sheet.init()
+    sheet.put_rows("Leads", [lead_row(1)])
+    summary = run_once(config, sheet.backend(), open_transport(config), at("2026-11-02 10:05"))
+    return summary, sheet.rows("Touch log")
+
+
+def test_no_password_goes_to_a_server_whose_certificate_no_trusted_authority_signed(make_mail_config, secure_server):
+    # a man in the middle shows a certificate of his own: no login, nothing handed over, the email waits
+    server = secure_server()
+    summary, (row,) = one_email(make_mail_config, port=server.port, security=server.security)
+    assert (server.recorder.logins, server.recorder.received) == (0, [])
+    assert summary.lines()[0] == "emails sent: 0, retry: 1"
+    assert row["Note"].startswith("not sent: the certificate of 127.0.0.1:")
+    assert "does not check out (unable to get local issuer certificate), so no login was sent" in row["Note"]
+
+
+def test_no_password_goes_to_a_server_whose_certificate_names_another_host(
+    make_mail_config, secure_server, tmp_path, monkeypatch
+):
+    # a certificate from a trusted CA, but issued to mail.other.example, not to 127.0.0.1 that we dialled
+    server = secure_server("mail.other.example")
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    summary, (row,) = one_email(make_mail_config, port=server.port, security=server.security)
+    assert (server.recorder.logins, summary.lines()[0]) == (0, "emails sent: 0, retry: 1")
+    assert "does not check out (IP address mismatch, certificate is not valid for '127.0.0.1'" in row["Note"]
+
+
+def test_a_server_with_a_certificate_from_the_teams_own_ca_is_trusted_through_ssl_cert_file(
+    make_mail_config, secure_server, tmp_path, monkeypatch
+):
+    # README: SSL_CERT_FILE names the CA certificates to trust (OpenSSL's own variable)
+    server = secure_server()
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    summary, (row,) = one_email(make_mail_config, port=server.port, security=server.security)
+    assert (summary.lines()[0], row["Status"]) == ("emails sent: 1", "sent")
+    assert (server.recorder.logins, len(server.recorder.received)) == (1, 1)
+
+
+def test_an_oauth2_file_logs_in_with_the_access_token_google_gives_for_its_refresh_token(
+    make_mail_config, server, tmp_path, monkeypatch
+):
+    # the file yagmail writes once authorised (README); each run trades its refresh token for an access token
+    path = tmp_path / "gmail-oauth2.json"
+    keys = {
+        "google_client_id": "1.apps.googleusercontent.com",
+        "google_client_secret": "s",
+        "google_refresh_token": "r1",
+    }
+    path.write_text(json.dumps({"email_address": USER, **keys}))
+    asked = []
+
+    def google(client_id, client_secret, refresh_token):  # Google's token endpoint
+        asked.append(refresh_token)
+        return {"access_token": ACCESS_TOKEN, "expires_in": 3599}
+
+    monkeypatch.setattr("yagmail.oauth2.call_refresh_token", google)
+    summary, (row,) = one_email(make_mail_config, oauth2_file=str(path))
+    assert (summary.lines()[0], asked, server.recorder.logins) == ("emails sent: 1", ["r1"], 1)
+
+
+@pytest.mark.parametrize(
+    "content, why",
+    [
+        (None, "cannot read the OAuth2 file {path} (No such file or directory)"),  # not copied to the server
+        ("{not json", "the OAuth2 file {path} is not JSON"),
+        # the client_secret.json Google hands out, not the file yagmail makes from it
+        (
+            '{"installed": {"client_id": "1.apps.googleusercontent.com", "client_secret": "x"}}',
+            "the OAuth2 file {path} does not hold google_client_id, google_client_secret, google_refresh_token: "
+            "make it with yagmail (see README, 'Sending real email')",
+        ),
+    ],
+)
+def test_an_oauth2_file_missing_or_not_yagmails_is_a_clear_message_not_a_question_on_stdin(
+    make_mail_config, server, tmp_path, monkeypatch, content, why
+):
+    # yagmail asked for the keys on stdin: under cron or systemd (no stdin) the run died once the email
+    # was logged pending; in a terminal it waited for ever
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    path = tmp_path / "gmail-oauth2.json"
+    if content:
+        path.write_text(content)
+    summary, (row,) = one_email(make_mail_config, oauth2_file=str(path))
+    assert summary.lines()[0] == "emails sent: 0, retry: 1"
+    assert (row["Status"], row["Note"]) == ("retry", "not sent: " + why.format(path=path))
+    assert server.recorder.connections == 0

@@ -29,7 +29,9 @@ SERIAL_RANGE = (367, 73051)  # 1901-01-01 .. 2099-12-31: outside this a number i
 # a space of any kind between date and time: one pasted from a web page or a messenger is often non-breaking
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?:[\sT,]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?$")
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\.]{2,}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+# control characters (C0, DEL, C1) and the line and paragraph separators: they hold every character
+# str.splitlines() breaks at (\x85 NEL among them), and the email package refuses each in a header
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 def _no_formula(value: Any) -> None:
@@ -250,4 +252,4 @@ def email_address(value: Any) -> str:
 def has_control(value: str) -> bool:
     # Every control character is unprintable, and isprintable() is quicker than the search: it
     # runs for each of a hundred thousand IDs and addresses.
-    return not value.isprintable() and bool(_CONTROL.search(value))
+    return not value.isprintable() and bool(CONTROL.search(value))

@@ -24,7 +24,9 @@ class Stage(enum.Enum):
     LOST = "lost"
 
 
-PATRONYMIC_ENDINGS = ("вич", "вна", "ична", "оглы", "кызы")
+PATRONYMIC_ENDINGS = ("вич", "вна", "ична", "оглы", "кызы")  # Сергеевич, Павловна, Ильинична, Рашидоглы
+TWO_WORD_PATRONYMIC = ("оглы", "кызы")  # Рашид оглы: the father's name, then "son of"
+COMPANY_FORMS = frozenset({"ооо", "оао", "зао", "ао", "пао", "llc", "ltd", "inc", "gmbh"})
 UNASSIGNED = "(no manager)"  # whose tasks and numbers a lead without a Manager adds to
 FUNNEL = (Stage.NEW, Stage.CONTACTED, Stage.MEETING, Stage.PROPOSAL, Stage.INVOICE, Stage.WON)
 OPEN_STAGES = frozenset(FUNNEL[:-1])
@@ -95,10 +97,19 @@ class Lead:
     @property
     def first_name(self) -> str:
         """The first word; in a Russian full name typed surname first (Петров Иван Сергеевич, as a
-        ФИО column has it), the word before the patronymic."""
+        ФИО column has it), the word before the patronymic. ИП (an individual entrepreneur) before
+        the name is skipped; a Name starting with a company's legal form (ООО «Ромашка») names no
+        person, so there is no first name: personal mail waits for one."""
         words = self.name.split()
-        if len(words) in (3, 4) and words[-1].lower().endswith(PATRONYMIC_ENDINGS):
-            return words[1]
+        form = words[0].rstrip(".,").lower() if words else ""
+        if form in COMPANY_FORMS:
+            return ""
+        if form == "ип":
+            words = words[1:]
+        if len(words) >= 3 and words[-1].lower() in TWO_WORD_PATRONYMIC:
+            return words[-3]
+        if len(words) >= 3 and words[-1].lower().endswith(PATRONYMIC_ENDINGS):
+            return words[-2]
         return words[0] if words else ""
 
 

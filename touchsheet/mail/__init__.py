@@ -28,7 +28,8 @@ class Transport(Protocol):
 
     def send(self, message: EmailMessage) -> None:
         """Hand one message over. Refused (for good), Deferred (send again), Unsure (may have gone),
-        or MailError (the server is unreachable: nothing more goes out this run)."""
+        or MailError (the server is unreachable, refuses the sender or closes the line: nothing more
+        goes out this run)."""
         ...
 
     def close(self) -> None: ...

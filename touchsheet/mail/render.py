@@ -11,8 +11,10 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from email.policy import EmailPolicy, default
+from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Any
 from urllib.parse import quote
 
@@ -20,13 +22,25 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from touchsheet.config import Config
-from touchsheet.engine.cells import has_control
+from touchsheet.engine.cells import CONTROL, has_control
 from touchsheet.engine.model import UNASSIGNED, EmailTouch, Lead, Task
 from touchsheet.schema import value_label
 from touchsheet.words import Message
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _TEMPLATED = re.compile(r"\{[{%#]")  # where Jinja markup starts: {{ a field }}, {% a statement %}, {# a comment #}
+
+
+class _Links(UnstructuredHeader):
+    """List-Unsubscribe's <URL>s (RFC 2369) kept whole: folded at the usual 78 characters, the email
+    package would write a longer link as =?utf-8?q?...?=, where no mail program finds a link."""
+
+    def fold(self, *, policy: EmailPolicy) -> str:
+        return super().fold(policy=policy.clone(max_line_length=998))  # RFC 5322's limit for any line
+
+
+_HEADERS = HeaderRegistry()
+_HEADERS.map_to_type("list-unsubscribe", _Links)
+_POLICY = default.clone(header_factory=_HEADERS)
 
 
 class RenderProblem(ValueError):
@@ -129,9 +143,7 @@ class Renderer:
             text = self.emails.get_template(f"{name}.txt").render(context).strip() + "\n"
             html = self.emails.get_template(f"{name}.html").render(context)
         except jinja2.UndefinedError as e:
-            raise RenderProblem(
-                Message("missing_field", step=occurrence.step, template=name, field=undefined_field(e))
-            ) from None
+            raise RenderProblem(self._undefined(occurrence.step, name, undefined_field(e))) from None
         except jinja2.TemplateNotFound as e:
             raise RenderProblem(self._missing(occurrence.step, e.name)) from None
         except _NotUtf8 as e:
@@ -141,8 +153,18 @@ class Renderer:
             raise RenderProblem(Message("broken_template", step=occurrence.step, template=name, error=e)) from None
         if has_control(subject):
             raise RenderProblem(Message("subject_break", step=occurrence.step, template=name))
-        message = self._message(touch, subject, text, html, now)
+        try:
+            message = self._message(touch, subject, text, html, now)
+        except ValueError as e:  # a header the email package refuses: this lead's email waits, the run goes on
+            raise RenderProblem(Message("bad_header", step=occurrence.step, error=e)) from None
         return Email(touch.key, lead.id, lead.email, subject, text, html, message)
+
+    def _undefined(self, step: str, template: str, field: str) -> Message:
+        """An empty field a template uses; no first name is a Name that is empty or a company's (ООО «Ромашка»):
+        personal mail greets a person, so the sheet is asked for one."""
+        if field == "first_name":
+            return Message("no_person_name", step=step, template=template)
+        return Message("missing_field", step=step, template=template, field=field)
 
     def _missing(self, step: str, file: str | None) -> Message:
         """A template file that is not there, with the folder searched (and a hint when the folder is not there)."""
@@ -153,9 +175,10 @@ class Renderer:
         config, lead = self.config, touch.lead
         sender_name, sender_address = parseaddr(config.mail.sender)
         domain = sender_address.rpartition("@")[2] or "touchsheet.local"
-        message = EmailMessage()
-        message["From"] = formataddr((_clean(sender_name), sender_address))
-        message["To"] = formataddr((_clean(lead.name), lead.email))
+        message = EmailMessage(policy=_POLICY)
+        # Address objects, not strings: a name holding a comma or an <address> stays one quoted name
+        message["From"] = Address(_clean(sender_name), addr_spec=sender_address)
+        message["To"] = Address(_clean(lead.name), addr_spec=lead.email)
         message["Subject"] = subject
         message["Date"] = format_datetime(now)
         # unique per message: yagmail's default repeats for equal subjects
@@ -164,7 +187,7 @@ class Renderer:
         message["X-Touchsheet-Key"] = touch.key
         manager = config.managers.get(touch.manager)
         if manager and manager.email:
-            message["Reply-To"] = formataddr((_clean(touch.manager), manager.email))
+            message["Reply-To"] = Address(_clean(touch.manager), addr_spec=manager.email)
         unsubscribe = []
         if config.mail.unsubscribe_email:
             unsubscribe.append(f"<mailto:{config.mail.unsubscribe_email}?subject=unsubscribe%20{quote(lead.id)}>")
@@ -180,7 +203,7 @@ class Renderer:
 
 def _clean(name: str) -> str:
     """A display name with no line breaks or control characters: it can never add a header."""
-    return _CONTROL.sub(" ", name).strip()
+    return CONTROL.sub(" ", name).strip()
 
 
 def undefined_field(error: jinja2.UndefinedError) -> str:

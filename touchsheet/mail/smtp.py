@@ -1,29 +1,35 @@
-"""Real mail through an SMTP server (Gmail by default), with yagmail for the connection and login.
+"""Real mail through an SMTP server (Gmail by default).
 
-yagmail is kept for what it does well (SSL/STARTTLS, password or OAuth2 login) and bypassed where
-it would hurt: its `send()` opens a new connection per message, makes the text part out of the
-HTML, repeats Message-IDs and answers `False` instead of raising. So one connection is opened per
-run and each message (built by render.py) goes through the SMTP conversation step by step, which
-also tells "never handed over" (send again) from "handed over, then the line dropped" (unconfirmed).
+smtplib holds the connection, with the server's certificate and host name checked (left to itself,
+and so through yagmail, it checks neither: the password would go to any impostor); yagmail only
+turns a Gmail OAuth2 file into a login. Its `send()` is not used: it opens a new connection per
+message, makes the text part out of the HTML, repeats Message-IDs and answers `False` instead of
+raising. So one connection is opened per run and each message (built by render.py) goes through the
+SMTP conversation step by step, which also tells "never handed over" (send again) from "handed
+over, then the line dropped" (unconfirmed).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import smtplib
+import ssl
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import getaddresses, parseaddr
+from pathlib import Path
 
-import yagmail
+from yagmail.oauth2 import get_oauth_string
 
 from touchsheet.config import SmtpConfig
 from touchsheet.errors import MailError
 from touchsheet.mail import Deferred, Refused, Unsure
 
 logger = logging.getLogger(__name__)
+OAUTH2_KEYS = ("google_client_id", "google_client_secret", "google_refresh_token")
 
 
 def read_password(settings: SmtpConfig) -> str | None:
@@ -44,36 +50,70 @@ def read_password(settings: SmtpConfig) -> str | None:
     return password
 
 
+def read_oauth2(path: Path) -> dict[str, str]:
+    """The three keys of the OAuth2 file yagmail writes. Checked here, as yagmail given no such file
+    (or Google's client_secret.json) asks for them on stdin: a worker under cron or systemd has none."""
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise MailError(f"cannot read the OAuth2 file {path} ({e.strerror})") from None
+    except ValueError:
+        raise MailError(f"the OAuth2 file {path} is not JSON") from None
+    if not isinstance(info, dict) or not all(isinstance(info.get(key), str) and info[key] for key in OAUTH2_KEYS):
+        raise MailError(
+            f"the OAuth2 file {path} does not hold {', '.join(OAUTH2_KEYS)}: make it with yagmail "
+            "(see README, 'Sending real email')"
+        )
+    return {key: info[key] for key in OAUTH2_KEYS}
+
+
 class Smtp:
     def __init__(self, settings: SmtpConfig, sender: str) -> None:
         self.settings = settings
         self.sender = parseaddr(sender)[1]
-        self._client: yagmail.SMTP | None = None
+        self._smtp: smtplib.SMTP | None = None
 
     def open(self) -> None:
         settings = self.settings
         password = read_password(settings)
+        oauth2 = read_oauth2(settings.oauth2_file) if settings.oauth2_file else None
+        where = f"{settings.host}:{settings.port_number}"
         try:
-            self._client = yagmail.SMTP(
-                user=settings.user or self.sender,
-                password=password,
-                host=settings.host,
-                port=settings.port_number,
-                smtp_ssl=settings.security == "ssl",
-                smtp_starttls=settings.security == "starttls",
-                smtp_skip_login=not settings.user,
-                oauth2_file=str(settings.oauth2_file) if settings.oauth2_file else None,
-                soft_email_validation=False,
-                timeout=settings.timeout_seconds,
-            )
-            self._client.set_logging(None)  # keep yagmail quiet: our log says what happened
-            self._client.login()
-            self._client.smtp.ehlo_or_helo_if_needed()  # without a login yagmail never says EHLO
+            smtp = self._connect()
+            if oauth2 is not None:
+                _login_oauth2(smtp, settings.user or self.sender, oauth2)
+            elif settings.user:
+                smtp.login(settings.user, password)
+        except ssl.SSLCertVerificationError as e:
+            self._drop()
+            raise MailError(
+                f"the certificate of {where} does not check out ({e.verify_message}), so no login was sent: "
+                "a server with a certificate from your own CA, see README, 'Sending real email'"
+            ) from None
         except smtplib.SMTPAuthenticationError as e:
+            self._drop()
             raise MailError(f"the mail server refused the login for {settings.user}: {_reason(e)}") from None
         except (OSError, smtplib.SMTPException) as e:
-            raise MailError(f"cannot connect to {settings.host}:{settings.port_number} ({e})") from None
-        logger.info("connected to %s:%s", settings.host, settings.port_number)
+            self._drop()
+            raise MailError(f"cannot connect to {where} ({e})") from None
+        logger.info("connected to %s", where)
+
+    def _connect(self) -> smtplib.SMTP:
+        """The run's line, encrypted as config says and greeted with EHLO (kept from the start, so
+        that a failure part-way closes it)."""
+        settings = self.settings
+        # the system's CAs (or those in SSL_CERT_FILE) must vouch for the certificate, issued to this host
+        context = ssl.create_default_context()
+        if settings.security == "ssl":
+            self._smtp = smtplib.SMTP_SSL(
+                settings.host, settings.port_number, timeout=settings.timeout_seconds, context=context
+            )
+        else:
+            self._smtp = smtplib.SMTP(settings.host, settings.port_number, timeout=settings.timeout_seconds)
+        if settings.security == "starttls":
+            self._smtp.starttls(context=context)
+        self._smtp.ehlo_or_helo_if_needed()
+        return self._smtp
 
     def send(self, message: EmailMessage) -> None:
         """One SMTP transaction. Until DATA is answered nothing was handed over (MailError: send
@@ -82,12 +122,9 @@ class Smtp:
         recipients = [address for _, address in getaddresses(message.get_all("To", []))]
         try:
             code, reply = smtp.mail(self.sender)
-            if 500 <= code < 600:  # the sending account (a daily quota, a login wanted), not this lead
+            if code != 250:  # the sending account (a daily quota, a throttle, a login wanted), not this lead
                 self._reset(smtp)
                 raise MailError(f"the mail server refused the sender {self.sender}: {code} {_reason(reply)}")
-            if code != 250:
-                self._reset(smtp)
-                raise _refusal(code, reply, "sender")
             for recipient in recipients:
                 code, reply = smtp.rcpt(recipient)
                 if code not in (250, 251):
@@ -109,22 +146,23 @@ class Smtp:
             raise _refusal(code, reply, "message")
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        if self._smtp is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self._smtp.quit()
+            self._drop()
 
     def _connection(self) -> smtplib.SMTP:
         """The run's connection; after a drop, one new one (and MailError if that fails too)."""
-        if self._client is None or self._client.smtp is None:
+        if self._smtp is None:
             self.open()
-        assert self._client is not None
-        return self._client.smtp
+        assert self._smtp is not None
+        return self._smtp
 
     def _drop(self) -> None:
-        if self._client is not None:
+        if self._smtp is not None:
             with contextlib.suppress(OSError):
-                self._client.smtp.close()
-            self._client.smtp = None
+                self._smtp.close()
+            self._smtp = None
 
     def _reset(self, smtp: smtplib.SMTP) -> None:
         try:
@@ -133,8 +171,17 @@ class Smtp:
             self._drop()
 
 
+def _login_oauth2(smtp: smtplib.SMTP, user: str, oauth2: dict[str, str]) -> None:
+    """Gmail's XOAUTH2 login, with an access token Google gives for the file's refresh token."""
+    code, reply = smtp.docmd("AUTH", f"XOAUTH2 {get_oauth_string(user, oauth2)}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
+
+
 def _refusal(code: int, reply: bytes | str, what: str) -> Exception:
     text = f"{code} {_reason(reply)}".strip()
+    if code == 421:  # the server closing the line (RFC 5321 4.2.5), Gmail's "try again later": not this lead
+        return MailError(f"the mail server closed the line: {text}")
     if 500 <= code < 600:
         return Refused(f"{what}: {text}")
     return Deferred(f"the mail server deferred the {what}: {text}")  # 4xx: try again next run
