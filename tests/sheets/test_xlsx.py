@@ -13,6 +13,7 @@ import openpyxl.drawing.image
 import PIL.Image
 import pytest
 from openpyxl.chart import BarChart, Reference
+from openpyxl.worksheet.formula import ArrayFormula
 
 from tests.builders import at
 from tests.sheets.fixtures import XlsxSheet
@@ -413,6 +414,43 @@ def test_a_formula_typed_on_due_today_stays_there_with_a_problem(sheet, config, 
     assert (row["Result"], row["Callback at"]) == ("callback", "=TODAY()+1")
     assert openpyxl.load_workbook(sheet.path)["Due today"]["N2"].data_type == "f"  # still a formula
     assert row["Problem"] == "Callback at: holds a formula (=TODAY()+1): type the value itself"
+
+
+IVAN = {"ID": "L-1", "Name": "Ivan Petrov", "Email": "ivan@example.com", "Created at": "02.11.2026 10:00"}
+
+
+def test_an_array_formula_in_name_is_said_like_any_formula_and_no_email_goes(sheet, config, tmp_path):
+    """Excel 365 saves its formulas (LibreOffice a Ctrl+Shift+Enter one) as array formulas:
+    openpyxl hands them over as objects, not as '=...' text."""
+    sheet.put_rows("Leads", [IVAN])
+    sheet.set("Leads", 2, "Name", ArrayFormula("B2", '=PROPER("ivan petrov")'))
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    assert not (tmp_path / "out").exists()  # no "<openpyxl...ArrayFormula object>, thank you for your request"
+    assert sheet.rows("Leads")[0]["Problem"].startswith('Name: holds a formula (=PROPER("ivan petrov"))')
+
+
+def test_an_error_a_lookup_left_in_name_is_said_and_no_email_goes(sheet, config, tmp_path):
+    """A VLOOKUP that failed, pasted as values: the cell holds the error #N/A, not the text."""
+    sheet.put_rows("Leads", [IVAN])
+    book = openpyxl.load_workbook(sheet.path)
+    book["Leads"]["B2"].value, book["Leads"]["B2"].data_type = "#N/A", "e"
+    book.save(sheet.path)
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    assert not (tmp_path / "out").exists()  # no "#N/A, thank you for your request"
+    assert sheet.rows("Leads")[0]["Problem"].startswith("Name: holds the error #N/A a formula gave")
+
+
+def test_an_array_formula_in_a_note_moves_with_its_task_over_its_own_cell(sheet, config, tmp_path):
+    olga = {**IVAN, "ID": "L-2", "Name": "Olga Smirnova", "Email": "olga@example.com"}
+    sheet.put_rows("Leads", [{**IVAN, "Manager": "Anna Smith"}, {**olga, "Manager": "Anna Smith"}])
+    outbox = Outbox(tmp_path / "out")
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:05"))
+    sheet.set("Due today", 3, "Note", ArrayFormula("O3", '=UPPER("call at 5")'))  # on Olga's first call
+    sheet.set("Due today", 2, "Done", True)  # Ivan's call made: Olga's task moves up to row 2
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:20"))
+    (task,) = sheet.rows("Due today")
+    assert (task["Lead ID"], task["Note"].ref, task["Note"].text) == ("L-2", "O2", '=UPPER("call at 5")')
+    assert task["Problem"] == 'Note: holds a formula (=UPPER("call at 5")): type the value itself'
 
 
 def test_a_heading_merged_across_leads_is_unmerged_so_the_run_can_write(sheet, config, tmp_path):

@@ -6,17 +6,20 @@ half-written file: it saves to a temporary file beside it and swaps it in.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import tempfile
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.cell.cell import ERROR_CODES, Cell, MergedCell
+from openpyxl.cell.rich_text import CellRichText
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -24,10 +27,19 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook as Book
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from touchsheet.engine.model import Channel, Result, Stage
-from touchsheet.engine.table import Formula, Table, is_blank, match_columns, require_columns, table_from_grid
+from touchsheet.engine.table import (
+    ErrorValue,
+    Formula,
+    Table,
+    is_blank,
+    match_columns,
+    require_columns,
+    table_from_grid,
+)
 from touchsheet.errors import SheetError
 from touchsheet.schema import DUE_TODAY, LEADS, TABS, Tab, allowed_words, norm, tab_keys
 from touchsheet.sheets import FIX
@@ -204,12 +216,40 @@ def _sheet(book: Book, table: Table) -> Worksheet:
 _BOOLEANS = {"=TRUE()": True, "=FALSE()": False, "=TRUE": True, "=FALSE": False}
 
 
+_ERRORS = frozenset(ERROR_CODES)
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept(Formula):
+    """A formula openpyxl hands over as an object, not as its text: an array formula (Excel 365's
+    dynamic ones, LibreOffice's Ctrl+Shift+Enter ones) or a data table's. Said as any formula is,
+    and written back as that object."""
+
+    read: ArrayFormula | DataTableFormula = field(compare=False)
+
+
+def _kept(formula: ArrayFormula | DataTableFormula) -> _Kept:
+    if isinstance(formula, ArrayFormula):
+        return _Kept("=" + (formula.text or "").lstrip("="), formula)
+    return _Kept(f"=TABLE({formula.r1 or ''},{formula.r2 or ''})", formula)  # as Excel shows a data table's cells
+
+
+# what a cell openpyxl reads as an object of its own is to the engine
+_READ_AS = {ArrayFormula: _kept, DataTableFormula: _kept, CellRichText: str}
+
+
 def _table(tab: Tab, sheet: Worksheet) -> Table:
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    for index, values in enumerate(rows):  # a formula reads as its text: mark it, a typed '=' stays text
+    for index, values in enumerate(rows):  # a formula or an error reads as its text: mark it, typed text stays text
         for column, value in enumerate(values):
-            if isinstance(value, str) and value.startswith("=") and sheet.cell(index + 1, column + 1).data_type == "f":
-                values[column] = _BOOLEANS.get(value.upper(), Formula(value))
+            kind = value.__class__
+            if kind is str:
+                if value.startswith("=") and sheet.cell(index + 1, column + 1).data_type == "f":
+                    values[column] = _BOOLEANS.get(value.upper(), Formula(value))
+                elif value in _ERRORS and sheet.cell(index + 1, column + 1).data_type == "e":
+                    values[column] = ErrorValue(value)
+            elif kind in _READ_AS:
+                values[column] = _READ_AS[kind](value)
     return table_from_grid(tab, sheet.title, rows)
 
 
@@ -217,8 +257,8 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any, locale: str) -> No
     cell = sheet.cell(row=row, column=column)
     if isinstance(cell, MergedCell):
         cell = _unmerge(sheet, cell)
-    if isinstance(value, Formula):  # a manager's formula on a row that stays: put back as it was
-        cell.value = value.text
+    if isinstance(value, Formula):  # a manager's formula, or an error, kept with its task: put back as it was
+        cell.value = _anchored(value.read, cell.coordinate) if isinstance(value, _Kept) else value.text
         return
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
@@ -227,6 +267,16 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any, locale: str) -> No
         cell.number_format = number_format("datetime", locale)
     elif isinstance(value, date):
         cell.number_format = number_format("date", locale)
+
+
+def _anchored(formula: ArrayFormula | DataTableFormula, coordinate: str) -> ArrayFormula | DataTableFormula:
+    """An array formula's range starts at its own cell: one that moved with its task covers the cell
+    it landed in (pointing at its old row, Excel repairs the file and LibreOffice shows it empty)."""
+    if formula.ref.split(":")[0] == coordinate:
+        return formula
+    moved = copy.copy(formula)
+    moved.ref = coordinate
+    return moved
 
 
 def _unmerge(sheet: Worksheet, cell: MergedCell) -> Cell:
