@@ -24,6 +24,8 @@ from touchsheet.sheets.changes import CellWrite, Changes
 from touchsheet.sheets.xlsx import XlsxWorkbook
 from touchsheet.sync import run_once
 
+IVAN = {"ID": "L-1", "Name": "Ivan Petrov", "Email": "ivan@example.com", "Created at": "02.11.2026 10:00"}
+
 
 @pytest.fixture
 def sheet(config):
@@ -206,6 +208,55 @@ def test_a_save_keeps_the_workbooks_permissions(sheet, mode):
     backend.write(Changes(appends={"Costs": [{"Month": "2026-11", "Amount": 1}]}))
     assert sheet.backend().read()  # the save did happen, into a new file swapped in
     assert sheet.path.stat().st_mode & 0o7777 == mode
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another owner")
+def test_a_save_keeps_the_workbooks_owner_and_group(sheet):
+    """A shared workbook, Anna's (uid 1234) and the sales group's (gid 4321), that the worker writes
+    through the group: a file of the worker's own would take the managers' write access."""
+    os.chown(sheet.path, 1234, 4321)
+    backend = sheet.backend()
+    backend.read()
+    backend.write(Changes(appends={"Costs": [{"Month": "2026-11", "Amount": 1}]}))
+    assert (sheet.path.stat().st_uid, sheet.path.stat().st_gid) == (1234, 4321)
+
+
+def test_a_save_is_on_the_disk_before_it_takes_the_workbooks_place(sheet, monkeypatch):
+    """Otherwise a power cut just after a run can leave an empty workbook (ext4, XFS, btrfs)."""
+    done = []
+    fsync, replace = os.fsync, os.replace
+
+    def recorded_fsync(fd):
+        done.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        fsync(fd)
+
+    def recorded_replace(old, new):
+        done.append(("replace", str(old)))
+        replace(old, new)
+
+    monkeypatch.setattr(os, "fsync", recorded_fsync)
+    monkeypatch.setattr(os, "replace", recorded_replace)
+    backend = sheet.backend()
+    backend.read()
+    backend.write(Changes(appends={"Costs": [{"Month": "2026-11", "Amount": 1}]}))
+    ((_, temporary),) = [step for step in done if step[0] == "replace"]
+    assert done == [("fsync", temporary), ("replace", temporary), ("fsync", str(sheet.path.parent))]
+
+
+def test_a_workbook_reached_through_a_link_is_written_in_the_teams_own_file(sheet, config, tmp_path):
+    """workbook.path links to the team's file in a shared folder: the run writes that file, and the
+    link stays (a copy of the worker's own in its place would never be seen by the managers)."""
+    sheet.put_rows("Leads", [IVAN])
+    team = tmp_path / "shared" / "team.xlsx"
+    team.parent.mkdir()
+    sheet.path.rename(team)
+    sheet.path.symlink_to(team)
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    assert sheet.path.is_symlink()
+    assert openpyxl.load_workbook(team)["Touch log"]["B2"].value == "L-1"  # Ivan's first email
+    (team.parent / ".~lock.team.xlsx#").write_text("Anna, in LibreOffice")
+    with pytest.raises(SheetError, match="team.xlsx is open in LibreOffice or Excel"):
+        sheet.backend().read()
 
 
 @pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
@@ -414,9 +465,6 @@ def test_a_formula_typed_on_due_today_stays_there_with_a_problem(sheet, config, 
     assert (row["Result"], row["Callback at"]) == ("callback", "=TODAY()+1")
     assert openpyxl.load_workbook(sheet.path)["Due today"]["N2"].data_type == "f"  # still a formula
     assert row["Problem"] == "Callback at: holds a formula (=TODAY()+1): type the value itself"
-
-
-IVAN = {"ID": "L-1", "Name": "Ivan Petrov", "Email": "ivan@example.com", "Created at": "02.11.2026 10:00"}
 
 
 def test_an_array_formula_in_name_is_said_like_any_formula_and_no_email_goes(sheet, config, tmp_path):

@@ -6,6 +6,7 @@ half-written file: it saves to a temporary file beside it and swaps it in.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import os
@@ -46,6 +47,7 @@ from touchsheet.sheets import FIX
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, Changes
 from touchsheet.sheets.formats import number_format
 from touchsheet.sheets.kpi_sheet import Chart, KpiSheet
+from touchsheet.sheets.xlsx_file import keep_owner, synced
 
 logger = logging.getLogger(__name__)
 
@@ -144,13 +146,15 @@ class XlsxWorkbook:
             ) from None
 
     def _refuse_if_open(self) -> None:
-        name = self.path.name
-        for lock in (f".~lock.{name}#", f"~${name}", f"~${name[2:]}"):
-            if (self.path.parent / lock).exists():
-                raise SheetError(
-                    f"{name} is open in LibreOffice or Excel (lock file {lock} found). Close it and run again; "
-                    f"if nobody has it open, delete {self.path.parent / lock}."
-                )
+        # workbook.path may be a link to the team's file: whoever has it open, by either name, locks it
+        for path in dict.fromkeys((self.path, self.path.resolve())):
+            name = path.name
+            for lock in (f".~lock.{name}#", f"~${name}", f"~${name[2:]}"):
+                if (path.parent / lock).exists():
+                    raise SheetError(
+                        f"{name} is open in LibreOffice or Excel (lock file {lock} found). Close it and run again; "
+                        f"if nobody has it open, delete {path.parent / lock}."
+                    )
 
     def _save(self, book: Book) -> None:
         self._refuse_if_open()
@@ -161,24 +165,28 @@ class XlsxWorkbook:
             )
         if self.path.exists() and not os.access(self.path, os.W_OK):
             raise SheetError(f"{self.path} is read-only. Fix: make it writable (nothing was changed).")
+        target = self.path.resolve()  # a link to the team's file: the file itself is replaced, the link stays
         try:
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.stem}.", suffix=".tmp")
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp")
         except OSError as e:
-            raise SheetError(
-                f"cannot write next to {self.path} ({e.strerror}). Fix: make the folder writable."
-            ) from None
+            raise SheetError(f"cannot write next to {target} ({e.strerror}). Fix: make the folder writable.") from None
         try:
-            os.fchmod(handle, _mode_for(self.path))  # mkstemp makes it 600: keep the workbook's own permissions
+            keep_owner(handle, target)
+            os.fchmod(handle, _mode_for(target))  # mkstemp makes it 600: keep the workbook's own permissions
         finally:
             os.close(handle)
         try:
             book.save(temporary)
-            os.replace(temporary, self.path)
+            synced(temporary)  # on disk before it takes the workbook's place: a power cut leaves one or the other
+            os.replace(temporary, target)
         except OSError as e:
             raise SheetError(f"cannot save {self.path} ({e.strerror}); it was left as it was.") from None
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)
+        # the swap on disk too; a shared folder (SMB, FUSE) may refuse to sync a folder: the file is there already
+        with contextlib.suppress(OSError):
+            synced(target.parent)
         self._stamp = _stamp(self.path)
         logger.info("saved %s", self.path)
 
