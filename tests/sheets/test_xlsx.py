@@ -501,6 +501,17 @@ def test_an_array_formula_in_a_note_moves_with_its_task_over_its_own_cell(sheet,
     assert task["Problem"] == 'Note: holds a formula (=UPPER("call at 5")): type the value itself'
 
 
+def test_a_date_typed_as_a_serial_number_in_a_mac_excel_workbook_is_read_on_its_calendar(sheet, config, tmp_path):
+    """Mac Excel's 1904 calendar counts from 1904-01-01, 1462 days after the 1899-12-30 of the 1900 one."""
+    sheet.put_rows("Leads", [{**IVAN, "Created at": 44866 + 10 / 24}])  # 2026-11-02 10:00: 46328 - 1462 days
+    book = openpyxl.load_workbook(sheet.path)
+    book.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
+    book.save(sheet.path)
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    (task,) = sheet.rows("Due today")  # his first call, due on the day; not overdue since 2022-11-01
+    assert (task["Step"], task["Due at"], task["Overdue"]) == ("first-contact", datetime(2026, 11, 2, 10, 0), False)
+
+
 def test_a_heading_merged_across_leads_is_unmerged_so_the_run_can_write(sheet, config, tmp_path):
     ivan = {"ID": "L-1", "Name": "Ivan Petrov", "Email": "ivan@example.com", "Created at": "02.11.2026 10:00"}
     sheet.put_rows("Leads", [ivan, {**ivan, "ID": "L-2", "Name": "Olga Smirnova", "Email": "olga@example.com"}])

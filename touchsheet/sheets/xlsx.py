@@ -25,6 +25,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook as Book
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -47,6 +48,7 @@ from touchsheet.sheets import FIX
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, Changes
 from touchsheet.sheets.formats import number_format
 from touchsheet.sheets.kpi_sheet import Chart, KpiSheet
+from touchsheet.sheets.xlsx_fidelity import on_1900_calendar
 from touchsheet.sheets.xlsx_file import keep_owner, synced
 
 logger = logging.getLogger(__name__)
@@ -75,6 +77,8 @@ class XlsxWorkbook:
             raise SheetError(f"{self.path.name} has no tab {', '.join(missing)}. Fix: {FIX}")
         tables = {tab.name: _table(tab, sheet) for tab, sheet in sheets.items() if sheet is not None}
         require_columns(tables.values(), FIX)
+        if book.epoch == CALENDAR_MAC_1904:
+            on_1900_calendar(tables.values())
         self._book, self._tables = book, tables
         return tables
 
