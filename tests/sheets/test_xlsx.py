@@ -14,6 +14,7 @@ import PIL.Image
 import pytest
 from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.table import Table as ExcelTable
 
 from tests.builders import at
 from tests.sheets.fixtures import XlsxSheet
@@ -510,6 +511,38 @@ def test_a_date_typed_as_a_serial_number_in_a_mac_excel_workbook_is_read_on_its_
     run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
     (task,) = sheet.rows("Due today")  # his first call, due on the day; not overdue since 2022-11-01
     assert (task["Step"], task["Due at"], task["Overdue"]) == ("first-contact", datetime(2026, 11, 2, 10, 0), False)
+
+
+def _format_as_table(path, tab, name, ref, totals=False):
+    book = openpyxl.load_workbook(path)
+    table = ExcelTable(displayName=name, ref=ref, totalsRowCount=1 if totals else None)
+    table._initialise_columns()
+    book[tab].add_table(table)
+    book.save(path)
+
+
+def test_the_rows_a_run_writes_go_into_the_teams_tables_on_the_touch_log_and_due_today(sheet, config, tmp_path):
+    """Format as Table: Excel takes a row typed right below a table in; the run's rows must go in
+    too, or the table's filter and the team's Log[Lead ID] formulas never see them."""
+    olga = {**IVAN, "ID": "L-2", "Name": "Olga Smirnova", "Email": "olga@example.com"}
+    petr = {**IVAN, "ID": "L-3", "Name": "Petr Sidorov", "Email": "petr@example.com"}
+    sheet.put_rows("Leads", [IVAN, olga, petr])
+    sheet.put_rows("Touch log", [{"At": "02.11.2026 09:00", "Lead ID": "L-3", "Channel": "call", "Note": "by hand"}])
+    _format_as_table(sheet.path, "Touch log", "Log", "A1:J2")  # the header and the row typed by hand
+    _format_as_table(sheet.path, "Due today", "Tasks", "A1:Q2")  # the header and one empty row
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    book = openpyxl.load_workbook(sheet.path)
+    assert book["Touch log"].tables["Log"].ref == "A1:J5"  # the three first emails: rows 3 to 5
+    assert book["Due today"].tables["Tasks"].ref == "A1:Q3"  # Ivan's and Olga's first calls (Petr's was made)
+
+
+def test_a_table_with_a_totals_row_on_the_touch_log_is_said_not_broken(sheet, config, tmp_path, caplog):
+    sheet.put_rows("Leads", [IVAN])
+    sheet.put_rows("Touch log", [{"At": "02.11.2026 09:00", "Lead ID": "L-1", "Channel": "call"}, {"Note": "1"}])
+    _format_as_table(sheet.path, "Touch log", "Log", "A1:J3", totals=True)  # row 3: the totals, a count
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    assert openpyxl.load_workbook(sheet.path)["Touch log"].tables["Log"].ref == "A1:J3"
+    assert "the rows this run wrote are outside table 'Log', below its totals row" in caplog.text
 
 
 def test_a_heading_merged_across_leads_is_unmerged_so_the_run_can_write(sheet, config, tmp_path):

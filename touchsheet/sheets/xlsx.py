@@ -48,7 +48,7 @@ from touchsheet.sheets import FIX
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, Changes
 from touchsheet.sheets.formats import number_format
 from touchsheet.sheets.kpi_sheet import Chart, KpiSheet
-from touchsheet.sheets.xlsx_fidelity import on_1900_calendar
+from touchsheet.sheets.xlsx_fidelity import grow_tables, on_1900_calendar
 from touchsheet.sheets.xlsx_file import keep_owner, synced
 
 logger = logging.getLogger(__name__)
@@ -107,6 +107,8 @@ class XlsxWorkbook:
                 for position, value in enumerate(values):
                     if value is not None:
                         _put(sheet, appended[tab_name][-1], position + 1, value, self.locale)
+            if rows:
+                grow_tables(sheet, table, appended[tab_name][0], appended[tab_name][-1])
         if changes.due_today is not None:
             _replace_rows(_sheet(book, tables["Due today"]), tables["Due today"], changes.due_today, self.locale)
         if changes.kpi is not None:
@@ -309,6 +311,8 @@ def _replace_rows(sheet: Worksheet, table: Table, rows: Sequence[dict[str, Any]]
         for position in table.columns.values():
             _put(sheet, table.sheet_row(index), position + 1, None, locale)
     _carry_own_cells(sheet, table, rows, locale)
+    if rows:
+        grow_tables(sheet, table, table.sheet_row(0), table.sheet_row(len(rows) - 1))
     # A filter saved on the tab hid rows by what they held: they hold other tasks now. Its criteria
     # go, its dropdowns stay.
     sheet.auto_filter.filterColumn = []
