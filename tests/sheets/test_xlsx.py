@@ -12,6 +12,8 @@ import openpyxl
 import openpyxl.drawing.image
 import PIL.Image
 import pytest
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table as ExcelTable
@@ -511,6 +513,15 @@ def test_a_date_typed_as_a_serial_number_in_a_mac_excel_workbook_is_read_on_its_
     run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
     (task,) = sheet.rows("Due today")  # his first call, due on the day; not overdue since 2022-11-01
     assert (task["Step"], task["Due at"], task["Overdue"]) == ("first-contact", datetime(2026, 11, 2, 10, 0), False)
+
+
+def test_a_word_a_manager_made_bold_inside_a_cell_is_read_as_text_and_stays_bold(sheet, config, tmp_path):
+    name = CellRichText([TextBlock(InlineFont(b=True), "Ivan"), " Petrov"])
+    sheet.put_rows("Leads", [{**IVAN, "Name": name}])
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    (email,) = (tmp_path / "out").glob("*.eml")
+    assert "To: Ivan Petrov <ivan@example.com>" in email.read_text()
+    assert openpyxl.load_workbook(sheet.path, rich_text=True)["Leads"]["B2"].value == name  # "Ivan" still bold
 
 
 def _format_as_table(path, tab, name, ref, totals=False):

@@ -145,7 +145,7 @@ class XlsxWorkbook:
     def _load(self) -> Book:
         try:
             self._stamp = _stamp(self.path)
-            return openpyxl.load_workbook(self.path)
+            return openpyxl.load_workbook(self.path, rich_text=True)  # a word made bold in a cell stays bold
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
             raise SheetError(
                 f"{self.path} is not a readable .xlsx workbook ({e}). Fix: point workbook.path at one."
