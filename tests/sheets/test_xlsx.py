@@ -556,6 +556,29 @@ def test_a_table_with_a_totals_row_on_the_touch_log_is_said_not_broken(sheet, co
     assert "the rows this run wrote are outside table 'Log', below its totals row" in caplog.text
 
 
+# an extension that links to a part of the file openpyxl drops
+X14_SLICER = (
+    '<ext uri="{A8765BA9-456A-4dab-B4F3-ACF838C121DE}" xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    '<x14:slicerList><x14:slicer r:id="rId9"/></x14:slicerList></ext>'
+)
+
+
+@pytest.mark.filterwarnings("ignore:Data Validation extension is not supported")  # openpyxl, reading it back
+def test_a_dropdown_excel_saved_from_a_list_on_another_tab_survives_every_run(sheet, config, tmp_path, caplog):
+    sheet.put_rows("Leads", [IVAN])
+    sheet.add_excel_manager_dropdown(X14_SLICER)
+    outbox = Outbox(tmp_path / "out")
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:05"))
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:30"))
+    xml = sheet.sheet_xml("Leads")
+    assert xml.count("<xm:f>Lists!$A$1:$A$3</xm:f>") == 1 and 'xr:uid="{5D3A8B2C' in xml
+    assert openpyxl.load_workbook(sheet.path)["Lists"]["A1"].value == "Anna Smith"  # a workbook openpyxl opens
+    assert "x14:slicer" not in xml  # its slicer is gone with the part it linked to, and the run says so
+    assert "tab 'Leads': a slicer or timeline Excel saved is lost" in caplog.text
+    with zipfile.ZipFile(sheet.path) as z:
+        assert {info.compress_type for info in z.infolist()} == {zipfile.ZIP_DEFLATED}
+
+
 def test_a_heading_merged_across_leads_is_unmerged_so_the_run_can_write(sheet, config, tmp_path):
     ivan = {"ID": "L-1", "Name": "Ivan Petrov", "Email": "ivan@example.com", "Created at": "02.11.2026 10:00"}
     sheet.put_rows("Leads", [ivan, {**ivan, "ID": "L-2", "Name": "Olga Smirnova", "Email": "olga@example.com"}])

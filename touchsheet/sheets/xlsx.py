@@ -11,6 +11,7 @@ import copy
 import logging
 import os
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, Changes
 from touchsheet.sheets.formats import number_format
 from touchsheet.sheets.kpi_sheet import Chart, KpiSheet
 from touchsheet.sheets.xlsx_fidelity import grow_tables, on_1900_calendar
-from touchsheet.sheets.xlsx_file import keep_owner, synced
+from touchsheet.sheets.xlsx_file import carry_extensions, keep_owner, synced
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,9 @@ class XlsxWorkbook:
     def _load(self) -> Book:
         try:
             self._stamp = _stamp(self.path)
-            return openpyxl.load_workbook(self.path, rich_text=True)  # a word made bold in a cell stays bold
+            with warnings.catch_warnings():  # what openpyxl says it drops, the save carries over
+                warnings.filterwarnings("ignore", ".* extension is not supported and will be removed")
+                return openpyxl.load_workbook(self.path, rich_text=True)  # a word made bold in a cell stays bold
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
             raise SheetError(
                 f"{self.path} is not a readable .xlsx workbook ({e}). Fix: point workbook.path at one."
@@ -176,13 +179,12 @@ class XlsxWorkbook:
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp")
         except OSError as e:
             raise SheetError(f"cannot write next to {target} ({e.strerror}). Fix: make the folder writable.") from None
-        try:
-            keep_owner(handle, target)
-            os.fchmod(handle, _mode_for(target))  # mkstemp makes it 600: keep the workbook's own permissions
-        finally:
-            os.close(handle)
+        os.close(handle)
         try:
             book.save(temporary)
+            carry_extensions(target, temporary)
+            keep_owner(temporary, target)
+            os.chmod(temporary, _mode_for(target))  # mkstemp makes it 600: keep the workbook's own permissions
             synced(temporary)  # on disk before it takes the workbook's place: a power cut leaves one or the other
             os.replace(temporary, target)
         except OSError as e:
