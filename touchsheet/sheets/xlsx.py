@@ -7,21 +7,18 @@ half-written file: it saves to a temporary file beside it and swaps it in.
 from __future__ import annotations
 
 import contextlib
-import copy
 import logging
 import os
 import tempfile
 import warnings
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 from openpyxl.cell.cell import ERROR_CODES, Cell, MergedCell
-from openpyxl.cell.rich_text import CellRichText
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -30,7 +27,6 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook as Book
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from touchsheet.engine.model import Channel, Result, Stage
@@ -49,7 +45,7 @@ from touchsheet.sheets import FIX
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, Changes
 from touchsheet.sheets.formats import number_format
 from touchsheet.sheets.kpi_sheet import Chart, KpiSheet
-from touchsheet.sheets.xlsx_fidelity import grow_tables, on_1900_calendar
+from touchsheet.sheets.xlsx_fidelity import READ_AS, KeptFormula, anchored, grow_tables, on_1900_calendar
 from touchsheet.sheets.xlsx_file import carry_extensions, keep_owner, synced
 
 logger = logging.getLogger(__name__)
@@ -235,25 +231,6 @@ _BOOLEANS = {"=TRUE()": True, "=FALSE()": False, "=TRUE": True, "=FALSE": False}
 _ERRORS = frozenset(ERROR_CODES)
 
 
-@dataclass(frozen=True, slots=True)
-class _Kept(Formula):
-    """A formula openpyxl hands over as an object, not as its text: an array formula (Excel 365's
-    dynamic ones, LibreOffice's Ctrl+Shift+Enter ones) or a data table's. Said as any formula is,
-    and written back as that object."""
-
-    read: ArrayFormula | DataTableFormula = field(compare=False)
-
-
-def _kept(formula: ArrayFormula | DataTableFormula) -> _Kept:
-    if isinstance(formula, ArrayFormula):
-        return _Kept("=" + (formula.text or "").lstrip("="), formula)
-    return _Kept(f"=TABLE({formula.r1 or ''},{formula.r2 or ''})", formula)  # as Excel shows a data table's cells
-
-
-# what a cell openpyxl reads as an object of its own is to the engine
-_READ_AS = {ArrayFormula: _kept, DataTableFormula: _kept, CellRichText: str}
-
-
 def _table(tab: Tab, sheet: Worksheet) -> Table:
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     for index, values in enumerate(rows):  # a formula or an error reads as its text: mark it, typed text stays text
@@ -264,8 +241,8 @@ def _table(tab: Tab, sheet: Worksheet) -> Table:
                     values[column] = _BOOLEANS.get(value.upper(), Formula(value))
                 elif value in _ERRORS and sheet.cell(index + 1, column + 1).data_type == "e":
                     values[column] = ErrorValue(value)
-            elif kind in _READ_AS:
-                values[column] = _READ_AS[kind](value)
+            elif kind in READ_AS:
+                values[column] = READ_AS[kind](value)
     return table_from_grid(tab, sheet.title, rows)
 
 
@@ -274,7 +251,7 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any, locale: str) -> No
     if isinstance(cell, MergedCell):
         cell = _unmerge(sheet, cell)
     if isinstance(value, Formula):  # a manager's formula, or an error, kept with its task: put back as it was
-        cell.value = _anchored(value.read, cell.coordinate) if isinstance(value, _Kept) else value.text
+        cell.value = anchored(value.read, cell.coordinate) if isinstance(value, KeptFormula) else value.text
         return
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
@@ -283,16 +260,6 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any, locale: str) -> No
         cell.number_format = number_format("datetime", locale)
     elif isinstance(value, date):
         cell.number_format = number_format("date", locale)
-
-
-def _anchored(formula: ArrayFormula | DataTableFormula, coordinate: str) -> ArrayFormula | DataTableFormula:
-    """An array formula's range starts at its own cell: one that moved with its task covers the cell
-    it landed in (pointing at its old row, Excel repairs the file and LibreOffice shows it empty)."""
-    if formula.ref.split(":")[0] == coordinate:
-        return formula
-    moved = copy.copy(formula)
-    moved.ref = coordinate
-    return moved
 
 
 def _unmerge(sheet: Worksheet, cell: MergedCell) -> Cell:

@@ -81,6 +81,8 @@ def carry_extensions(old: Path, saved: str) -> None:
 
 def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     """Each tab's title -> the zip part holding its cells."""
+    if not {"xl/workbook.xml", "xl/_rels/workbook.xml.rels"} <= set(z.namelist()):
+        return {}  # laid out as neither Excel nor LibreOffice does: its extensions stay behind, the save goes on
     book = ElementTree.fromstring(z.read("xl/workbook.xml"))
     links = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
     targets = {link.get("Id"): link.get("Target", "") for link in links}
