@@ -1,5 +1,6 @@
 """The demo workbook opens in LibreOffice (headless) with every tab filled, and the KPI tab's charts
-render: the tab is exported to PDF and one page of it to pixels."""
+render: the tab is exported to PDF and one page of it to pixels. What Excel saved that openpyxl
+cannot read, carried over by a run, LibreOffice reads."""
 
 from __future__ import annotations
 
@@ -8,10 +9,15 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from tests.builders import at
+from tests.sheets.fixtures import XlsxSheet
 from touchsheet.cli import cli
+from touchsheet.mail.outbox import Outbox
+from touchsheet.sync import run_once
 
 SOFFICE = shutil.which("soffice")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")]
@@ -67,6 +73,22 @@ def test_the_kpi_charts_render(demo, tmp_path):
     coloured = sum(1 for r, g, b in pixels if max(r, g, b) - min(r, g, b) > 100)
     # Text and tables print black on white; only the charts' bars and lines are in colour.
     assert coloured > 300, coloured
+
+
+@pytest.mark.filterwarnings("ignore:Data Validation extension is not supported")  # openpyxl, reading it back
+def test_libreoffice_keeps_the_manager_dropdown_excel_saved_after_a_run(config, tmp_path):
+    """Excel's dropdown fed from a list on another tab, carried over by a run (openpyxl drops it):
+    LibreOffice reads it from the file the run saved and writes it out again."""
+    sheet = XlsxSheet(config)
+    sheet.init()
+    sheet.put_rows("Leads", [{"ID": "L-1", "Name": "Ivan Petrov", "Created at": "02.11.2026 10:00"}])
+    sheet.add_excel_manager_dropdown()
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    _convert(sheet.path, "xlsx", tmp_path / "lo")
+    leads = openpyxl.load_workbook(tmp_path / "lo" / sheet.path.name)["Leads"]
+    assert ("Lists!$A$1:$A$3", "E2:E1000") in [
+        (v.formula1, str(v.sqref)) for v in leads.data_validations.dataValidation
+    ]
 
 
 def _ppm(path: Path) -> list[tuple[int, int, int]]:

@@ -22,6 +22,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "holds a formula ({formula}): type the value itself",
         "ru": "здесь формула ({formula}): введите само значение",
     },
+    "error_value": {
+        "en": "holds the error {error} a formula gave: type the value itself",
+        "ru": "здесь ошибка {error} от формулы: введите само значение",
+    },
     "not_a_date": {"en": "'{value}' is not a date: {hint}", "ru": "«{value}» — не дата: {hint}"},
     "not_a_number": {"en": "'{value}' is not a number", "ru": "«{value}» — не число"},
     "not_an_amount": {

@@ -10,7 +10,7 @@ from tests.builders import MSK, at
 from touchsheet.engine import cells
 from touchsheet.engine.cells import BadCell
 from touchsheet.engine.model import Result, Stage
-from touchsheet.engine.table import Formula
+from touchsheet.engine.table import ErrorValue, Formula
 
 
 @pytest.mark.parametrize(
@@ -62,6 +62,11 @@ def test_a_formula_is_never_taken_for_a_value():
         cells.moment(Formula("=TODAY()"), MSK)
     with pytest.raises(BadCell, match="formula"):
         cells.text(Formula("=A1&B1"))
+
+
+def test_an_error_a_lookup_left_pasted_as_a_value_is_never_a_name():
+    with pytest.raises(BadCell, match="^holds the error #N/A a formula gave: type the value itself$"):
+        cells.text(ErrorValue("#N/A"))
 
 
 def test_phones_typed_as_numbers_lose_the_decimal_point():

@@ -18,6 +18,22 @@ from touchsheet.sheets.xlsx import XlsxWorkbook
 TAB = {tab.name: tab for tab in TABS}
 
 
+# Excel 2010 and later save a dropdown fed from a list on another tab (here the managers' names on
+# a tab 'Lists') in the tab's extensions, which openpyxl cannot read; the prefixes r and xr are
+# declared on the tab's first element, not in the extensions using them.
+X14_MANAGER_DROPDOWN = (
+    '<ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    '<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    '<x14:dataValidation type="list" allowBlank="1" xr:uid="{5D3A8B2C-0000-4000-8000-000000000001}">'
+    "<x14:formula1><xm:f>Lists!$A$1:$A$3</xm:f></x14:formula1><xm:sqref>E2:E1000</xm:sqref>"
+    "</x14:dataValidation></x14:dataValidations></ext>"
+)
+EXCEL_NAMESPACES = (
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    'xmlns:xr="http://schemas.microsoft.com/office/spreadsheetml/2014/revision"'
+)
+
+
 class XlsxSheet:
     """A local .xlsx workbook, edited with openpyxl the way LibreOffice would save it."""
 
@@ -100,8 +116,36 @@ class XlsxSheet:
                 )
             return found
 
+    def sheet_xml(self, tab: str) -> str:
+        """The tab's XML as the file holds it."""
+        with zipfile.ZipFile(self.path) as z:
+            return z.read(_part(z, "xl/workbook.xml", "xl/_rels/workbook.xml.rels", self.title(tab))).decode()
+
+    def add_excel_manager_dropdown(self, *beside: str) -> None:
+        """A tab 'Lists' with the managers' names, and on Leads the Manager dropdown fed from it as
+        Excel saves it (with the extensions `beside` it)."""
+        book = openpyxl.load_workbook(self.path)
+        lists = book.create_sheet("Lists")
+        for name in ["Anna Smith", "Boris Clark", "Olga Ivanova"]:
+            lists.append([name])
+        book.save(self.path)
+        self.end_sheet_xml_with("Leads", f"<extLst>{X14_MANAGER_DROPDOWN}{''.join(beside)}</extLst>", EXCEL_NAMESPACES)
+
+    def end_sheet_xml_with(self, tab: str, xml: str, namespaces: str = "") -> None:
+        """Put `xml` last in the tab's XML, and `namespaces` on its first element, as Excel saves
+        what openpyxl cannot write (an <extLst>)."""
+        with zipfile.ZipFile(self.path) as z:
+            part = _part(z, "xl/workbook.xml", "xl/_rels/workbook.xml.rels", self.title(tab))
+            items = [(info, z.read(info)) for info in z.infolist()]
+        with zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED) as z:
+            for info, data in items:
+                if info.filename == part:
+                    data = data.replace(b"<worksheet ", f"<worksheet {namespaces} ".encode(), 1)
+                    data = data.replace(b"</worksheet>", xml.encode() + b"</worksheet>")
+                z.writestr(info, data)
+
     def title(self, tab: str) -> str:
-        return TAB[tab].label(self.config.locale)
+        return TAB[tab].label(self.config.locale) if tab in TAB else tab
 
     def _sheet(self, book: Any, tab: str) -> Any:
         return book[self.title(tab)]
@@ -149,8 +193,26 @@ class GoogleSheet:
 
         return Journal(self.config.base_dir / f".touchsheet-{self.key}.journal")
 
+    def sheet_xml(self, tab: str) -> str:
+        """The tab's XML as the file holds it."""
+        with zipfile.ZipFile(self.path) as z:
+            return z.read(_part(z, "xl/workbook.xml", "xl/_rels/workbook.xml.rels", self.title(tab))).decode()
+
+    def end_sheet_xml_with(self, tab: str, xml: str, namespaces: str = "") -> None:
+        """Put `xml` last in the tab's XML, and `namespaces` on its first element, as Excel saves
+        what openpyxl cannot write (an <extLst>)."""
+        with zipfile.ZipFile(self.path) as z:
+            part = _part(z, "xl/workbook.xml", "xl/_rels/workbook.xml.rels", self.title(tab))
+            items = [(info, z.read(info)) for info in z.infolist()]
+        with zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED) as z:
+            for info, data in items:
+                if info.filename == part:
+                    data = data.replace(b"<worksheet ", f"<worksheet {namespaces} ".encode(), 1)
+                    data = data.replace(b"</worksheet>", xml.encode() + b"</worksheet>")
+                z.writestr(info, data)
+
     def title(self, tab: str) -> str:
-        return TAB[tab].label(self.config.locale)
+        return TAB[tab].label(self.config.locale) if tab in TAB else tab
 
     def headers(self, tab: str) -> list[Any]:
         values = self.emu.values(self.key, self.title(tab))

@@ -12,7 +12,11 @@ import openpyxl
 import openpyxl.drawing.image
 import PIL.Image
 import pytest
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from openpyxl.chart import BarChart, Reference
+from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.table import Table as ExcelTable
 
 from tests.builders import at
 from tests.sheets.fixtures import XlsxSheet
@@ -22,6 +26,8 @@ from touchsheet.schema import DUE_TODAY, LEADS
 from touchsheet.sheets.changes import CellWrite, Changes
 from touchsheet.sheets.xlsx import XlsxWorkbook
 from touchsheet.sync import run_once
+
+IVAN = {"ID": "L-1", "Name": "Ivan Petrov", "Email": "ivan@example.com", "Created at": "02.11.2026 10:00"}
 
 
 @pytest.fixture
@@ -205,6 +211,55 @@ def test_a_save_keeps_the_workbooks_permissions(sheet, mode):
     backend.write(Changes(appends={"Costs": [{"Month": "2026-11", "Amount": 1}]}))
     assert sheet.backend().read()  # the save did happen, into a new file swapped in
     assert sheet.path.stat().st_mode & 0o7777 == mode
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another owner")
+def test_a_save_keeps_the_workbooks_owner_and_group(sheet):
+    """A shared workbook, Anna's (uid 1234) and the sales group's (gid 4321), that the worker writes
+    through the group: a file of the worker's own would take the managers' write access."""
+    os.chown(sheet.path, 1234, 4321)
+    backend = sheet.backend()
+    backend.read()
+    backend.write(Changes(appends={"Costs": [{"Month": "2026-11", "Amount": 1}]}))
+    assert (sheet.path.stat().st_uid, sheet.path.stat().st_gid) == (1234, 4321)
+
+
+def test_a_save_is_on_the_disk_before_it_takes_the_workbooks_place(sheet, monkeypatch):
+    """Otherwise a power cut just after a run can leave an empty workbook (ext4, XFS, btrfs)."""
+    done = []
+    fsync, replace = os.fsync, os.replace
+
+    def recorded_fsync(fd):
+        done.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        fsync(fd)
+
+    def recorded_replace(old, new):
+        done.append(("replace", str(old)))
+        replace(old, new)
+
+    monkeypatch.setattr(os, "fsync", recorded_fsync)
+    monkeypatch.setattr(os, "replace", recorded_replace)
+    backend = sheet.backend()
+    backend.read()
+    backend.write(Changes(appends={"Costs": [{"Month": "2026-11", "Amount": 1}]}))
+    ((_, temporary),) = [step for step in done if step[0] == "replace"]
+    assert done == [("fsync", temporary), ("replace", temporary), ("fsync", str(sheet.path.parent))]
+
+
+def test_a_workbook_reached_through_a_link_is_written_in_the_teams_own_file(sheet, config, tmp_path):
+    """workbook.path links to the team's file in a shared folder: the run writes that file, and the
+    link stays (a copy of the worker's own in its place would never be seen by the managers)."""
+    sheet.put_rows("Leads", [IVAN])
+    team = tmp_path / "shared" / "team.xlsx"
+    team.parent.mkdir()
+    sheet.path.rename(team)
+    sheet.path.symlink_to(team)
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    assert sheet.path.is_symlink()
+    assert openpyxl.load_workbook(team)["Touch log"]["B2"].value == "L-1"  # Ivan's first email
+    (team.parent / ".~lock.team.xlsx#").write_text("Anna, in LibreOffice")
+    with pytest.raises(SheetError, match="team.xlsx is open in LibreOffice or Excel"):
+        sheet.backend().read()
 
 
 @pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
@@ -423,6 +478,115 @@ def test_a_formula_typed_on_due_today_stays_there_with_a_problem(sheet, config, 
     assert (row["Result"], row["Callback at"]) == ("callback", "=TODAY()+1")
     assert openpyxl.load_workbook(sheet.path)["Due today"]["N2"].data_type == "f"  # still a formula
     assert row["Problem"] == "Callback at: holds a formula (=TODAY()+1): type the value itself"
+
+
+def test_an_array_formula_in_name_is_said_like_any_formula_and_no_email_goes(sheet, config, tmp_path):
+    """Excel 365 saves its formulas (LibreOffice a Ctrl+Shift+Enter one) as array formulas:
+    openpyxl hands them over as objects, not as '=...' text."""
+    sheet.put_rows("Leads", [IVAN])
+    sheet.set("Leads", 2, "Name", ArrayFormula("B2", '=PROPER("ivan petrov")'))
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    assert not (tmp_path / "out").exists()  # no "<openpyxl...ArrayFormula object>, thank you for your request"
+    assert sheet.rows("Leads")[0]["Problem"].startswith('Name: holds a formula (=PROPER("ivan petrov"))')
+
+
+def test_an_error_a_lookup_left_in_name_is_said_and_no_email_goes(sheet, config, tmp_path):
+    """A VLOOKUP that failed, pasted as values: the cell holds the error #N/A, not the text."""
+    sheet.put_rows("Leads", [IVAN])
+    book = openpyxl.load_workbook(sheet.path)
+    book["Leads"]["B2"].value, book["Leads"]["B2"].data_type = "#N/A", "e"
+    book.save(sheet.path)
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    assert not (tmp_path / "out").exists()  # no "#N/A, thank you for your request"
+    assert sheet.rows("Leads")[0]["Problem"].startswith("Name: holds the error #N/A a formula gave")
+
+
+def test_an_array_formula_in_a_note_moves_with_its_task_over_its_own_cell(sheet, config, tmp_path):
+    olga = {**IVAN, "ID": "L-2", "Name": "Olga Smirnova", "Email": "olga@example.com"}
+    sheet.put_rows("Leads", [{**IVAN, "Manager": "Anna Smith"}, {**olga, "Manager": "Anna Smith"}])
+    outbox = Outbox(tmp_path / "out")
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:05"))
+    sheet.set("Due today", 3, "Note", ArrayFormula("O3", '=UPPER("call at 5")'))  # on Olga's first call
+    sheet.set("Due today", 2, "Done", True)  # Ivan's call made: Olga's task moves up to row 2
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:20"))
+    (task,) = sheet.rows("Due today")
+    assert (task["Lead ID"], task["Note"].ref, task["Note"].text) == ("L-2", "O2", '=UPPER("call at 5")')
+    assert task["Problem"] == 'Note: holds a formula (=UPPER("call at 5")): type the value itself'
+
+
+def test_a_date_typed_as_a_serial_number_in_a_mac_excel_workbook_is_read_on_its_calendar(sheet, config, tmp_path):
+    """Mac Excel's 1904 calendar counts from 1904-01-01, 1462 days after the 1899-12-30 of the 1900 one."""
+    sheet.put_rows("Leads", [{**IVAN, "Created at": 44866 + 10 / 24}])  # 2026-11-02 10:00: 46328 - 1462 days
+    book = openpyxl.load_workbook(sheet.path)
+    book.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
+    book.save(sheet.path)
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    (task,) = sheet.rows("Due today")  # his first call, due on the day; not overdue since 2022-11-01
+    assert (task["Step"], task["Due at"], task["Overdue"]) == ("first-contact", datetime(2026, 11, 2, 10, 0), False)
+
+
+def test_a_word_a_manager_made_bold_inside_a_cell_is_read_as_text_and_stays_bold(sheet, config, tmp_path):
+    name = CellRichText([TextBlock(InlineFont(b=True), "Ivan"), " Petrov"])
+    sheet.put_rows("Leads", [{**IVAN, "Name": name}])
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    (email,) = (tmp_path / "out").glob("*.eml")
+    assert "To: Ivan Petrov <ivan@example.com>" in email.read_text()
+    assert openpyxl.load_workbook(sheet.path, rich_text=True)["Leads"]["B2"].value == name  # "Ivan" still bold
+
+
+def _format_as_table(path, tab, name, ref, totals=False):
+    book = openpyxl.load_workbook(path)
+    table = ExcelTable(displayName=name, ref=ref, totalsRowCount=1 if totals else None)
+    table._initialise_columns()
+    book[tab].add_table(table)
+    book.save(path)
+
+
+def test_the_rows_a_run_writes_go_into_the_teams_tables_on_the_touch_log_and_due_today(sheet, config, tmp_path):
+    """Format as Table: Excel takes a row typed right below a table in; the run's rows must go in
+    too, or the table's filter and the team's Log[Lead ID] formulas never see them."""
+    olga = {**IVAN, "ID": "L-2", "Name": "Olga Smirnova", "Email": "olga@example.com"}
+    petr = {**IVAN, "ID": "L-3", "Name": "Petr Sidorov", "Email": "petr@example.com"}
+    sheet.put_rows("Leads", [IVAN, olga, petr])
+    sheet.put_rows("Touch log", [{"At": "02.11.2026 09:00", "Lead ID": "L-3", "Channel": "call", "Note": "by hand"}])
+    _format_as_table(sheet.path, "Touch log", "Log", "A1:J2")  # the header and the row typed by hand
+    _format_as_table(sheet.path, "Due today", "Tasks", "A1:Q2")  # the header and one empty row
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    book = openpyxl.load_workbook(sheet.path)
+    assert book["Touch log"].tables["Log"].ref == "A1:J5"  # the three first emails: rows 3 to 5
+    assert book["Due today"].tables["Tasks"].ref == "A1:Q3"  # Ivan's and Olga's first calls (Petr's was made)
+
+
+def test_a_table_with_a_totals_row_on_the_touch_log_is_said_not_broken(sheet, config, tmp_path, caplog):
+    sheet.put_rows("Leads", [IVAN])
+    sheet.put_rows("Touch log", [{"At": "02.11.2026 09:00", "Lead ID": "L-1", "Channel": "call"}, {"Note": "1"}])
+    _format_as_table(sheet.path, "Touch log", "Log", "A1:J3", totals=True)  # row 3: the totals, a count
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    assert openpyxl.load_workbook(sheet.path)["Touch log"].tables["Log"].ref == "A1:J3"
+    assert "the rows this run wrote are outside table 'Log', below its totals row" in caplog.text
+
+
+# an extension that links to a part of the file openpyxl drops
+X14_SLICER = (
+    '<ext uri="{A8765BA9-456A-4dab-B4F3-ACF838C121DE}" xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    '<x14:slicerList><x14:slicer r:id="rId9"/></x14:slicerList></ext>'
+)
+
+
+@pytest.mark.filterwarnings("ignore:Data Validation extension is not supported")  # openpyxl, reading it back
+def test_a_dropdown_excel_saved_from_a_list_on_another_tab_survives_every_run(sheet, config, tmp_path, caplog):
+    sheet.put_rows("Leads", [IVAN])
+    sheet.add_excel_manager_dropdown(X14_SLICER)
+    outbox = Outbox(tmp_path / "out")
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:05"))
+    run_once(config, sheet.backend(), outbox, at("2026-11-02 10:30"))
+    xml = sheet.sheet_xml("Leads")
+    assert xml.count("<xm:f>Lists!$A$1:$A$3</xm:f>") == 1 and 'xr:uid="{5D3A8B2C' in xml
+    assert openpyxl.load_workbook(sheet.path)["Lists"]["A1"].value == "Anna Smith"  # a workbook openpyxl opens
+    assert "x14:slicer" not in xml  # its slicer is gone with the part it linked to, and the run says so
+    assert "tab 'Leads': a slicer or timeline Excel saved is lost" in caplog.text
+    with zipfile.ZipFile(sheet.path) as z:
+        assert {info.compress_type for info in z.infolist()} == {zipfile.ZIP_DEFLATED}
 
 
 def test_a_heading_merged_across_leads_is_unmerged_so_the_run_can_write(sheet, config, tmp_path):

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from touchsheet.engine.table import Formula, is_blank
+from touchsheet.engine.table import ErrorValue, Formula, is_blank
 from touchsheet.schema import NO, YES, allowed_words, norm, word_to_value
 from touchsheet.words import DATE_HINT, DATETIME_HINT, Message
 
@@ -35,6 +35,8 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 def _no_formula(value: Any) -> None:
+    if isinstance(value, ErrorValue):
+        raise BadCell(Message("error_value", error=value.text))
     if isinstance(value, Formula):
         raise BadCell(Message("formula", formula=value.text[:40]))
 

@@ -1,7 +1,8 @@
 """A tab as the engine receives it from any backend: its header row and its data rows, raw.
 
 Cells are what the backend read: str, int, float, bool, datetime, date, None, or `Formula`
-(xlsx only: a formula cell, which the engine never takes for a value someone typed).
+(xlsx only: a formula cell, or an `ErrorValue` one left, which the engine never takes for a value
+someone typed).
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ class Formula:
 
     def __str__(self) -> str:
         return self.text
+
+
+class ErrorValue(Formula):
+    """An error a formula gave (#N/A, #REF!...), pasted as a value: no more a value than the formula
+    was, and it stays where it is as a formula does."""
+
+    __slots__ = ()
 
 
 @dataclass

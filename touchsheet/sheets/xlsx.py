@@ -6,9 +6,11 @@ half-written file: it saves to a temporary file beside it and swaps it in.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -16,24 +18,35 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook as Book
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from touchsheet.engine.model import Channel, Result, Stage
-from touchsheet.engine.table import Formula, Table, is_blank, match_columns, require_columns, table_from_grid
+from touchsheet.engine.table import (
+    ErrorValue,
+    Formula,
+    Table,
+    is_blank,
+    match_columns,
+    require_columns,
+    table_from_grid,
+)
 from touchsheet.errors import SheetError
 from touchsheet.schema import DUE_TODAY, LEADS, TABS, Tab, allowed_words, norm, tab_keys
 from touchsheet.sheets import FIX
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, Changes
 from touchsheet.sheets.formats import number_format
 from touchsheet.sheets.kpi_sheet import Chart, KpiSheet
+from touchsheet.sheets.xlsx_fidelity import READ_AS, KeptFormula, anchored, grow_tables, on_1900_calendar
+from touchsheet.sheets.xlsx_file import carry_extensions, keep_owner, synced
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +74,8 @@ class XlsxWorkbook:
             raise SheetError(f"{self.path.name} has no tab {', '.join(missing)}. Fix: {FIX}")
         tables = {tab.name: _table(tab, sheet) for tab, sheet in sheets.items() if sheet is not None}
         require_columns(tables.values(), FIX)
+        if book.epoch == CALENDAR_MAC_1904:
+            on_1900_calendar(tables.values())
         self._book, self._tables = book, tables
         return tables
 
@@ -89,6 +104,8 @@ class XlsxWorkbook:
                 for position, value in enumerate(values):
                     if value is not None:
                         _put(sheet, appended[tab_name][-1], position + 1, value, self.locale)
+            if rows:
+                grow_tables(sheet, table, appended[tab_name][0], appended[tab_name][-1])
         if changes.due_today is not None:
             _replace_rows(_sheet(book, tables["Due today"]), tables["Due today"], changes.due_today, self.locale)
         if changes.kpi is not None:
@@ -125,20 +142,24 @@ class XlsxWorkbook:
     def _load(self) -> Book:
         try:
             self._stamp = _stamp(self.path)
-            return openpyxl.load_workbook(self.path)
+            with warnings.catch_warnings():  # what openpyxl says it drops, the save carries over
+                warnings.filterwarnings("ignore", ".* extension is not supported and will be removed")
+                return openpyxl.load_workbook(self.path, rich_text=True)  # a word made bold in a cell stays bold
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
             raise SheetError(
                 f"{self.path} is not a readable .xlsx workbook ({e}). Fix: point workbook.path at one."
             ) from None
 
     def _refuse_if_open(self) -> None:
-        name = self.path.name
-        for lock in (f".~lock.{name}#", f"~${name}", f"~${name[2:]}"):
-            if (self.path.parent / lock).exists():
-                raise SheetError(
-                    f"{name} is open in LibreOffice or Excel (lock file {lock} found). Close it and run again; "
-                    f"if nobody has it open, delete {self.path.parent / lock}."
-                )
+        # workbook.path may be a link to the team's file: whoever has it open, by either name, locks it
+        for path in dict.fromkeys((self.path, self.path.resolve())):
+            name = path.name
+            for lock in (f".~lock.{name}#", f"~${name}", f"~${name[2:]}"):
+                if (path.parent / lock).exists():
+                    raise SheetError(
+                        f"{name} is open in LibreOffice or Excel (lock file {lock} found). Close it and run again; "
+                        f"if nobody has it open, delete {path.parent / lock}."
+                    )
 
     def _save(self, book: Book) -> None:
         self._refuse_if_open()
@@ -149,24 +170,27 @@ class XlsxWorkbook:
             )
         if self.path.exists() and not os.access(self.path, os.W_OK):
             raise SheetError(f"{self.path} is read-only. Fix: make it writable (nothing was changed).")
+        target = self.path.resolve()  # a link to the team's file: the file itself is replaced, the link stays
         try:
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.stem}.", suffix=".tmp")
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp")
         except OSError as e:
-            raise SheetError(
-                f"cannot write next to {self.path} ({e.strerror}). Fix: make the folder writable."
-            ) from None
-        try:
-            os.fchmod(handle, _mode_for(self.path))  # mkstemp makes it 600: keep the workbook's own permissions
-        finally:
-            os.close(handle)
+            raise SheetError(f"cannot write next to {target} ({e.strerror}). Fix: make the folder writable.") from None
+        os.close(handle)
         try:
             book.save(temporary)
-            os.replace(temporary, self.path)
+            carry_extensions(target, temporary)
+            keep_owner(temporary, target)
+            os.chmod(temporary, _mode_for(target))  # mkstemp makes it 600: keep the workbook's own permissions
+            synced(temporary)  # on disk before it takes the workbook's place: a power cut leaves one or the other
+            os.replace(temporary, target)
         except OSError as e:
             raise SheetError(f"cannot save {self.path} ({e.strerror}); it was left as it was.") from None
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)
+        # the swap on disk too; a shared folder (SMB, FUSE) may refuse to sync a folder: the file is there already
+        with contextlib.suppress(OSError):
+            synced(target.parent)
         self._stamp = _stamp(self.path)
         logger.info("saved %s", self.path)
 
@@ -204,12 +228,21 @@ def _sheet(book: Book, table: Table) -> Worksheet:
 _BOOLEANS = {"=TRUE()": True, "=FALSE()": False, "=TRUE": True, "=FALSE": False}
 
 
+_ERRORS = frozenset(ERROR_CODES)
+
+
 def _table(tab: Tab, sheet: Worksheet) -> Table:
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    for index, values in enumerate(rows):  # a formula reads as its text: mark it, a typed '=' stays text
+    for index, values in enumerate(rows):  # a formula or an error reads as its text: mark it, typed text stays text
         for column, value in enumerate(values):
-            if isinstance(value, str) and value.startswith("=") and sheet.cell(index + 1, column + 1).data_type == "f":
-                values[column] = _BOOLEANS.get(value.upper(), Formula(value))
+            kind = value.__class__
+            if kind is str:
+                if value.startswith("=") and sheet.cell(index + 1, column + 1).data_type == "f":
+                    values[column] = _BOOLEANS.get(value.upper(), Formula(value))
+                elif value in _ERRORS and sheet.cell(index + 1, column + 1).data_type == "e":
+                    values[column] = ErrorValue(value)
+            elif kind in READ_AS:
+                values[column] = READ_AS[kind](value)
     return table_from_grid(tab, sheet.title, rows)
 
 
@@ -217,8 +250,8 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any, locale: str) -> No
     cell = sheet.cell(row=row, column=column)
     if isinstance(cell, MergedCell):
         cell = _unmerge(sheet, cell)
-    if isinstance(value, Formula):  # a manager's formula on a row that stays: put back as it was
-        cell.value = value.text
+    if isinstance(value, Formula):  # a manager's formula, or an error, kept with its task: put back as it was
+        cell.value = anchored(value.read, cell.coordinate) if isinstance(value, KeptFormula) else value.text
         return
     if isinstance(value, str) and not value.isprintable():
         # openpyxl refuses control characters: one cell (a mail server's odd reply) would stop the whole save
@@ -250,6 +283,8 @@ def _replace_rows(sheet: Worksheet, table: Table, rows: Sequence[dict[str, Any]]
         for position in table.columns.values():
             _put(sheet, table.sheet_row(index), position + 1, None, locale)
     _carry_own_cells(sheet, table, rows, locale)
+    if rows:
+        grow_tables(sheet, table, table.sheet_row(0), table.sheet_row(len(rows) - 1))
     # A filter saved on the tab hid rows by what they held: they hold other tasks now. Its criteria
     # go, its dropdowns stay.
     sheet.auto_filter.filterColumn = []
