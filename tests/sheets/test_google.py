@@ -531,6 +531,28 @@ def test_a_note_typed_where_a_new_task_lands_stays_there_with_that_task(every_da
     assert [(r["Key"], r["Note"]) for r in sheet.rows("Due today") if r["Note"]] == [(landed["Key"], typed)]
 
 
+def test_the_row_a_finished_task_leaves_is_taken_by_a_new_task_and_a_second_run_leaves_it_alone(
+    every_day, emulator, tmp_path
+):
+    """Row 6 holds L-00012's d4 call of 10-01. The 10-02 run takes it off Due today (its day has
+    passed), which leaves only the unticked Done box on row 6 (a manager may be ticking it while
+    the run clears the row). That row is free: a second run at the same moment writes nothing on
+    Due today, and the 10-03 run puts one of its new tasks there rather than below the others."""
+    sheet = _prepared(every_day, emulator, tmp_path / "sheet")
+    headers = sheet.headers("Due today")
+    assert dict(zip(headers, emulator.values(sheet.key, "Due today")[5]))["Key"] == "L-00012/d4/2026-10-01"
+    sync(sheet, "2026-10-02 10:00", Outbox(tmp_path / "out"))
+    assert [v for v in emulator.values(sheet.key, "Due today")[5] if v not in ("", None)] == [False]
+    before = len(emulator.calls)
+    summary = sync(sheet, "2026-10-02 10:00", Outbox(tmp_path / "out"))
+    assert summary.lines()[-1] == "workbook unchanged but for the Status tab"
+    calls = emulator.calls[before:]  # a read, and a write of the Status tab alone
+    assert len(calls) == 2 and [d["range"] for d in calls[1].body["data"]] == ["'Status'!A1"]
+    sync(sheet, "2026-10-03 10:00", Outbox(tmp_path / "out"))
+    landed = dict(zip(headers, emulator.values(sheet.key, "Due today")[5]))
+    assert landed["Key"].endswith("/2026-10-03") and landed["Done"] is False
+
+
 def test_a_failed_run_says_why_on_the_status_tab(sheet, emulator, tmp_path):
     from touchsheet.sync import report_failure
 

@@ -37,7 +37,7 @@ from touchsheet.errors import SheetError
 from touchsheet.schema import TABS, TOUCH_LOG, Tab, norm, tab_keys
 from touchsheet.sheets import FIX
 from touchsheet.sheets.a1 import column_letter, quote
-from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, same
+from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, empty_row, same
 from touchsheet.sheets.gapi import GOOGLE, Patience, SheetsApi, StaleTabs, raw_value, responses, row_span
 from touchsheet.sheets.google_format import chart_ids, chart_requests, date_format, init_requests, kpi_format_requests
 from touchsheet.sheets.google_repair import (
@@ -244,7 +244,7 @@ class GoogleWorkbook:
                 changed = {c: due.get(c) for c, p in ours if not same(values[p] if p < size else None, due.get(c))}
                 if changed:
                     writes.append(RowWrite("Due today", table.sheet_row(index), changed, {"Key": key}))
-            elif not _empty_row(table, values):
+            elif not empty_row(table, values):
                 typed = [table.cell(values, c) for c in DUE_MANAGER_COLUMNS]
                 stays = _take_match(keyless, table, values) if is_blank(table.cell(values, "Key")) else None
                 if stays is not None:  # typed on a row without a key: it stays, saying why it is not recorded
@@ -504,7 +504,7 @@ def _due_places(table: Table, keys: list[str]) -> tuple[dict[int, str], list[tup
         if key in wanted:
             wanted.discard(key)  # the same task twice on the tab: the first row keeps it, the other is cleared
             kept[index] = key
-        elif _empty_row(table, values):
+        elif empty_row(table, values):
             holes.append(table.sheet_row(index))
     placed = set(kept.values())
     below = table.sheet_row(len(table.rows))
@@ -518,10 +518,6 @@ def _take_match(rows: list[dict[str, Any]], table: Table, values: list[Any]) -> 
         if all(same(table.cell(values, c), row.get(c)) for c in table.columns if c != "Problem"):
             return rows.pop(i)
     return None
-
-
-def _empty_row(table: Table, values: list[Any]) -> bool:
-    return is_blank(table.cell(values, "Key")) and all(is_blank(v) for v in values)
 
 
 _STAMP = ("Key", "At", "Status")  # a Touch log row appended by a run: its key, the run's moment, the status
