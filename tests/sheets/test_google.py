@@ -502,6 +502,28 @@ def test_a_column_inserted_or_deleted_during_a_run_loses_no_managers_cell(every_
         assert not any(r["Comment"] for r in sheet.rows("Due today"))
 
 
+@pytest.mark.parametrize(
+    "tab,column,renamed",
+    [("Leads", "Flags", "Flags (auto)"), ("Due today", "Note", "Notes"), ("Touch log", "Status", "State")],
+)
+def test_a_column_renamed_while_the_run_writes_stops_it_with_a_message_the_status_tab_shows(
+    every_day, emulator, tmp_path, tab, column, renamed
+):
+    """Just before the run's final write a manager renames a column it writes in (the leads' Flags,
+    the sent emails' Status) or checks (the Note a new task must find empty): the run stops with a
+    message naming the column and its tab, and the Status tab says so."""
+    from touchsheet.sync import report_failure
+
+    sheet = _prepared(every_day, emulator, tmp_path / "sheet")
+    header = f"{column_letter(sheet.headers(tab).index(column))}1"
+    message = f"Tab '{tab}' lost its column '{column}' while the run wrote to it \\(renamed or deleted\\)"
+    with pytest.raises(SheetError, match=message) as stopped:
+        # claim the sheet, read it back, read, append: the manager renames it just before the write
+        _sync_editing(sheet, lambda: emulator.set_cell(sheet.key, tab, header, renamed), 5, Outbox(tmp_path / "out"))
+    report_failure(sheet.config, sheet.backend(), at("2026-10-02 10:00"), str(stopped.value))
+    assert dict(sheet.grid("Status"))["Result"] == f"failed: {stopped.value}"
+
+
 @pytest.mark.parametrize("hole", [False, True], ids=["below the tasks", "on an empty row among them"])
 def test_a_note_typed_where_a_new_task_lands_stays_there_with_that_task(every_day, emulator, tmp_path, hole):
     """A manager types a note on an empty row of Due today just before the run writes one of

@@ -32,7 +32,7 @@ from typing import Any
 from google.oauth2 import service_account
 
 from touchsheet.engine.cells import from_serial, is_blank
-from touchsheet.engine.table import Table, require_columns, table_from_grid
+from touchsheet.engine.table import Table, table_from_grid
 from touchsheet.errors import SheetError
 from touchsheet.schema import TABS, TOUCH_LOG, Tab, norm, tab_keys
 from touchsheet.sheets import FIX
@@ -45,6 +45,7 @@ from touchsheet.sheets.google_repair import (
     plain,
     put_back,
     relocated,
+    require_written,
     restores_due,
     row_identity,
     uncovered,
@@ -100,7 +101,6 @@ class GoogleWorkbook:
             tab.name: _as_read(table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name]), words)
             for tab in TABS
         }
-        require_columns(self._tables.values(), FIX)
         self._snapshot = dict(self._tables)
         self._appended = {}
         return self._tables
@@ -369,6 +369,7 @@ class GoogleWorkbook:
         repairs: list[RowWrite] = []
         for name in tabs:
             mine = [w for w in wrong if w.tab == name]
+            require_written(fresh[name], mine)
             snapshot, key = self._snapshot[name], "ID" if name == "Leads" else "Key"
             undone = put_back(mine, placed[name], fresh[name], key) if name in moved else []
             if name == "Due today":

@@ -13,7 +13,9 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from touchsheet.engine.table import Table, is_blank
+from touchsheet.errors import SheetError
 from touchsheet.schema import LEADS, Owner, norm
+from touchsheet.sheets import FIX
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, same
 from touchsheet.sheets.gapi import raw_value
 
@@ -30,6 +32,18 @@ class RowWrite:
     identity: Any = None
     rank: int | None = None  # which of the rows with its identity (0: the first, -1: the last); None: as first read
     spots: dict[int, Any] = field(default_factory=dict)  # cells by position: put back after columns moved
+
+
+def require_written(table: Table, writes: list[RowWrite]) -> None:
+    """Stop the run when the tab, read again, has lost a column the writes place cells by: a
+    manager renamed or deleted it while the run wrote. Its cells cannot go anywhere else, and the
+    next run names the column until it is back."""
+    lost = sorted({c for w in writes for c in (*w.cells, *w.expect)} - table.columns.keys())
+    if lost:
+        raise SheetError(
+            f"Tab '{table.title}' lost its column {', '.join(map(repr, lost))} while the run wrote to it"
+            f" (renamed or deleted). Fix: name it back, or {FIX}"
+        )
 
 
 def restores_due(wrong: list[RowWrite], before: Table, now: Table) -> list[RowWrite]:
