@@ -502,6 +502,55 @@ def test_a_column_inserted_or_deleted_during_a_run_loses_no_managers_cell(every_
         assert not any(r["Comment"] for r in sheet.rows("Due today"))
 
 
+def test_a_sort_of_due_today_during_the_run_keeps_each_note_and_tick_with_its_task(every_day, emulator, tmp_path):
+    """Due today after the 10-01 run, rows 2-6: the first contacts of L-00012, L-00009, L-00006 and
+    L-00003, then L-00012's d4 call of 10-01. L-00003's call is ticked done and L-00006's carries a
+    note. The 10-02 run records L-00003's call and clears rows 5 and 6 (that call, and the d4 call
+    whose day passed). Just before it writes, a manager sorts the tab by lead, A to Z: Lead12 (both
+    rows), Lead3, Lead6, Lead9, so rows 5 and 6 now hold the first contacts of L-00006 and L-00009,
+    both still due; then ticks L-00006's as a meeting. Both tasks stay, L-00006's with its note and
+    its tick, which the next run records."""
+
+    def prepared(folder):
+        sheet = _prepared(every_day, emulator, folder)
+        sheet.set("Due today", 5, "Done", True)
+        sheet.set("Due today", 5, "Result", "reached")
+        sheet.set("Due today", 4, "Note", "call after lunch")
+        return sheet
+
+    reference = prepared(tmp_path / "reference")
+    sync(reference, "2026-10-02 10:00", Outbox(tmp_path / "reference-out"))
+    sheet = prepared(tmp_path / "sorted")
+    lead = column_letter(sheet.headers("Due today").index("Lead"))
+
+    def sort_and_tick():
+        emulator.sort(sheet.key, "Due today", column=lead, first_row=2)
+        assert [r["Key"] for r in sheet.rows("Due today")][3:] == [
+            "L-00006/first-contact/2026-09-29",
+            "L-00009/first-contact/2026-09-29",
+        ]
+        sheet.set("Due today", 5, "Done", True)
+        sheet.set("Due today", 5, "Result", "meeting")
+        return True
+
+    # claim the sheet, read it back, read, append: the manager sorts just before the write
+    assert _sync_editing(sheet, sort_and_tick, 5, Outbox(tmp_path / "out"))
+    assert _due_keys(sheet) == _due_keys(reference)
+    six = next(r for r in sheet.rows("Due today") if r["Key"] == "L-00006/first-contact/2026-09-29")
+    assert (six["Note"], six["Done"], six["Result"], six["Lead"]) == (
+        "call after lunch",
+        True,
+        "meeting",
+        "Lead6 Petrov",
+    )
+    logged = [(r["Key"], r["Status"], r["Result"]) for r in sheet.rows("Touch log") if r["Status"] == "done"]
+    assert logged == [("L-00003/first-contact/2026-09-30", "done", "reached")]
+    sync(sheet, "2026-10-02 10:05", Outbox(tmp_path / "out"))
+    logged = [(r["Key"], r["Result"], r["Note"]) for r in sheet.rows("Touch log") if r["Status"] == "done"]
+    assert logged[1:] == [("L-00006/first-contact/2026-09-29", "meeting", "call after lunch")]
+    assert next(r for r in sheet.rows("Leads") if r["ID"] == "L-00006")["Stage"] == "meeting"
+
+
 @pytest.mark.parametrize(
     "tab,column,renamed",
     [("Leads", "Flags", "Flags (auto)"), ("Due today", "Note", "Notes"), ("Touch log", "Status", "State")],
