@@ -11,16 +11,18 @@ from touchsheet.config import Config
 from touchsheet.engine.model import Channel, EmailTouch, Kind, Lead, Occurrence, Stage
 from touchsheet.engine.parse import parse_book
 from touchsheet.engine.plan import plan
+from touchsheet.engine.table import require_columns
 from touchsheet.errors import MailError, SheetError
 from touchsheet.mail.render import Renderer, RenderProblem, undefined_field
 from touchsheet.mail.smtp import read_oauth2
-from touchsheet.sheets import Workbook
+from touchsheet.sheets import FIX, Workbook
 
 
 def check_all(config: Config, workbook: Workbook, now: datetime) -> list[str]:
     problems = template_problems(config, now) + mail_problems(config)
     try:
         tables = workbook.read()
+        require_columns(tables.values(), FIX)
     except SheetError as e:
         return problems + [str(e)]
     book = parse_book(tables, config.tz, now, config.id_prefix, config.managers)

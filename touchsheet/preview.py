@@ -9,13 +9,16 @@ from touchsheet.engine.model import UNASSIGNED, Channel, EmailTouch, Occurrence,
 from touchsheet.engine.parse import parse_book
 from touchsheet.engine.plan import plan
 from touchsheet.engine.steps import touchpoint_for
+from touchsheet.engine.table import require_columns
 from touchsheet.errors import TouchsheetError
 from touchsheet.mail.render import Email, Renderer, RenderProblem
-from touchsheet.sheets import Workbook
+from touchsheet.sheets import FIX, Workbook
 
 
 def preview_email(config: Config, workbook: Workbook, lead_id: str, step: str | None, now: datetime) -> Email:
-    book = parse_book(workbook.read(), config.tz, now, config.id_prefix, config.managers)
+    tables = workbook.read()
+    require_columns(tables.values(), FIX)
+    book = parse_book(tables, config.tz, now, config.id_prefix, config.managers)
     lead = next((lead for lead in book.leads if lead.id == lead_id), None)
     if lead is None:
         raise TouchsheetError(f"no lead {lead_id} on Leads (or its row has a problem: see `check`)")

@@ -28,13 +28,13 @@ from touchsheet.engine.model import EmailTouch, Status, Touch
 from touchsheet.engine.parse import Book, parse_book
 from touchsheet.engine.plan import Plan, plan
 from touchsheet.engine.status import Lease, RunReport, lease_of, may_run, status_grid
-from touchsheet.engine.table import Table
+from touchsheet.engine.table import Table, require_columns
 from touchsheet.errors import MailError
 from touchsheet.journal import Journal, Settled
 from touchsheet.mail import Deferred, Refused, Transport, Unsure
 from touchsheet.mail.render import Email, Renderer, RenderProblem
 from touchsheet.schema import value_label
-from touchsheet.sheets import Workbook
+from touchsheet.sheets import FIX, Workbook
 from touchsheet.sheets.changes import CellWrite, Changes, cell_value, changes_for, touch_row
 from touchsheet.words import Message
 
@@ -136,6 +136,7 @@ def run_once(
         tables, busy = _take_lease(config, workbook, tables, me, now, SETTLE if settle is None else settle)
         if busy:
             return Summary(busy=busy)
+    require_columns(tables.values(), FIX)
     book = absorb(parse_book(tables, config.tz, now, config.id_prefix, config.managers), config, now)
     book, settled = _settle_pending(book, journal)
     summary = Summary(dry_run=dry_run, absorbed=len(book.new_touches), notes=list(book.notes))

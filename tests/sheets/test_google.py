@@ -502,6 +502,77 @@ def test_a_column_inserted_or_deleted_during_a_run_loses_no_managers_cell(every_
         assert not any(r["Comment"] for r in sheet.rows("Due today"))
 
 
+def test_a_sort_of_due_today_during_the_run_keeps_each_note_and_tick_with_its_task(every_day, emulator, tmp_path):
+    """Due today after the 10-01 run, rows 2-6: the first contacts of L-00012, L-00009, L-00006 and
+    L-00003, then L-00012's d4 call of 10-01. L-00003's call is ticked done and L-00006's carries a
+    note. The 10-02 run records L-00003's call and clears rows 5 and 6 (that call, and the d4 call
+    whose day passed). Just before it writes, a manager sorts the tab by lead, A to Z: Lead12 (both
+    rows), Lead3, Lead6, Lead9, so rows 5 and 6 now hold the first contacts of L-00006 and L-00009,
+    both still due; then ticks L-00006's as a meeting. Both tasks stay, L-00006's with its note and
+    its tick, which the next run records."""
+
+    def prepared(folder):
+        sheet = _prepared(every_day, emulator, folder)
+        sheet.set("Due today", 5, "Done", True)
+        sheet.set("Due today", 5, "Result", "reached")
+        sheet.set("Due today", 4, "Note", "call after lunch")
+        return sheet
+
+    reference = prepared(tmp_path / "reference")
+    sync(reference, "2026-10-02 10:00", Outbox(tmp_path / "reference-out"))
+    sheet = prepared(tmp_path / "sorted")
+    lead = column_letter(sheet.headers("Due today").index("Lead"))
+
+    def sort_and_tick():
+        emulator.sort(sheet.key, "Due today", column=lead, first_row=2)
+        assert [r["Key"] for r in sheet.rows("Due today")][3:] == [
+            "L-00006/first-contact/2026-09-29",
+            "L-00009/first-contact/2026-09-29",
+        ]
+        sheet.set("Due today", 5, "Done", True)
+        sheet.set("Due today", 5, "Result", "meeting")
+        return True
+
+    # claim the sheet, read it back, read, append: the manager sorts just before the write
+    assert _sync_editing(sheet, sort_and_tick, 5, Outbox(tmp_path / "out"))
+    assert _due_keys(sheet) == _due_keys(reference)
+    six = next(r for r in sheet.rows("Due today") if r["Key"] == "L-00006/first-contact/2026-09-29")
+    assert (six["Note"], six["Done"], six["Result"], six["Lead"]) == (
+        "call after lunch",
+        True,
+        "meeting",
+        "Lead6 Petrov",
+    )
+    logged = [(r["Key"], r["Status"], r["Result"]) for r in sheet.rows("Touch log") if r["Status"] == "done"]
+    assert logged == [("L-00003/first-contact/2026-09-30", "done", "reached")]
+    sync(sheet, "2026-10-02 10:05", Outbox(tmp_path / "out"))
+    logged = [(r["Key"], r["Result"], r["Note"]) for r in sheet.rows("Touch log") if r["Status"] == "done"]
+    assert logged[1:] == [("L-00006/first-contact/2026-09-29", "meeting", "call after lunch")]
+    assert next(r for r in sheet.rows("Leads") if r["ID"] == "L-00006")["Stage"] == "meeting"
+
+
+@pytest.mark.parametrize(
+    "tab,column,renamed",
+    [("Leads", "Flags", "Flags (auto)"), ("Due today", "Note", "Notes"), ("Touch log", "Status", "State")],
+)
+def test_a_column_renamed_while_the_run_writes_stops_it_with_a_message_the_status_tab_shows(
+    every_day, emulator, tmp_path, tab, column, renamed
+):
+    """Just before the run's final write a manager renames a column it writes in (the leads' Flags,
+    the sent emails' Status) or checks (the Note a new task must find empty): the run stops with a
+    message naming the column and its tab, and the Status tab says so."""
+    from touchsheet.sync import report_failure
+
+    sheet = _prepared(every_day, emulator, tmp_path / "sheet")
+    header = f"{column_letter(sheet.headers(tab).index(column))}1"
+    message = f"Tab '{tab}' lost its column '{column}' while the run wrote to it \\(renamed or deleted\\)"
+    with pytest.raises(SheetError, match=message) as stopped:
+        # claim the sheet, read it back, read, append: the manager renames it just before the write
+        _sync_editing(sheet, lambda: emulator.set_cell(sheet.key, tab, header, renamed), 5, Outbox(tmp_path / "out"))
+    report_failure(sheet.config, sheet.backend(), at("2026-10-02 10:00"), str(stopped.value))
+    assert dict(sheet.grid("Status"))["Result"] == f"failed: {stopped.value}"
+
+
 @pytest.mark.parametrize("hole", [False, True], ids=["below the tasks", "on an empty row among them"])
 def test_a_note_typed_where_a_new_task_lands_stays_there_with_that_task(every_day, emulator, tmp_path, hole):
     """A manager types a note on an empty row of Due today just before the run writes one of
@@ -529,6 +600,28 @@ def test_a_note_typed_where_a_new_task_lands_stays_there_with_that_task(every_da
     assert [r["Note"] for r in sheet.rows("Due today") if r["Note"]] == [typed]
     sync(sheet, "2026-10-02 10:05", Outbox(tmp_path / "out"))
     assert [(r["Key"], r["Note"]) for r in sheet.rows("Due today") if r["Note"]] == [(landed["Key"], typed)]
+
+
+def test_the_row_a_finished_task_leaves_is_taken_by_a_new_task_and_a_second_run_leaves_it_alone(
+    every_day, emulator, tmp_path
+):
+    """Row 6 holds L-00012's d4 call of 10-01. The 10-02 run takes it off Due today (its day has
+    passed), which leaves only the unticked Done box on row 6 (a manager may be ticking it while
+    the run clears the row). That row is free: a second run at the same moment writes nothing on
+    Due today, and the 10-03 run puts one of its new tasks there rather than below the others."""
+    sheet = _prepared(every_day, emulator, tmp_path / "sheet")
+    headers = sheet.headers("Due today")
+    assert dict(zip(headers, emulator.values(sheet.key, "Due today")[5]))["Key"] == "L-00012/d4/2026-10-01"
+    sync(sheet, "2026-10-02 10:00", Outbox(tmp_path / "out"))
+    assert [v for v in emulator.values(sheet.key, "Due today")[5] if v not in ("", None)] == [False]
+    before = len(emulator.calls)
+    summary = sync(sheet, "2026-10-02 10:00", Outbox(tmp_path / "out"))
+    assert summary.lines()[-1] == "workbook unchanged but for the Status tab"
+    calls = emulator.calls[before:]  # a read, and a write of the Status tab alone
+    assert len(calls) == 2 and [d["range"] for d in calls[1].body["data"]] == ["'Status'!A1"]
+    sync(sheet, "2026-10-03 10:00", Outbox(tmp_path / "out"))
+    landed = dict(zip(headers, emulator.values(sheet.key, "Due today")[5]))
+    assert landed["Key"].endswith("/2026-10-03") and landed["Done"] is False
 
 
 def test_a_failed_run_says_why_on_the_status_tab(sheet, emulator, tmp_path):

@@ -114,14 +114,18 @@ def test_a_lead_without_a_manager_is_said_in_russian_and_read_back_as_one(make_c
     assert kpi.count("(без менеджера)") == 1 and "(no manager)" not in kpi  # one row in the managers' table
 
 
-def test_missing_columns_are_one_clear_error_naming_them_all(sheet):
+def test_missing_columns_are_one_clear_error_naming_them_all_which_the_status_tab_shows(sheet, tmp_path):
+    from touchsheet.sync import report_failure
+
     book = openpyxl.load_workbook(sheet.path)
     book["Leads"].delete_cols(7)  # Created at
     book["Due today"].delete_cols(17)  # Key
     book.save(sheet.path)
     message = "Tab 'Leads' has no column 'Created at'; Tab 'Due today' has no column 'Key'. Fix: run `python -m"
-    with pytest.raises(SheetError, match=message):
-        sheet.backend().read()
+    with pytest.raises(SheetError, match=message) as stopped:
+        run_once(sheet.config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"), settle=0)
+    report_failure(sheet.config, sheet.backend(), at("2026-11-02 10:05"), str(stopped.value))
+    assert dict(sheet.grid("Status"))["Result"] == f"failed: {stopped.value}"
 
 
 def test_missing_tabs_are_one_clear_error_naming_them_all(sheet):

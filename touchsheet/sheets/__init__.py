@@ -15,7 +15,8 @@ FIX = "run `python -m touchsheet init --config <config.yaml>` to add it (data is
 
 class Workbook(Protocol):
     def read(self) -> dict[str, Table]:
-        """Every tab by its English name; SheetError naming the tab or column when one is missing."""
+        """Every tab by its English name; SheetError naming the tab when one is missing. A missing
+        column is for the caller to refuse (`require_columns`): the Status tab can still say why a run failed."""
         ...
 
     def write(self, changes: Changes) -> dict[str, list[int]]:

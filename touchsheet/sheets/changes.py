@@ -222,13 +222,28 @@ def _lead_writes(table: Table, book: Book, plan: Plan, locale: str, tz: ZoneInfo
 
 
 def _table_holds(table: Table, rows: list[dict[str, Any]]) -> bool:
-    """Whether a tab already shows exactly these rows (in the columns touchsheet knows)."""
-    existing = [r for r in table.rows if any(not is_blank(v) for v in r)]
+    """Whether Due today already shows exactly these rows (in the columns touchsheet knows), each
+    task found by its Key, in whatever order: a Google Sheet keeps a task on its row, new ones
+    below, and a manager may have sorted the tab."""
+    existing = [r for r in table.rows if not empty_row(table, r)]
     if len(existing) != len(rows):
         return False
-    return all(
-        same(table.cell(old, column), new.get(column)) for old, new in zip(existing, rows) for column in table.columns
-    )
+    by_key = {table.cell(old, "Key"): old for old in existing}
+    keyless = iter([old for old in existing if is_blank(table.cell(old, "Key"))])
+    for new in rows:
+        old = next(keyless, None) if is_blank(new.get("Key")) else by_key.get(new["Key"])
+        if old is None or not all(same(table.cell(old, column), new.get(column)) for column in table.columns):
+            return False
+    return True
+
+
+def empty_row(table: Table, values: list[Any]) -> bool:
+    """Nothing on a Due today row but, perhaps, an unticked Done box: a Google Sheet's finished task
+    leaves the one the run wrote there (its row is cleared around it, as a manager may be ticking it)."""
+    if not is_blank(table.cell(values, "Key")):
+        return False
+    done = table.columns.get("Done")
+    return all(is_blank(v) or (v is False and p == done) for p, v in enumerate(values))
 
 
 def grid_holds(table: Table, grid: list[list[Any]]) -> bool:

@@ -16,7 +16,9 @@ values go to where it now is, and the row written by mistake gets its own values
 cells of the columns written go with the write the same way: when a column was inserted or deleted
 meanwhile, the cells that landed in other columns get their values back and the write goes again by
 column name. Rows still due on Due today stay where they are, with the managers' cells never
-written over, so a tick made during a run is never lost.
+written over, so a tick made during a run is never lost; a row the run clears is read in the same
+write just before, and when a sort brought another task there, or a manager ticked it meanwhile,
+that task and those cells are put back.
 """
 
 from __future__ import annotations
@@ -32,12 +34,12 @@ from typing import Any
 from google.oauth2 import service_account
 
 from touchsheet.engine.cells import from_serial, is_blank
-from touchsheet.engine.table import Table, require_columns, table_from_grid
+from touchsheet.engine.table import Table, table_from_grid
 from touchsheet.errors import SheetError
 from touchsheet.schema import TABS, TOUCH_LOG, Tab, norm, tab_keys
 from touchsheet.sheets import FIX
 from touchsheet.sheets.a1 import column_letter, quote
-from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, same
+from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, empty_row, same
 from touchsheet.sheets.gapi import GOOGLE, Patience, SheetsApi, StaleTabs, raw_value, responses, row_span
 from touchsheet.sheets.google_format import chart_ids, chart_requests, date_format, init_requests, kpi_format_requests
 from touchsheet.sheets.google_repair import (
@@ -45,6 +47,7 @@ from touchsheet.sheets.google_repair import (
     plain,
     put_back,
     relocated,
+    require_written,
     restores_due,
     row_identity,
     uncovered,
@@ -100,7 +103,6 @@ class GoogleWorkbook:
             tab.name: _as_read(table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name]), words)
             for tab in TABS
         }
-        require_columns(self._tables.values(), FIX)
         self._snapshot = dict(self._tables)
         self._appended = {}
         return self._tables
@@ -244,7 +246,7 @@ class GoogleWorkbook:
                 changed = {c: due.get(c) for c, p in ours if not same(values[p] if p < size else None, due.get(c))}
                 if changed:
                     writes.append(RowWrite("Due today", table.sheet_row(index), changed, {"Key": key}))
-            elif not _empty_row(table, values):
+            elif not empty_row(table, values):
                 typed = [table.cell(values, c) for c in DUE_MANAGER_COLUMNS]
                 stays = _take_match(keyless, table, values) if is_blank(table.cell(values, "Key")) else None
                 if stays is not None:  # typed on a row without a key: it stays, saying why it is not recorded
@@ -257,7 +259,15 @@ class GoogleWorkbook:
                 recorded = any(not is_blank(v) and v is not False for v in typed)
                 cleared = {c: None for c in table.columns if recorded or c not in DUE_MANAGER_COLUMNS}
                 expect = {} if recorded else {c: table.cell(values, c) for c in DUE_MANAGER_COLUMNS}
-                writes.append(RowWrite("Due today", table.sheet_row(index), cleared, expect))
+                row, key = table.sheet_row(index), table.cell(values, "Key")
+                # First the cells the clear blanks that say whose row it is and what a manager typed,
+                # read through: Google answers each range of a write as it leaves the row, so this one
+                # shows the row as the clear found it, and the repair puts back another task a sort
+                # brought there, or a tick made since the read. (Answered with the whole write's result,
+                # it would show the clear's blanks: the clear is let be, as it always was.)
+                blanked = {c: table.cell(values, c) for c in ("Key", *DUE_MANAGER_COLUMNS) if c in cleared}
+                writes.append(RowWrite("Due today", row, {}, blanked, key))
+                writes.append(RowWrite("Due today", row, cleared, expect, key))
         for key, row in new:
             due = by_key[key]
             cells = {c: due.get(c) for c in table.columns if c not in DUE_MANAGER_COLUMNS or c == "Done"}
@@ -355,7 +365,7 @@ class GoogleWorkbook:
             position = table.columns[name] - low
             value = echoed[position] if position < len(echoed) else None
             if not same(value, raw_value(expected) if not isinstance(expected, (datetime, date)) else expected):
-                return False
+                return write.reads_only and _was_empty(write, table, low, echoed)
         return True
 
     def _repairs(self, wrong: list[RowWrite], changes: Changes, moved: set[str]) -> list[RowWrite]:
@@ -369,11 +379,14 @@ class GoogleWorkbook:
         repairs: list[RowWrite] = []
         for name in tabs:
             mine = [w for w in wrong if w.tab == name]
+            require_written(fresh[name], mine)
             snapshot, key = self._snapshot[name], "ID" if name == "Leads" else "Key"
             undone = put_back(mine, placed[name], fresh[name], key) if name in moved else []
             if name == "Due today":
-                redone = self._due_writes(fresh[name], changes.due_today or [])
-                redone += restores_due(mine, snapshot, fresh[name])
+                # where columns moved, a check read other cells than it meant: put_back gives back what it hit
+                hit = [w for w in mine if name not in moved or w.found is None]
+                restored, kept = restores_due(hit, snapshot, fresh[name], changes.due_today or [])
+                redone = restored + self._due_writes(fresh[name], (changes.due_today or []) + kept)
             else:
                 redone = relocated(mine, snapshot, fresh[name], key)
             repairs += uncovered(undone, redone, fresh[name]) + redone
@@ -504,12 +517,23 @@ def _due_places(table: Table, keys: list[str]) -> tuple[dict[int, str], list[tup
         if key in wanted:
             wanted.discard(key)  # the same task twice on the tab: the first row keeps it, the other is cleared
             kept[index] = key
-        elif _empty_row(table, values):
+        elif empty_row(table, values):
             holes.append(table.sheet_row(index))
     placed = set(kept.values())
     below = table.sheet_row(len(table.rows))
     rows = iter(holes + list(range(below, below + len(keys))))
     return kept, [(key, next(rows)) for key in keys if key not in placed]
+
+
+def _was_empty(check: RowWrite, table: Table, low: int, echoed: list[Any]) -> bool:
+    """Whether the row a check read before a clear was empty then: its task had moved away, and
+    the clear lost nothing (nor when Google answered with the cells the whole write left). What
+    it held otherwise stays on the check, for the repair to put back."""
+    found = {name: echoed[p] if (p := table.columns[name] - low) < len(echoed) else None for name in check.expect}
+    if all(is_blank(v) or v is False for v in found.values()):
+        return True
+    check.found = found
+    return False
 
 
 def _take_match(rows: list[dict[str, Any]], table: Table, values: list[Any]) -> dict[str, Any] | None:
@@ -518,10 +542,6 @@ def _take_match(rows: list[dict[str, Any]], table: Table, values: list[Any]) -> 
         if all(same(table.cell(values, c), row.get(c)) for c in table.columns if c != "Problem"):
             return rows.pop(i)
     return None
-
-
-def _empty_row(table: Table, values: list[Any]) -> bool:
-    return is_blank(table.cell(values, "Key")) and all(is_blank(v) for v in values)
 
 
 _STAMP = ("Key", "At", "Status")  # a Touch log row appended by a run: its key, the run's moment, the status

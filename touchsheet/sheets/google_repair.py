@@ -13,7 +13,9 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from touchsheet.engine.table import Table, is_blank
+from touchsheet.errors import SheetError
 from touchsheet.schema import LEADS, Owner, norm
+from touchsheet.sheets import FIX
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, same
 from touchsheet.sheets.gapi import raw_value
 
@@ -30,20 +32,68 @@ class RowWrite:
     identity: Any = None
     rank: int | None = None  # which of the rows with its identity (0: the first, -1: the last); None: as first read
     spots: dict[int, Any] = field(default_factory=dict)  # cells by position: put back after columns moved
+    found: dict[str, Any] | None = None  # what a check held, when not what it expects (for the repair)
+
+    @property
+    def reads_only(self) -> bool:
+        """A check: the row's cells read through, written by the next write (a clear on Due today)."""
+        return not self.cells and not self.spots
 
 
-def restores_due(wrong: list[RowWrite], before: Table, now: Table) -> list[RowWrite]:
-    """A manager ticked a row the run was clearing: put its task back so the next run records it.
-    A new task's row they typed on is no such row: the task landed there, beside what they typed."""
-    restores = []
+def require_written(table: Table, writes: list[RowWrite]) -> None:
+    """Stop the run when the tab, read again, has lost a column the writes place cells by: a
+    manager renamed or deleted it while the run wrote. Its cells cannot go anywhere else, and the
+    next run names the column until it is back."""
+    lost = sorted({c for w in writes for c in (*w.cells, *w.expect)} - table.columns.keys())
+    if lost:
+        raise SheetError(
+            f"Tab '{table.title}' lost its column {', '.join(map(repr, lost))} while the run wrote to it"
+            f" (renamed or deleted). Fix: name it back, or {FIX}"
+        )
+
+
+def restores_due(
+    wrong: list[RowWrite], snapshot: Table, fresh: Table, due: list[dict[str, Any]]
+) -> tuple[list[RowWrite], list[dict[str, Any]]]:
+    """Due today rows cleared by mistake, put back: a row that held another task when the clear
+    landed (a sort brought it there), or one a manager ticked or typed on since the run read it.
+    Each gets back its task's Key and the managers' cells as its check read them just before the
+    clear, and a task no longer `due` its other cells as the run first read them: it stays as it
+    is (returned, as a row to keep), for the next run to record. A task still due is written
+    there again as any other. `fresh` is left as the tab will then stand. A new task's row a
+    manager typed on is no such row: the task landed there, beside what they typed."""
+    found = {w.row: w.found for w in wrong if w.found is not None}
     for write in wrong:
         clears = "Key" in write.cells and is_blank(write.cells["Key"])
-        # unticked as the tab now stands: a column moved under the write, no manager ticked it
-        if write.expect and clears and not _holds_now(now, write.row, write.expect):
-            values = before.rows[write.row - before.header_row - 1]
-            cells = {c: before.cell(values, c) for c in before.columns if c not in DUE_MANAGER_COLUMNS}
-            restores.append(RowWrite("Due today", write.row, cells, {}))
-    return restores
+        # typed on as the tab now stands (not a column that moved under the write): its own task, ticked since
+        if clears and write.row not in found and write.expect and not _holds_now(fresh, write.row, write.expect):
+            found[write.row] = {"Key": write.identity}
+    wanted = {row["Key"] for row in due if not is_blank(row.get("Key"))}
+    first = {snapshot.cell(values, "Key"): values for values in reversed(snapshot.rows)}
+    restores, kept = [], []
+    for row, seen in found.items():
+        index = row - fresh.header_row - 1
+        if not 0 <= index < len(fresh.rows):
+            continue  # deleted since
+        key = seen.get("Key")
+        typed = {c: seen[c] if c in seen else fresh.cell(fresh.rows[index], c) for c in DUE_MANAGER_COLUMNS}
+        own = first.get(key) if not is_blank(key) else None
+        untouched = own is not None and all(same(snapshot.cell(own, c), v) for c, v in typed.items())
+        if key in wanted:
+            cells = dict(seen)
+        elif untouched or not any(not is_blank(v) and v is not False for v in typed.values()):
+            continue  # a finished task as the run read it, or nothing: that clear was due anyway
+        else:
+            others = [c for c in snapshot.columns if c not in DUE_MANAGER_COLUMNS and c != "Key"]
+            cells = {**seen, **{c: snapshot.cell(own, c) for c in others}} if own is not None else dict(seen)
+        values = fresh.rows[index] + [None] * (max(fresh.columns.values()) + 1 - len(fresh.rows[index]))
+        for column, value in cells.items():
+            values[fresh.columns[column]] = value
+        fresh.rows[index] = values
+        restores.append(RowWrite("Due today", row, cells, {}))
+        if key not in wanted:
+            kept.append({c: fresh.cell(values, c) for c in fresh.columns})
+    return restores, kept
 
 
 def relocated(wrong: list[RowWrite], snapshot: Table, fresh: Table, key_column: str) -> list[RowWrite]:

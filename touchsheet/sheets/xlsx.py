@@ -30,15 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from touchsheet.engine.model import Channel, Result, Stage
-from touchsheet.engine.table import (
-    ErrorValue,
-    Formula,
-    Table,
-    is_blank,
-    match_columns,
-    require_columns,
-    table_from_grid,
-)
+from touchsheet.engine.table import ErrorValue, Formula, Table, is_blank, match_columns, table_from_grid
 from touchsheet.errors import SheetError
 from touchsheet.schema import DUE_TODAY, LEADS, TABS, Tab, allowed_words, norm, tab_keys
 from touchsheet.sheets import FIX
@@ -73,7 +65,6 @@ class XlsxWorkbook:
         if missing:
             raise SheetError(f"{self.path.name} has no tab {', '.join(missing)}. Fix: {FIX}")
         tables = {tab.name: _table(tab, sheet) for tab, sheet in sheets.items() if sheet is not None}
-        require_columns(tables.values(), FIX)
         if book.epoch == CALENDAR_MAC_1904:
             on_1900_calendar(tables.values())
         self._book, self._tables = book, tables
