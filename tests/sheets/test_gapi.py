@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from touchsheet.sheets.gapi import array_items
+from touchsheet.sheets.gapi import array_items, raw_value
 
 # a values.batchUpdate answer as Google lays it out: indented, the totals around the responses
 ANSWER = """{
@@ -41,3 +41,9 @@ def test_an_answer_without_the_array_or_with_an_empty_one_has_no_items():
 def test_a_broken_answer_is_an_error_not_a_short_list(broken):
     with pytest.raises(ValueError):
         list(array_items(broken, "responses"))
+
+
+def test_text_longer_than_a_google_cell_holds_is_cut_to_50000_characters():
+    # Google refuses a whole write for one longer value: the rest of the run's cells must still land
+    assert raw_value("x" * 50_001) == "x" * 50_000
+    assert raw_value("x" * 50_000) == "x" * 50_000

@@ -171,6 +171,18 @@ def test_text_is_written_raw_and_dates_as_dates(sheet, emulator, tmp_path):
     assert isinstance(next_touch, float)  # a serial date number, shown as a date by the column's format
 
 
+def test_an_email_thread_pasted_into_two_date_cells_gets_a_readable_problem_and_the_run_writes(sheet, tmp_path):
+    # 30,002 characters in each of Birthday and Last purchase at: each fits a Google cell (50,000),
+    # but a Problem quoting both in full would not, and Google would refuse the run's whole write
+    pasted = "Re: our offer " * 2_143
+    sheet.put_rows("Leads", [{**leads(1)[0], "Birthday": pasted, "Last purchase at": pasted}, leads(2)[1]])
+    sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))
+    first, second = sheet.rows("Leads")
+    start = "Re: our offer Re: our offer Re: our offer Re: our offer Re: our offer Re: our of…"  # the first 80
+    assert first["Problem"].count(f"'{start}' is not a date") == 2 and len(first["Problem"]) < 400
+    assert second["Next touch at"] is not None  # the other leads are written too
+
+
 def test_a_lead_id_read_is_one_string_on_every_tab(sheet, tmp_path):
     # JSON gives every cell a string of its own; read as one, a lead's touches and tasks are looked
     # up by the very string of its Leads row (the engine's lookups by ID are quicker so)

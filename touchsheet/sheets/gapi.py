@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 GOOGLE = "https://sheets.googleapis.com"
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 TRANSIENT = frozenset({429, 500, 502, 503, 504})
+CELL_LIMIT = 50_000  # characters: Google refuses a longer value, and the whole write with it (400)
 UNREACHABLE = (requests.ConnectionError, requests.Timeout, TransportError)  # TransportError: fetching a token
 T = TypeVar("T")
 _DECODER = json.JSONDecoder()
@@ -303,9 +304,12 @@ class SheetsApi:
 
 
 def raw_value(value: Any) -> Any:
-    """A cell value as the Sheets API takes it (RAW): dates as serial numbers, nothing as ""."""
+    """A cell value as the Sheets API takes it (RAW): dates as serial numbers, nothing as "", text
+    cut to what a cell holds."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value if len(value) <= CELL_LIMIT else value[:CELL_LIMIT]
     if isinstance(value, (datetime, date)):
         return to_serial(value)
     return value
