@@ -10,8 +10,8 @@ with one JSON line:
 
     mark          count from here
     traffic       {"count": 3, "calls": ["values.batchGet", ...], "received": bytes, "sent": bytes} since the mark
-    writes PATH   save the ranges of the last batchGet and the data of the last values batchUpdate
-                  since the mark to PATH (what the floor replays)
+    writes PATH   save the ranges of the last batchGet and the data of the values batchUpdates
+                  after it (the run's write) to PATH (what the floor replays)
     grid          {"cells": rows x columns of every tab}: what Google counts against its 10 million
 
 The process stops when its stdin closes.
@@ -110,9 +110,9 @@ def _method(call: Any) -> str:
 
 
 def _last_writes(calls: list[Any]) -> dict[str, Any]:
-    reads = [c for c in calls if _method(c) == "values.batchGet"]
-    writes = [c for c in calls if _method(c) == "values.batchUpdate"]
-    return {"ranges": reads[-1].query["ranges"], "data": writes[-1].body["data"]}
+    read = max(i for i, c in enumerate(calls) if _method(c) == "values.batchGet")
+    data = [item for c in calls[read:] if _method(c) == "values.batchUpdate" for item in c.body["data"]]
+    return {"ranges": calls[read].query["ranges"], "data": data}
 
 
 def _answer(value: dict[str, Any]) -> None:

@@ -17,6 +17,15 @@ def test_a_message_is_its_english_text_and_says_itself_in_russian():
     assert said(problem, "ru") == "Дата заявки: «31.02» — не дата: введите как 25.11.2026 14:30 или 2026-11-25 14:30"
 
 
+def test_a_long_paste_is_quoted_by_its_first_80_characters():
+    # an e-mail thread pasted into Birthday: the Problem shows where it starts, and stays readable
+    pasted = "Re: our offer " * 2_143  # 30,002 characters, 14 a phrase: the first 80 end inside the sixth
+    problem = Message("not_a_date", value=pasted, hint=DATETIME_HINT)
+    start = "Re: our offer Re: our offer Re: our offer Re: our offer Re: our offer Re: our of…"
+    assert problem == f"'{start}' is not a date: type it like 25.11.2026 14:30 or 2026-11-25 14:30"
+    assert said(problem, "ru") == f"«{start}» — не дата: введите как 25.11.2026 14:30 или 2026-11-25 14:30"
+
+
 def test_flags_in_russian():
     assert said("forgotten 12d", "ru") == "забыт 12 дн."
     assert said("invoice unpaid 3d", "ru") == "счёт не оплачен 3 дн."

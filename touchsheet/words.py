@@ -156,6 +156,9 @@ WORDS = {  # the Flags cell and the Manager of a lead without one: fixed words, 
 }
 
 
+QUOTED = 80  # characters of a typed value a message quotes: a long paste is known by its start, and fits a cell
+_TYPED = frozenset({"value", "name", "id", "lead_id"})  # the parameters that quote a cell as someone typed it
+
 _PATTERNS = [
     (re.compile(re.escape(english).replace(r"\{days\}", r"(?P<days>\d+)")), russian)
     for english, russian in WORDS.items()
@@ -198,6 +201,8 @@ def _fill(template: str, params: dict[str, Any], locale: str) -> str:
             value = value.get(locale, value["en"])
         elif name == "column":
             value = _column_label(value, locale)
+        elif name in _TYPED and isinstance(value, str) and len(value) > QUOTED:
+            value = value[:QUOTED] + "…"
         shown[name] = value
     return template.format(**shown)
 

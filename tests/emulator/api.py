@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .emulator import SheetsEmulator
 
 Handler = Callable[["SheetsEmulator", str, list[str], Request, Any], Any]
+PAYLOAD_LIMIT = 10_485_760  # bytes of a request's body: Google answers a larger one 400, whatever it is
 
 _GATEWAY_ERROR = (
     b"<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n  <title>Error 502 (Server Error)!!1</title>\n"
@@ -94,6 +95,8 @@ def dispatch(emu: SheetsEmulator, request: Request) -> Response:
 
 
 def _serve(emu: SheetsEmulator, request: Request) -> Response:
+    if len(request.body) > PAYLOAD_LIMIT:
+        raise bad_request(f"Request payload size exceeds the limit: {PAYLOAD_LIMIT} bytes.")
     route, params = match(request.method, request.path)
     if route is None:
         if request.path.startswith("/v4/") or request.path.startswith("/drive/"):
@@ -124,11 +127,16 @@ def _json(raw: bytes, strict: bool = False) -> Any:
     if not raw:
         return None
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError):
         if strict:
             raise bad_request("Invalid JSON payload received. Unexpected token.") from None
         return raw.decode(errors="replace")
+
+
+def _not_json(constant: str) -> Any:
+    """NaN and Infinity, which Python's json takes and Google's parser (JSON itself) does not."""
+    raise ValueError(constant)
 
 
 def _error(error: ApiError) -> Response:

@@ -17,6 +17,7 @@ from typing import Any
 from . import a1, fields, ranges
 from .book import Spreadsheet
 from .cells import Formula, Typed, number
+from .entry import CELL_LIMIT, too_long
 from .errors import bad_request, unimplemented
 from .sheet import Sheet
 
@@ -168,6 +169,8 @@ def _cell(data: dict[str, Any]) -> Any:
     if "formulaValue" in value:
         return Formula(value["formulaValue"])
     if "stringValue" in value:
+        if len(value["stringValue"]) > CELL_LIMIT:
+            raise too_long()
         return value["stringValue"] or None
     if "numberValue" in value:
         return number(value["numberValue"])

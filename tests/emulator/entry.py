@@ -18,8 +18,10 @@ from functools import cache
 from typing import Any
 
 from .cells import DATE_TYPES, Formula, Typed, number, to_serial
+from .errors import bad_request
 from .locales import Locale, locale
 
+CELL_LIMIT = 50_000  # characters in one cell: Google refuses a longer value, and the whole request with it
 NUMERIC_TYPES = frozenset({"NUMBER", "PERCENT", "CURRENCY", "SCIENTIFIC"})
 _MAYBE_TYPED = frozenset("0123456789+-.,$€£₽tTfF")
 _TIME = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<F>\d{1,3}))?)?\s*(?P<ap>[AaPp][Mm])?"
@@ -44,6 +46,8 @@ def enter(value: Any, user_entered: bool, loc: Locale, column_format: dict | Non
     if cls is str:
         if not value:
             return None
+        if len(value) > CELL_LIMIT:
+            raise too_long()
         if user_entered:
             return _typed_text(value, loc, column_format)
         return value
@@ -54,6 +58,10 @@ def enter(value: Any, user_entered: bool, loc: Locale, column_format: dict | Non
             return _plain_number_text(value)
         return number(value)
     raise EntryError(cls.__name__)
+
+
+def too_long() -> Exception:
+    return bad_request(f"Your input contains more than the maximum of {CELL_LIMIT} characters in a single cell.")
 
 
 def _typed_text(text: str, loc: Locale, column_format: dict | None) -> Any:

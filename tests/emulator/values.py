@@ -18,7 +18,7 @@ from typing import Any
 from . import a1
 from .book import Spreadsheet
 from .cells import DATE_TYPES, Formula, Typed, number
-from .entry import EntryError, enter
+from .entry import CELL_LIMIT, EntryError, enter
 from .errors import ApiError, bad_request
 from .render import general, show
 from .sheet import SKIP, Sheet
@@ -412,9 +412,14 @@ def _converted(
                 cells = [SKIP if v is None else enter(v, True, loc, _at(formats, r, c)) for c, v in enumerate(row, c0)]
             elif user_entered:
                 cells = [SKIP if v is None else enter(v, True, loc) for v in row]
-            else:
+            else:  # text as it is, but for a text too long for a cell: enter() refuses it
                 cells = [
-                    SKIP if v is None else (v or None) if v.__class__ is str else enter(v, False, loc) for v in row
+                    SKIP
+                    if v is None
+                    else (v or None)
+                    if v.__class__ is str and len(v) <= CELL_LIMIT
+                    else enter(v, False, loc)
+                    for v in row
                 ]
         except EntryError as error:
             j = next(j for j, v in enumerate(row) if isinstance(v, list | dict))

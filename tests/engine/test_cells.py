@@ -78,6 +78,15 @@ def test_amounts(typed, expected):
     assert cells.number(typed) == expected
 
 
+# what a table pasted from pandas or a script's CSV shows for a missing amount, and an amount too
+# big for any number: float() reads each as a number, but none is an amount a sheet can be sent
+@pytest.mark.parametrize("typed", ["NaN", "nan", "inf", "-Infinity", "1e999", float("nan"), float("inf")])
+def test_an_amount_that_is_no_number_says_how_to_type_one(typed):
+    with pytest.raises(BadCell) as raised:
+        cells.number(typed)
+    assert raised.value.message == f"'{typed}' is not a number (type it like 12500 or 12 500,50)"
+
+
 def test_words_in_either_language_and_any_case():
     assert cells.choice(Stage, "Встреча") is Stage.MEETING
     assert cells.choice(Stage, "  PROPOSAL ") is Stage.PROPOSAL

@@ -302,6 +302,18 @@ def test_costs_accept_months_as_people_write_them():
     assert len(book.notes) == 1 and book.notes[0].startswith("Costs row 5: Month:")
 
 
+def test_an_amount_of_nan_pasted_from_a_script_is_a_note_on_costs_and_a_problem_on_leads():
+    # "NaN" is what pandas or a script's CSV shows for a missing amount: it is said as any other
+    # amount that is no number, and the rest of the sheet is read
+    book = parse(leads_table({**GOOD, "Invoice amount": "NaN"}), costs_rows=[("2026-10", "ads", "NaN")])
+    assert book.leads[0].invoice_amount is None
+    assert book.problems[2] == ["Invoice amount: 'NaN' is not a number (type it like 12500 or 12 500,50)"]
+    assert book.costs == []
+    assert book.notes == [
+        "Costs row 2: Amount: 'NaN' is not a number (type it like 12500 or 12 500,50); needs both Month and Amount"
+    ]
+
+
 def test_an_id_with_a_line_break_is_refused():
     book = parse(leads_table({**GOOD, "ID": "L-1\r\nBcc: x@evil.example"}))
     assert book.leads == [] and book.skipped == {2}

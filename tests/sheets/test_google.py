@@ -122,6 +122,18 @@ def test_the_number_of_api_calls_does_not_grow_with_the_base(every_day, emulator
     assert counts == {10: 5, 1_000: 5, 10_000: 5}  # claim the sheet, read it back, read, append, write
 
 
+@pytest.mark.slow
+def test_the_first_run_on_15000_leads_writes_them_in_requests_google_takes(sheet, emulator, tmp_path):
+    # every worker cell of every lead, and Due today: 11.4 MB of JSON, over the 10,485,760 bytes
+    # Google takes in one request (the emulator refuses more, as Google does): two requests
+    emulator.set_values(sheet.key, "Leads", [sheet.headers("Leads")] + _grid(sheet, leads(15_000)))
+    before = len(emulator.calls)
+    sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))
+    writes = [c.received for c in emulator.calls[before:] if c.path.endswith("values:batchUpdate")]
+    assert len(writes) == 3 and max(writes) <= 10_000_000  # claim the sheet, then the run's write in two
+    assert sheet.rows("Leads")[-1]["Next touch at"] is not None  # the last lead is written
+
+
 def _grid(sheet, rows):
     from tests.sheets.fixtures import _typed
 
@@ -169,6 +181,18 @@ def test_text_is_written_raw_and_dates_as_dates(sheet, emulator, tmp_path):
     row = emulator.values(sheet.key, "Leads")[1]
     next_touch = row[sheet.headers("Leads").index("Next touch at")]
     assert isinstance(next_touch, float)  # a serial date number, shown as a date by the column's format
+
+
+def test_an_email_thread_pasted_into_two_date_cells_gets_a_readable_problem_and_the_run_writes(sheet, tmp_path):
+    # 30,002 characters in each of Birthday and Last purchase at: each fits a Google cell (50,000),
+    # but a Problem quoting both in full would not, and Google would refuse the run's whole write
+    pasted = "Re: our offer " * 2_143
+    sheet.put_rows("Leads", [{**leads(1)[0], "Birthday": pasted, "Last purchase at": pasted}, leads(2)[1]])
+    sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))
+    first, second = sheet.rows("Leads")
+    start = "Re: our offer Re: our offer Re: our offer Re: our offer Re: our offer Re: our of…"  # the first 80
+    assert first["Problem"].count(f"'{start}' is not a date") == 2 and len(first["Problem"]) < 400
+    assert second["Next touch at"] is not None  # the other leads are written too
 
 
 def test_a_lead_id_read_is_one_string_on_every_tab(sheet, tmp_path):
@@ -571,6 +595,77 @@ def test_a_column_renamed_while_the_run_writes_stops_it_with_a_message_the_statu
         _sync_editing(sheet, lambda: emulator.set_cell(sheet.key, tab, header, renamed), 5, Outbox(tmp_path / "out"))
     report_failure(sheet.config, sheet.backend(), at("2026-10-02 10:00"), str(stopped.value))
     assert dict(sheet.grid("Status"))["Result"] == f"failed: {stopped.value}"
+
+
+def _request_bytes(monkeypatch, limit):
+    """Google's 10 MB a request brought down to a sheet of a dozen leads."""
+    monkeypatch.setattr("touchsheet.sheets.gapi.REQUEST_BYTES", limit)
+
+
+def test_a_write_too_big_for_one_request_goes_in_several_that_each_fit(every_day, emulator, tmp_path, monkeypatch):
+    reference = _prepared(every_day, emulator, tmp_path / "reference")
+    sync(reference, "2026-10-02 10:00", Outbox(tmp_path / "reference-out"))
+    expected = _worker_cells(reference), _due_keys(reference), _log(reference)
+    # the next day's write is 14.5 kB (the KPI tab alone 8.8 kB): in two requests of at most 12 kB
+    _request_bytes(monkeypatch, 12_000)
+    sheet = _prepared(every_day, emulator, tmp_path / "split")
+    before = len(emulator.calls)
+    sync(sheet, "2026-10-02 10:00", Outbox(tmp_path / "out"))
+    calls = emulator.calls[before:]
+    assert methods([f"{c.method} {c.path}" for c in calls]) == [
+        "values:batchGet",
+        "values:batchUpdate",  # claim the sheet
+        "values:batchGet",
+        "values:append",
+        "values:batchUpdate",
+        "values:batchUpdate",
+    ]
+    assert max(c.received for c in calls) <= 12_000
+    _check(sheet, expected, None)  # every cell as one request writes it
+
+
+def test_the_rows_appended_to_the_touch_log_go_in_several_requests_when_they_do_not_fit_one(
+    sheet, emulator, tmp_path, monkeypatch
+):
+    sheet.put_rows("Leads", leads(9, start=datetime(2026, 10, 1, 9, 0)))
+    # nine welcome emails: a Touch log row is about 180 bytes of JSON, nine take 1.7 kB
+    _request_bytes(monkeypatch, 1_000)
+    before = len(emulator.calls)
+    sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))
+    appends = [c for c in emulator.calls[before:] if c.path.endswith(":append")]
+    assert len(appends) == 2 and max(c.received for c in appends) <= 1_000
+    log = sheet.rows("Touch log")
+    assert sorted(r["Lead ID"] for r in log) == [f"L-{n:05d}" for n in range(1, 10)]  # each once
+    assert {r["Status"] for r in log} == {"sent"}  # and each marked sent, on its own row
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda sheet: _insert_comment_column(sheet, "Leads", "C"),
+        lambda sheet: _insert_comment_column(sheet, "Due today", "O"),
+        lambda sheet: _edit(sheet, "sort by name"),
+        lambda sheet: _edit(sheet, "sort due today"),
+        lambda sheet: _edit(sheet, "tick a task"),
+    ],
+    ids=["insert left of Email", "insert left of Due today's Note", "sort by name", "sort due today", "tick a task"],
+)
+def test_edits_between_the_requests_of_a_split_write_never_misplace_a_value(
+    every_day, emulator, tmp_path, monkeypatch, edit
+):
+    """The write in five requests (Google's limit brought down to 3 kB; the first holds the KPI tab,
+    9.7 kB alone): a manager inserts a column or moves rows between any two of them. The requests
+    sent before landed where they belong; each one after finds out by its own ID and header cells,
+    and is put right, and what the earlier ones wrote stays, wherever its rows moved."""
+    reference = _prepared(every_day, emulator, tmp_path / "reference")
+    sync(reference, "2026-10-02 10:00", Outbox(tmp_path / "reference-out"))
+    expected = _worker_cells(reference), _due_keys(reference), _log(reference)
+    _request_bytes(monkeypatch, 3_000)
+    # claim the sheet, read it back, read, append, then the write's requests: 5 to 9
+    for gap in range(6, 10):
+        sheet = _prepared(every_day, emulator, tmp_path / f"edited-{gap}")
+        _check(sheet, expected, _sync_editing(sheet, lambda s=sheet: edit(s), gap, Outbox(tmp_path / f"out-{gap}")))
 
 
 @pytest.mark.parametrize("hole", [False, True], ids=["below the tasks", "on an empty row among them"])

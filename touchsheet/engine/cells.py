@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -159,13 +160,17 @@ def number(value: Any) -> float | None:
     if isinstance(value, bool):
         raise BadCell(Message("not_a_number", value=value))
     if isinstance(value, (int, float)):
-        return float(value)
-    cleaned = re.sub(r"[\s\u00a0₽$€£]|руб\.?|rub", "", str(value), flags=re.IGNORECASE)
-    cleaned = cleaned.replace(",", ".")
-    try:
-        return float(cleaned)
-    except ValueError:
-        raise BadCell(Message("not_an_amount", value=value)) from None
+        amount = float(value)
+    else:
+        cleaned = re.sub(r"[\s\u00a0₽$€£]|руб\.?|rub", "", str(value), flags=re.IGNORECASE)
+        try:
+            amount = float(cleaned.replace(",", "."))
+        except ValueError:
+            amount = math.nan
+    # float() also takes "NaN", "inf" and "1e999": no amount, and no number JSON (the Sheets API) can carry
+    if not math.isfinite(amount):
+        raise BadCell(Message("not_an_amount", value=value))
+    return amount
 
 
 def flag(value: Any) -> bool | None:

@@ -27,7 +27,8 @@ from google.auth.transport.requests import AuthorizedSession, Request
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
-from gspread.urls import SPREADSHEET_VALUES_BATCH_UPDATE_URL
+from gspread.urls import SPREADSHEET_VALUES_APPEND_URL, SPREADSHEET_VALUES_BATCH_UPDATE_URL
+from gspread.utils import quote
 
 from touchsheet.engine.cells import to_serial
 from touchsheet.errors import SheetError
@@ -37,6 +38,11 @@ logger = logging.getLogger(__name__)
 GOOGLE = "https://sheets.googleapis.com"
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 TRANSIENT = frozenset({429, 500, 502, 503, 504})
+CELL_LIMIT = 50_000  # characters: Google refuses a longer value, and the whole write with it (400)
+# The bytes of JSON one request carries at most. Google refuses a body over 10,485,760 bytes, whatever
+# it is: 400 "Request payload size exceeds the limit: 10485760 bytes." (the first run on 100,000 leads
+# writes 40 MB). Measured on the very bytes sent; a little under the limit all the same.
+REQUEST_BYTES = 10_000_000
 UNREACHABLE = (requests.ConnectionError, requests.Timeout, TransportError)  # TransportError: fetching a token
 T = TypeVar("T")
 _DECODER = json.JSONDecoder()
@@ -58,6 +64,54 @@ class Patience:
 
 class StaleTabs(SheetError):
     """A tab name touchsheet remembered is gone (renamed or deleted): look the tabs up again."""
+
+
+def fitting(count: int, body: Callable[[int, int], bytes]) -> Iterator[tuple[int, int, bytes]]:
+    """Items 0 to `count` in as few runs (start, stop) as keep each request's `body(start, stop)`
+    within REQUEST_BYTES, in order, each with its body: all in one while they fit. Otherwise the
+    items are measured in pieces of about a fiftieth of a request (rows differ in size: a lead's, a
+    task's), and each request takes as many pieces as it holds; a piece too big alone is cut the same
+    way, and an item too big alone goes alone (Google refuses it). A body is built as its request goes."""
+
+    def runs(first: int, last: int) -> Iterator[tuple[int, int, bytes]]:
+        encoded = body(first, last)
+        if len(encoded) <= REQUEST_BYTES or last - first < 2:
+            yield first, last, encoded
+            return
+        step = max(1, (last - first) * REQUEST_BYTES // 50 // len(encoded))
+        del encoded  # tens of megabytes, not kept while the requests go
+        start, filled = first, 0
+        for piece in range(first, last, step):
+            size = len(body(piece, min(piece + step, last)))
+            if filled + size > REQUEST_BYTES and piece > start:
+                yield from runs(start, piece)
+                start, filled = piece, 0
+            filled += size
+        yield from runs(start, last)
+
+    return runs(0, count)
+
+
+def update_body(data: list[dict[str, Any]], echo: bool) -> bytes:
+    """A values.batchUpdate of the ranges `data`, RAW (text is never taken for a formula); with
+    `echo`, each range's values as they stand after the write come back, in one atomic answer."""
+    body: dict[str, Any] = {"valueInputOption": "RAW", "data": data}
+    if echo:
+        body |= {
+            "includeValuesInResponse": True,
+            "responseValueRenderOption": "UNFORMATTED_VALUE",
+            "responseDateTimeRenderOption": "SERIAL_NUMBER",
+        }
+    return _encoded(body)
+
+
+def append_body(rows: list[list[Any]]) -> bytes:
+    return _encoded({"values": rows})
+
+
+def _encoded(body: dict[str, Any]) -> bytes:
+    """A request's body, as requests would send it; JSON has no NaN or Infinity (ValueError)."""
+    return json.dumps(body, allow_nan=False).encode()
 
 
 def row_span(a1: str) -> tuple[int, int]:
@@ -184,24 +238,15 @@ class SheetsApi:
         found = self._call("read the tabs", self.http.values_batch_get, self.key, ranges, params)
         return found.get("valueRanges", [])
 
-    def update(self, data: list[dict[str, Any]], echo: bool) -> bytes:
-        """values.batchUpdate, RAW (text is never taken for a formula); with `echo`, each range's
-        values as they stand after the write come back, in one atomic answer. The answer as it came
-        (JSON), for `responses`: the request is freed before it is decoded."""
-        body: dict[str, Any] = {"valueInputOption": "RAW", "data": data}
-        if echo:
-            body |= {
-                "includeValuesInResponse": True,
-                "responseValueRenderOption": "UNFORMATTED_VALUE",
-                "responseDateTimeRenderOption": "SERIAL_NUMBER",
-            }
+    def update(self, body: bytes) -> bytes:
+        """values.batchUpdate of an `update_body`. The answer as it came (JSON), for `responses`."""
         return self._call("write the changes", self._post, SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.key, body)
 
-    def append(self, range_: str, rows: list[list[Any]], landed: Callable[[], list[int] | None]) -> list[int]:
-        """values.append, RAW, inserting rows after the table (rows people add meanwhile are never
-        overwritten); the sheet rows written. An append is not idempotent: after an error that may
-        have landed (5xx, a dropped line) `landed()` looks for the rows before trying again; a 429
-        surely did not land. The tries share one budget of `attempts`."""
+    def append(self, range_: str, body: bytes, landed: Callable[[], list[int] | None]) -> list[int]:
+        """values.append of an `append_body`, RAW, inserting rows after the table (rows people add
+        meanwhile are never overwritten); the sheet rows written. An append is not idempotent: after
+        an error that may have landed (5xx, a dropped line) `landed()` looks for the rows before trying
+        again; a 429 surely did not land. The tries share one budget of `attempts`."""
         params = {"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"}
         unsure = False  # whether the last try may have landed
 
@@ -213,7 +258,8 @@ class SheetsApi:
                 if already is not None:
                     return already
             try:
-                found = self.http.values_append(self.key, range_, params, {"values": rows})
+                url = SPREADSHEET_VALUES_APPEND_URL % (self.key, quote(range_))
+                found = json.loads(self._post(url, body, params))
             except APIError as e:
                 unsure = e.code != 429
                 raise
@@ -225,11 +271,14 @@ class SheetsApi:
         return self._call("append to the Touch log", once)
 
     def format(self, requests_: list[dict[str, Any]]) -> dict[str, Any]:
+        """spreadsheets.batchUpdate: tabs, formats, charts. One request: they grow with the tabs and the
+        KPI tab, not with the leads (54 kB at 100,000 leads, far under REQUEST_BYTES)."""
         return self._call("lay out the tabs", self.http.batch_update, self.key, {"requests": requests_})
 
-    def _post(self, url: str, body: dict[str, Any]) -> bytes:
-        """The answer's bytes alone: the request's are freed as it returns."""
-        return self.http.request("post", url, json=body).content
+    def _post(self, url: str, body: bytes, params: dict[str, str] | None = None) -> bytes:
+        """The answer's bytes alone."""
+        headers = {"Content-Type": "application/json"}
+        return self.http.request("post", url, params=params, data=body, headers=headers).content
 
     def _call(self, what: str, call: Callable[..., T], *args: Any) -> T:
         """One API call with retries."""
@@ -303,9 +352,12 @@ class SheetsApi:
 
 
 def raw_value(value: Any) -> Any:
-    """A cell value as the Sheets API takes it (RAW): dates as serial numbers, nothing as ""."""
+    """A cell value as the Sheets API takes it (RAW): dates as serial numbers, nothing as "", text
+    cut to what a cell holds."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value if len(value) <= CELL_LIMIT else value[:CELL_LIMIT]
     if isinstance(value, (datetime, date)):
         return to_serial(value)
     return value

@@ -1,8 +1,11 @@
 """The Google Sheet backend (gspread): a few API calls per run, safe while managers edit.
 
-A run reads every tab in one values batchGet and writes its changes in one values batchUpdate,
-whatever the number of rows: three calls at most. The third is the append to the Touch log (the
-emails it sends, the ticked tasks it records), or, in a run with nothing to append, a spreadsheets
+A run reads every tab in one values batchGet and writes its changes in one values batchUpdate
+while they fit one request (Google takes 10,485,760 bytes; a day's changes on 100,000 leads are
+8.8 MB): three calls at most. The first run on a large sheet writes every lead's worker cells (40 MB
+at 100,000 leads), in as few values batchUpdates as hold them (five there; see gapi.fitting), and
+Touch log rows too many for one append go likewise. The third call is the append to the Touch log
+(the emails it sends, the ticked tasks it records), or, in a run with nothing to append, a spreadsheets
 batchUpdate when tabs or formats must change: a run whose Due today tab must grow sends its emails
 in the next run, and a new KPI layout (the first, or tables that moved) waits for a run with a call
 to spare. Ticked tasks never wait: recording some while Due today must grow takes a fourth call.
@@ -19,6 +22,8 @@ column name. Rows still due on Due today stay where they are, with the managers'
 written over, so a tick made during a run is never lost; a row the run clears is read in the same
 write just before, and when a sort brought another task there, or a manager ticked it meanwhile,
 that task and those cells are put back.
+A write in several requests checks each the same way; rows moved between two of them carried away
+what the earlier ones wrote, which goes again with the repair.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -40,7 +45,18 @@ from touchsheet.schema import TABS, TOUCH_LOG, Tab, norm, tab_keys
 from touchsheet.sheets import FIX
 from touchsheet.sheets.a1 import column_letter, quote
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, empty_row, same
-from touchsheet.sheets.gapi import GOOGLE, Patience, SheetsApi, StaleTabs, raw_value, responses, row_span
+from touchsheet.sheets.gapi import (
+    GOOGLE,
+    Patience,
+    SheetsApi,
+    StaleTabs,
+    append_body,
+    fitting,
+    raw_value,
+    responses,
+    row_span,
+    update_body,
+)
 from touchsheet.sheets.google_format import chart_ids, chart_requests, date_format, init_requests, kpi_format_requests
 from touchsheet.sheets.google_repair import (
     RowWrite,
@@ -168,9 +184,18 @@ class GoogleWorkbook:
         return appended
 
     def _append_log(self, rows: list[dict[str, Any]]) -> list[int]:
+        """The rows added below the Touch log, in one values.append while they fit a request; the
+        sheet rows they landed on."""
         table = self._tables["Touch log"]
         width = max(table.columns.values()) + 1
         values = [[raw_value(row.get(name)) if name else "" for name in _names(table, width)] for row in rows]
+        sheet_rows: list[int] = []
+        for start, stop, body in fitting(len(values), lambda first, last: append_body(values[first:last])):
+            sheet_rows += self._append(table, rows[start:stop], body)
+        self._tabs["Touch log"]["rows"] += len(rows)  # Google inserted a row for each: no need to grow it
+        return sheet_rows
+
+    def _append(self, table: Table, rows: list[dict[str, Any]], body: bytes) -> list[int]:
         stamps = [tuple(plain(raw_value(row.get(c))) for c in _STAMP) for row in rows]
 
         def landed() -> list[int] | None:
@@ -188,9 +213,7 @@ class GoogleWorkbook:
             found = [where.get(s) for s in stamps]
             return None if None in found else [r for r in found if r is not None]
 
-        rows_landed = self.api.append(f"{quote(table.title)}!A{table.header_row}", values, landed)
-        self._tabs["Touch log"]["rows"] += len(rows)  # Google inserted a row for each: no need to grow it
-        return rows_landed
+        return self.api.append(f"{quote(table.title)}!A{table.header_row}", body, landed)
 
     def _lead_writes(self, cells: list[CellWrite]) -> list[RowWrite]:
         table = self._tables["Leads"]
@@ -287,18 +310,24 @@ class GoogleWorkbook:
 
     def _write_and_verify(self, writes: list[RowWrite], grids: dict[str, list[list[Any]]], changes: Changes) -> None:
         for round_ in range(REPAIR_ROUNDS + 1):
-            headers = self._header_cells(writes)
-            # the request is freed before its answer is decoded
-            answers = responses(self.api.update(self._data(writes, headers, grids), echo=True))
-            held = [self._holds(w, answer) for w, answer in zip(writes, answers)]
-            moved = {
-                tab
-                for (tab, places), answer in zip(headers.items(), answers)
-                if not self._same_headers(tab, places, answer)
-            }
-            wrong = [w for w, ok in zip(writes, held) if not ok or w.tab in moved]
+            wrong: list[RowWrite] = []
+            moved: set[str] = set()
+            requests = 0
+            for part, headers, body in self._requests(writes, grids):
+                requests += 1
+                answers = responses(self.api.update(body))
+                held = [self._holds(w, answer) for w, answer in zip(part, answers)]
+                shifted = {
+                    tab
+                    for (tab, places), answer in zip(headers.items(), answers)
+                    if not self._same_headers(tab, places, answer)
+                }
+                wrong += [w for w, ok in zip(part, held) if not ok or w.tab in shifted]
+                moved |= shifted
             if not wrong:
                 return
+            if requests > 1:
+                wrong = _with_landed(writes, wrong)
             if round_ == REPAIR_ROUNDS:
                 break
             logger.warning("the sheet changed during the run: repairing %d row(s)", len(wrong))
@@ -306,6 +335,21 @@ class GoogleWorkbook:
             if not writes:
                 return
         raise SheetError("the sheet kept changing while the run wrote to it; the next run will finish the job")
+
+    def _requests(
+        self, writes: list[RowWrite], grids: dict[str, list[list[Any]]]
+    ) -> Iterator[tuple[list[RowWrite], dict[str, list[int]], bytes]]:
+        """The writes in as few values.batchUpdate requests as Google takes (see `fitting`), in
+        order, the grids with the first; each with the header cells of its writes' tabs, so a column
+        moved before any request shows in its answer. The ranges are freed before an answer is decoded."""
+        headers = self._header_cells(writes)
+
+        def body(start: int, stop: int) -> bytes:
+            part = writes[start:stop]
+            return update_body(self._data(part, _of_tabs(headers, part), grids if start == 0 else {}), echo=True)
+
+        for start, stop, encoded in fitting(len(writes), body):
+            yield writes[start:stop], _of_tabs(headers, writes[start:stop]), encoded
 
     def _header_cells(self, writes: list[RowWrite]) -> dict[str, list[int]]:
         """The columns each tab's writes place cells in by the headers read: those header cells go
@@ -479,7 +523,7 @@ class GoogleWorkbook:
         if layout:
             self.api.format(layout)
         if data:
-            self.api.update(data, echo=False)
+            self.api.update(update_body(data, echo=False))
         if fresh:
             self._tables = {
                 t.name: table_from_grid(t, self._tabs[t.name]["title"], g)
@@ -581,6 +625,22 @@ def _as_read(table: Table, words: dict[str, str] | None = None) -> Table:
             if position < size and values[position].__class__ is str:
                 values[position] = words.setdefault(values[position], values[position])
     return table
+
+
+def _with_landed(writes: list[RowWrite], wrong: list[RowWrite]) -> list[RowWrite]:
+    """The `wrong` writes, and every write of their tabs that landed right in another request of
+    the same write: rows moved between two requests carried those away, and a row a later request
+    hit by mistake must get back the values an earlier one gave it, not the ones the run first read.
+    Due today is laid out anew from the tab as it then stands."""
+    again = {id(w) for w in wrong}
+    tabs = {w.tab for w in wrong} - {"Due today"}
+    return [w for w in writes if id(w) in again or w.tab in tabs]
+
+
+def _of_tabs(headers: dict[str, list[int]], writes: list[RowWrite]) -> dict[str, list[int]]:
+    """The header cells of the tabs `writes` write on."""
+    tabs = {w.tab for w in writes}
+    return {tab: places for tab, places in headers.items() if tab in tabs}
 
 
 def _names(table: Table, width: int) -> list[str | None]:
