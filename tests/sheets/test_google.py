@@ -443,7 +443,9 @@ def _worker_cells(sheet):
 
 
 def _due_keys(sheet):
-    return sorted(tuple(str(r[c]) for c in ("Key", "Lead ID", "Step", "Script")) for r in sheet.rows("Due today"))
+    """The tasks on Due today, in whatever order; the rows finished tasks left empty are not tasks."""
+    rows = (tuple(str(r[c]) for c in ("Key", "Lead ID", "Step", "Script")) for r in sheet.rows("Due today"))
+    return sorted(row for row in rows if row != ("None",) * 4)
 
 
 def _log(sheet):
