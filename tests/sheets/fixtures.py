@@ -193,24 +193,6 @@ class GoogleSheet:
 
         return Journal(self.config.base_dir / f".touchsheet-{self.key}.journal")
 
-    def sheet_xml(self, tab: str) -> str:
-        """The tab's XML as the file holds it."""
-        with zipfile.ZipFile(self.path) as z:
-            return z.read(_part(z, "xl/workbook.xml", "xl/_rels/workbook.xml.rels", self.title(tab))).decode()
-
-    def end_sheet_xml_with(self, tab: str, xml: str, namespaces: str = "") -> None:
-        """Put `xml` last in the tab's XML, and `namespaces` on its first element, as Excel saves
-        what openpyxl cannot write (an <extLst>)."""
-        with zipfile.ZipFile(self.path) as z:
-            part = _part(z, "xl/workbook.xml", "xl/_rels/workbook.xml.rels", self.title(tab))
-            items = [(info, z.read(info)) for info in z.infolist()]
-        with zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED) as z:
-            for info, data in items:
-                if info.filename == part:
-                    data = data.replace(b"<worksheet ", f"<worksheet {namespaces} ".encode(), 1)
-                    data = data.replace(b"</worksheet>", xml.encode() + b"</worksheet>")
-                z.writestr(info, data)
-
     def title(self, tab: str) -> str:
         return TAB[tab].label(self.config.locale) if tab in TAB else tab
 
