@@ -115,6 +115,24 @@ def test_absorbing_twice_records_once(config):
     assert absorbed(config, [due(Result.NO_ANSWER)], log=already).new_touches == []
 
 
+def test_a_note_typed_after_the_row_was_logged_goes_to_that_log_row(config):
+    # 15:00's run logged the call (no note yet) and left the row: Anna typed while it ran
+    already = [touch("2026-11-06 15:00", step="d4", key="L-1/d4/2026-11-06", result=Result.NO_ANSWER, row=7)]
+    b = absorbed(config, [due(Result.NO_ANSWER, note="try after 6 pm")], log=already)
+    assert b.new_touches == []
+    assert [(t.row, t.key, t.note) for t in b.log_notes] == [(7, "L-1/d4/2026-11-06", "try after 6 pm")]
+
+
+def test_a_logged_note_is_kept_and_added_to_never_replaced(config):
+    logged = [touch("2026-11-06 15:00", step="d4", key="L-1/d4/2026-11-06", result=Result.NO_ANSWER, note="voicemail")]
+    same = absorbed(config, [due(Result.NO_ANSWER, note="voicemail")], log=logged)
+    assert same.log_notes == []
+    longer = absorbed(config, [due(Result.NO_ANSWER, note="voicemail, try after 6 pm")], log=logged)
+    assert [t.note for t in longer.log_notes] == ["voicemail, try after 6 pm"]
+    other = absorbed(config, [due(Result.NO_ANSWER, note="try after 6 pm")], log=logged)
+    assert [t.note for t in other.log_notes] == ["voicemail; try after 6 pm"]
+
+
 def test_a_result_logged_by_a_run_that_stopped_before_saving_the_lead_still_moves_the_lead_on(config):
     # Yesterday's run appended the Touch log row, then was killed while sending its emails: the
     # lead's row was never saved, and the ticked row is still on Due today.

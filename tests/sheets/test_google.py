@@ -599,6 +599,32 @@ def test_a_column_renamed_while_the_run_writes_stops_it_with_a_message_the_statu
     assert dict(sheet.grid("Status"))["Result"] == f"failed: {stopped.value}"
 
 
+def test_a_note_typed_on_a_ticked_task_while_the_run_logs_it_reaches_the_touch_log(every_day, emulator, tmp_path):
+    """L-00003's first contact is ticked reached. The 10-02 run reads the tick and logs the call;
+    just before it writes, Anna types a note on that row. The run's clear finds the note and leaves
+    the row; the next run puts the note on the call's Touch log row and clears it."""
+    sheet = _prepared(every_day, emulator, tmp_path)
+    key = "L-00003/first-contact/2026-09-30"
+    row = [r["Key"] for r in sheet.rows("Due today")].index(key) + 2
+    sheet.set("Due today", row, "Done", True)
+    sheet.set("Due today", row, "Result", "reached")
+
+    def type_note():
+        sheet.set("Due today", row, "Note", "wants the price list by Friday")
+        return True
+
+    assert _sync_editing(sheet, type_note, 5, Outbox(tmp_path / "out"))
+    logged = [(r["Key"], r["Result"], r["Note"]) for r in sheet.rows("Touch log") if r["Status"] == "done"]
+    assert logged == [(key, "reached", None)]
+    assert [(r["Key"], r["Note"]) for r in sheet.rows("Due today") if r["Note"]] == [
+        (key, "wants the price list by Friday")
+    ]
+    sync(sheet, "2026-10-02 10:05", Outbox(tmp_path / "out"))
+    logged = [(r["Key"], r["Result"], r["Note"]) for r in sheet.rows("Touch log") if r["Status"] == "done"]
+    assert logged == [(key, "reached", "wants the price list by Friday")]
+    assert key not in _due_keys(sheet)
+
+
 def _request_bytes(monkeypatch, limit):
     """Google's 10 MB a request brought down to a sheet of a dozen leads."""
     monkeypatch.setattr("touchsheet.sheets.gapi.REQUEST_BYTES", limit)

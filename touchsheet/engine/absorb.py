@@ -30,10 +30,13 @@ def absorb(book: Book, config: Config, now: datetime) -> Book:
     A recorded row the Touch log already holds was recorded by a run that stopped before it saved
     the lead's cells (it saves the log first, with the emails it is about to send): its effects are
     made again, as of when it was recorded, and only they (made twice, they change nothing). Its
-    result changed since is a touch of its own."""
+    result changed since is a touch of its own; a note typed on it since goes to that log row's Note
+    (on a Google Sheet the manager may type while a run reads the tick: the row is then left for the
+    next run, which would otherwise clear it with the note unlogged)."""
     logged = {t.key: t for t in book.log if t.key and t.status is Status.DONE}
     leads = {lead.id: lead for lead in book.leads}
     touches: list[Touch] = []
+    log_notes: list[Touch] = []
     fills: list[Fill] = []
     kept: dict[str, DueRow] = {}
     for row in book.due:
@@ -71,6 +74,8 @@ def absorb(book: Book, config: Config, now: datetime) -> Book:
                     key=row.key,
                 )
             )
+        elif (later := _later_note(earlier.note, note)) is not None:
+            log_notes.append(dataclasses.replace(earlier, note=later))
         leads[lead.id], changed = _apply(lead, row.result, callback_at, recorded_at)
         fills += [Fill(lead.row, lead.id, column, value) for column, value in changed]
     return dataclasses.replace(
@@ -80,7 +85,16 @@ def absorb(book: Book, config: Config, now: datetime) -> Book:
         new_touches=book.new_touches + touches,
         fills=book.fills + fills,
         kept=kept,
+        log_notes=log_notes,
     )
+
+
+def _later_note(logged: str, typed: str) -> str | None:
+    """The Touch log Note once it holds what the manager typed since the row was logged; None when
+    it already does. Typed text that does not carry on from the logged note is added after it."""
+    if typed in logged:
+        return None
+    return typed if logged in typed else f"{logged}; {typed}"
 
 
 def _apply(

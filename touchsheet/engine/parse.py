@@ -76,6 +76,7 @@ class Book:
     ids: dict[int, str] = field(default_factory=dict)  # Leads row -> ID as read (for every read row)
     new_touches: list[Touch] = field(default_factory=list)  # to append to the Touch log
     kept: dict[str, DueRow] = field(default_factory=dict)  # Due today rows whose manager cells stay
+    log_notes: list[Touch] = field(default_factory=list)  # logged touches whose Note grew on Due today since
 
 
 class _Row:

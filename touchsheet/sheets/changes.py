@@ -180,6 +180,7 @@ def changes_for(
 ) -> Changes:
     changes = Changes()
     changes.cells = _lead_writes(tables["Leads"], book, plan, locale, tz)
+    changes.cells += [CellWrite("Touch log", t.row, "Note", t.note, ("Key", t.key)) for t in book.log_notes]
     changes.appends["Touch log"] = [touch_row(t, locale, tz) for t in book.new_touches]
     keys = [task.key for task in plan.tasks]  # each spelled out once (a key is built anew each time it is asked for)
     due_keys = set(keys)
