@@ -8,7 +8,8 @@ import json
 import pytest
 
 from tests.mail.conftest import lead_row
-from tests.mail.server import ACCESS_TOKEN, PASSWORD, USER
+from tests.mail.server import PASSWORD, USER
+from tests.mail.token_endpoint import TokenEndpoint
 from touchsheet.cli import open_transport
 
 pytestmark = pytest.mark.server
@@ -379,26 +380,46 @@ def test_a_server_with_a_certificate_from_the_teams_own_ca_is_trusted_through_ss
     assert (server.recorder.logins, len(server.recorder.received)) == (1, 1)
 
 
+def _oauth2_file(folder, token_uri):
+    """The file yagmail writes once authorised (README), pointed at a loopback token endpoint."""
+    path = folder / "gmail-oauth2.json"
+    keys = {"google_client_id": "1.apps.googleusercontent.com", "google_client_secret": "s"}
+    path.write_text(json.dumps({"email_address": USER, **keys, "google_refresh_token": "r1", "token_uri": token_uri}))
+    return path
+
+
 def test_an_oauth2_file_logs_in_with_the_access_token_google_gives_for_its_refresh_token(
-    make_mail_config, server, tmp_path, monkeypatch
+    make_mail_config, server, tmp_path
 ):
-    # the file yagmail writes once authorised (README); each run trades its refresh token for an access token
-    path = tmp_path / "gmail-oauth2.json"
-    keys = {
-        "google_client_id": "1.apps.googleusercontent.com",
-        "google_client_secret": "s",
-        "google_refresh_token": "r1",
-    }
-    path.write_text(json.dumps({"email_address": USER, **keys}))
-    asked = []
+    # each run trades the file's refresh token for an access token, then logs in with it
+    with TokenEndpoint() as google:
+        summary, (row,) = one_email(make_mail_config, oauth2_file=str(_oauth2_file(tmp_path, google.url)))
+    assert (summary.lines()[0], google.asked, server.recorder.logins) == ("emails sent: 1", ["r1"], 1)
 
-    def google(client_id, client_secret, refresh_token):  # Google's token endpoint
-        asked.append(refresh_token)
-        return {"access_token": ACCESS_TOKEN, "expires_in": 3599}
 
-    monkeypatch.setattr("yagmail.oauth2.call_refresh_token", google)
-    summary, (row,) = one_email(make_mail_config, oauth2_file=str(path))
-    assert (summary.lines()[0], asked, server.recorder.logins) == ("emails sent: 1", ["r1"], 1)
+def test_a_revoked_oauth2_refresh_token_says_so_and_the_email_waits(make_mail_config, server, tmp_path):
+    # the Google account's password changed, or access was withdrawn: Google answers invalid_grant
+    with TokenEndpoint(refresh_token="another") as google:  # r1 is no longer good
+        path = _oauth2_file(tmp_path, google.url)
+        summary, (row,) = one_email(make_mail_config, oauth2_file=str(path))
+    assert (summary.lines()[0], row["Status"]) == ("emails sent: 0, retry: 1", "retry")
+    assert row["Note"] == (
+        f"not sent: Google refused the refresh token in the OAuth2 file {path} "
+        "(invalid_grant: Token has been expired or revoked.): make the file again with yagmail "
+        "(see README, 'Sending real email')"
+    )
+    assert server.recorder.connections == 0  # no line opened for a login that cannot work
+
+
+def test_a_token_endpoint_that_does_not_answer_leaves_the_emails_for_the_next_run(make_mail_config, server, tmp_path):
+    # Google takes 5 s to answer; the run waits the SMTP timeout (1 s), not for ever (yagmail's request has none)
+    with TokenEndpoint(stall=5) as google:
+        path = _oauth2_file(tmp_path, google.url)
+        summary, (row,) = one_email(make_mail_config, oauth2_file=str(path), timeout_seconds=1)
+    assert (row["Status"], google.asked) == ("retry", ["r1"])
+    assert row["Note"].startswith("not sent: cannot reach Google for an OAuth2 access token (")
+    assert "timed out" in row["Note"]
+    assert server.recorder.connections == 0
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,10 @@
 """Real mail through an SMTP server (Gmail by default).
 
 smtplib holds the connection, with the server's certificate and host name checked (left to itself,
-and so through yagmail, it checks neither: the password would go to any impostor); yagmail only
-turns a Gmail OAuth2 file into a login. Its `send()` is not used: it opens a new connection per
+and so through yagmail, it checks neither: the password would go to any impostor). A Gmail OAuth2
+file (made by yagmail) is traded for an access token with google-auth, which has a timeout and
+says why Google refused (yagmail's own request may wait for ever); yagmail spells the XOAUTH2
+login. Its `send()` is not used: it opens a new connection per
 message, makes the text part out of the HTML, repeats Message-IDs and answers `False` instead of
 raising. So one connection is opened per run and each message (built by render.py) goes through the
 SMTP conversation step by step, which also tells "never handed over" (send again) from "handed
@@ -12,6 +14,7 @@ over, then the line dropped" (unconfirmed).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -22,7 +25,10 @@ from email.policy import SMTP as SMTP_POLICY
 from email.utils import getaddresses, parseaddr
 from pathlib import Path
 
-from yagmail.oauth2 import get_oauth_string
+from google.auth.exceptions import RefreshError, TransportError
+from google.auth.transport.requests import Request
+from google.oauth2.credentials import Credentials
+from yagmail.oauth2 import generate_oauth2_string
 
 from touchsheet.config import SmtpConfig
 from touchsheet.errors import MailError
@@ -30,6 +36,7 @@ from touchsheet.mail import Deferred, Refused, Unsure
 
 logger = logging.getLogger(__name__)
 OAUTH2_KEYS = ("google_client_id", "google_client_secret", "google_refresh_token")
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 
 
 def read_password(settings: SmtpConfig) -> str | None:
@@ -51,8 +58,9 @@ def read_password(settings: SmtpConfig) -> str | None:
 
 
 def read_oauth2(path: Path) -> dict[str, str]:
-    """The three keys of the OAuth2 file yagmail writes. Checked here, as yagmail given no such file
-    (or Google's client_secret.json) asks for them on stdin: a worker under cron or systemd has none."""
+    """The three keys of the OAuth2 file yagmail writes (and its `token_uri`, Google's unless the file
+    names another). Checked here, as yagmail given no such file (or Google's client_secret.json) asks
+    for them on stdin: a worker under cron or systemd has none."""
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
@@ -64,7 +72,28 @@ def read_oauth2(path: Path) -> dict[str, str]:
             f"the OAuth2 file {path} does not hold {', '.join(OAUTH2_KEYS)}: make it with yagmail "
             "(see README, 'Sending real email')"
         )
-    return {key: info[key] for key in OAUTH2_KEYS}
+    return {key: info[key] for key in OAUTH2_KEYS} | {"token_uri": str(info.get("token_uri") or GOOGLE_TOKEN_URI)}
+
+
+def access_token(oauth2: dict[str, str], path: Path, timeout: float) -> str:
+    """The access token Google gives for the OAuth2 file's refresh token."""
+    credentials = Credentials(
+        None,
+        refresh_token=oauth2["google_refresh_token"],
+        token_uri=oauth2["token_uri"],
+        client_id=oauth2["google_client_id"],
+        client_secret=oauth2["google_client_secret"],
+    )
+    try:
+        credentials.refresh(functools.partial(Request(), timeout=timeout))
+    except RefreshError as e:  # e.g. "invalid_grant: Token has been expired or revoked."
+        raise MailError(
+            f"Google refused the refresh token in the OAuth2 file {path} ({e.args[0]}): make the file again "
+            "with yagmail (see README, 'Sending real email')"
+        ) from None
+    except TransportError as e:
+        raise MailError(f"cannot reach Google for an OAuth2 access token ({e})") from None
+    return str(credentials.token)
 
 
 class Smtp:
@@ -76,12 +105,14 @@ class Smtp:
     def open(self) -> None:
         settings = self.settings
         password = read_password(settings)
-        oauth2 = read_oauth2(settings.oauth2_file) if settings.oauth2_file else None
+        token = None
+        if settings.oauth2_file:
+            token = access_token(read_oauth2(settings.oauth2_file), settings.oauth2_file, settings.timeout_seconds)
         where = f"{settings.host}:{settings.port_number}"
         try:
             smtp = self._connect()
-            if oauth2 is not None:
-                _login_oauth2(smtp, settings.user or self.sender, oauth2)
+            if token is not None:
+                _login_oauth2(smtp, settings.user or self.sender, token)
             elif settings.user:
                 smtp.login(settings.user, password)
         except ssl.SSLCertVerificationError as e:
@@ -171,9 +202,9 @@ class Smtp:
             self._drop()
 
 
-def _login_oauth2(smtp: smtplib.SMTP, user: str, oauth2: dict[str, str]) -> None:
-    """Gmail's XOAUTH2 login, with an access token Google gives for the file's refresh token."""
-    code, reply = smtp.docmd("AUTH", f"XOAUTH2 {get_oauth_string(user, oauth2)}")
+def _login_oauth2(smtp: smtplib.SMTP, user: str, token: str) -> None:
+    """Gmail's XOAUTH2 login with an access token."""
+    code, reply = smtp.docmd("AUTH", f"XOAUTH2 {generate_oauth2_string(user, token, as_base64=True)}")
     if code != 235:
         raise smtplib.SMTPAuthenticationError(code, reply)
 
