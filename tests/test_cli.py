@@ -145,6 +145,26 @@ def test_check_lists_every_problem_and_exits_non_zero(tmp_path):
     assert result.stderr == "5 problem(s)\n"
 
 
+def test_check_on_a_russian_sheet_lists_its_problems_in_russian(tmp_path):
+    # The Russian demo spoils the same rows as the English one: the operator of a Russian team reads
+    # each problem as the sheet's Problem cells say it, with the tab and row in Russian too.
+    folder = tmp_path / "demo"
+    run("demo", "--dir", str(folder), "--locale", "ru", "--leads", "30", "--now", "2026-11-23T10:30")
+    result = run("check", "--config", str(folder / "config.yaml"), "--now", "2026-11-23T10:30")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "Лиды, строка 5: Дата заявки: «31.02.2026» — не дата: введите как 25.11.2026 14:30 или 2026-11-25 14:30",
+        "Лиды, строка 7: Этап: «думает» — нет такого значения, можно: новый, в работе, встреча, КП, счёт, клиент, "
+        "отказ",
+        "Лиды, строка 14: ID L-00012 уже есть в строке 13: дайте этой строке свой ID (или очистите ячейку: он будет "
+        "присвоен)",
+        "Лиды, строка 10 (L-00009): Email: «andrey.sokolov9@» — неверный адрес почты; письма этому клиенту не "
+        "уходят, пока адрес не исправлен",
+        "Журнал касаний, строка 3 (L-00013), строка 10 (L-00013), строка 124 (L-00016): такого «ID лида» нет ни в "
+        "одной строке «Лидов», и касание, записанное там, не засчитано ни одному лиду",
+    ]
+
+
 def test_check_passes_on_a_clean_workbook(tmp_path):
     folder = tmp_path / "clean"
     folder.mkdir()

@@ -1,4 +1,8 @@
-"""`check`: every problem in the templates and the workbook, listed before a run finds them one by one."""
+"""`check`: every problem in the templates and the workbook, listed before a run finds them one by one.
+
+What the sheet or a run would say to the team (a row's Problem, a mail note) is listed in the sheet's
+language; what is about config.yaml itself, in English.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from touchsheet.errors import MailError, SheetError
 from touchsheet.mail.render import Renderer, RenderProblem, undefined_field
 from touchsheet.mail.smtp import read_oauth2
 from touchsheet.sheets import FIX, Workbook
+from touchsheet.words import Message, said
 
 
 def check_all(config: Config, workbook: Workbook, now: datetime) -> list[str]:
@@ -26,12 +31,14 @@ def check_all(config: Config, workbook: Workbook, now: datetime) -> list[str]:
     except SheetError as e:
         return problems + [str(e)]
     book = parse_book(tables, config.tz, now, config.id_prefix, config.managers)
+    found = []
     for row in sorted(book.skipped):
-        problems += [f"Leads row {row}: {m}" for m in book.problems.get(row, ())]
+        found += [Message("tab_row", tab="Leads", row=row, problems=[m]) for m in book.problems.get(row, ())]
     for status in plan(book, config, now).statuses:
-        problems += [f"Leads row {status.lead.row} ({status.lead.id}): {m}" for m in status.problems]
-    problems += [f"Due today row {d.row}: {'; '.join(d.problems)}" for d in book.due if d.problems]
-    return problems + book.notes
+        lead = status.lead
+        found += [Message("lead_row", tab="Leads", row=lead.row, lead=lead.id, problems=[m]) for m in status.problems]
+    found += [Message("tab_row", tab="Due today", row=d.row, problems=list(d.problems)) for d in book.due if d.problems]
+    return problems + [said(m, config.locale) for m in found + book.notes]
 
 
 def mail_problems(config: Config) -> list[str]:
@@ -42,7 +49,7 @@ def mail_problems(config: Config) -> list[str]:
     try:
         read_oauth2(config.resolve(smtp.oauth2_file))
     except MailError as e:
-        return [str(e)]
+        return [said(e.args[0], config.locale)]
     return []
 
 
@@ -69,7 +76,8 @@ def template_problems(config: Config, now: datetime) -> list[str]:
         try:
             renderer.email(EmailTouch(occurrence, sample, sample.manager), now)
         except RenderProblem as e:
-            problems.append(f"template {name}: {str(e).split(': ', 1)[1]}")  # without "email check not sent"
+            problem = said(e.args[0], config.locale).split(": ", 1)[1]  # without "email check not sent"
+            problems.append(said(Message("template_check", name=name, problem=problem), config.locale))
     # Due today leaves a name a script misspells blank; the sample lead has every field, so here it is an error
     strict = SandboxedEnvironment(undefined=jinja2.StrictUndefined)
     context = renderer.context(sample, sample.manager)

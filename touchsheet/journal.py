@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from touchsheet.engine.model import Status
+from touchsheet.words import Message
 
 KEEP = timedelta(days=30)
 OUTCOMES = {"sent": Status.SENT, "failed": Status.FAILED, "retry": Status.RETRY, "unconfirmed": Status.UNCONFIRMED}
@@ -24,7 +25,7 @@ OUTCOMES = {"sent": Status.SENT, "failed": Status.FAILED, "retry": Status.RETRY,
 @dataclass(frozen=True)
 class Settled:
     status: Status
-    note: str
+    note: str  # as the Touch log said it when the run kept it (in the sheet's words), or a Message of its own
 
 
 class Journal:
@@ -49,7 +50,7 @@ class Journal:
             if key in claims:
                 found[key] = _outcome(claims[key][1])
             else:
-                found[key] = Settled(Status.UNCONFIRMED, "unconfirmed: a run stopped while sending (no local record)")
+                found[key] = Settled(Status.UNCONFIRMED, Message("unconfirmed", reason=Message("stopped_unrecorded")))
         return found
 
     def handed_over(self, keys: list[str]) -> dict[str, tuple[datetime, Settled]]:
@@ -113,5 +114,5 @@ def _outcome(seen: list[dict]) -> Settled:
     if final:
         return Settled(OUTCOMES[final[-1]["event"]], final[-1].get("note", ""))
     if seen:
-        return Settled(Status.UNCONFIRMED, "unconfirmed: a run stopped while handing it to the server")
-    return Settled(Status.RETRY, "not sent: a run stopped before handing it over")
+        return Settled(Status.UNCONFIRMED, Message("unconfirmed", reason=Message("stopped_handing")))
+    return Settled(Status.RETRY, Message("not_sent", reason=Message("stopped_before")))

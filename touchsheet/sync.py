@@ -35,7 +35,7 @@ from touchsheet.mail import Deferred, Refused, Transport, Unsure
 from touchsheet.mail.render import Email, Renderer, RenderProblem
 from touchsheet.schema import value_label
 from touchsheet.sheets import FIX, Workbook
-from touchsheet.sheets.changes import CellWrite, Changes, cell_value, changes_for, touch_row
+from touchsheet.sheets.changes import CellWrite, Changes, cell_value, changes_for, note_cell, touch_row
 from touchsheet.words import Message
 
 logger = logging.getLogger(__name__)
@@ -234,7 +234,7 @@ def _settle_pending(book: Book, journal: Journal) -> tuple[Book, list[Touch]]:
         row = first.setdefault(t.key, t.row)
         outcome = found[t.key]
         if row != t.row and outcome.status is not Status.RETRY:  # a copy of one never sent still asks for it
-            outcome = Settled(Status.SKIPPED, f"a second copy of Touch log row {row}: nothing was sent for it")
+            outcome = Settled(Status.SKIPPED, Message("second_copy", row=row))
         settled[t.row] = dataclasses.replace(t, status=outcome.status, note=outcome.note)
     log = [settled.get(t.row, t) if t.status is Status.PENDING else t for t in book.log]
     return dataclasses.replace(book, log=log), list(settled.values())
@@ -292,7 +292,7 @@ def _not_again(
     for touch, email in outgoing:
         if email.key in handed:
             at, settled = handed[email.key]
-            note = f"{settled.note or email.subject} (written back from this host's journal: not sent again)"
+            note = Message("written_back", note=settled.note or email.subject)
             restored.append(dataclasses.replace(_pending(touch, email, at), status=settled.status, note=note))
     summary.notes.append(
         f"Touch log: {len(restored)} email row(s) this host had handed over were missing: written back, not sent again"
@@ -321,7 +321,8 @@ def _send(
     rows = [touch_row(t, config.locale, config.tz) for t in book.new_touches + pending]
     appended = workbook.write(Changes(cells=writes, appends={"Touch log": rows}))["Touch log"]
     pending = [dataclasses.replace(t, row=r) for t, r in zip(pending, appended[len(book.new_touches) :])]
-    finished = _hand_over(pending, [email for _, email in outgoing], transport, journal, run, stopping)
+    emails = [email for _, email in outgoing]
+    finished = _hand_over(pending, emails, transport, journal, run, stopping, config.locale)
     summary.emails.update(t.status for t in finished)
     by_row = {t.row: t for t in finished}
     book = dataclasses.replace(book, log=book.log + [by_row[t.row] for t in pending], new_touches=[])
@@ -335,27 +336,29 @@ def _hand_over(
     journal: Journal,
     run: str,
     stopping: Callable[[], bool],
+    locale: str,
 ) -> list[Touch]:
     """Each pending touch with what became of its email. Once the server is down, or the worker
-    is told to stop, the rest wait for the next run."""
+    is told to stop, the rest wait for the next run. The journal keeps each note as the sheet
+    reads it (in `locale`): it may write the row back."""
     finished: list[Touch] = []
     down: str | None = None
     try:
         transport.open()
     except MailError as e:
-        down = str(e)
+        down = e.args[0]
     for touch, email in zip(pending, emails):
         if down is None and stopping():
-            down = "the worker was stopped; the next run sends it"
+            down = Message("worker_stopped")
         if down is None:
             journal.handing(run, touch.key)
             status, note = _hand_one(transport, email)
             if status is None:
                 down = note
         if down is not None:
-            status, note = Status.RETRY, f"not sent: {down}"
+            status, note = Status.RETRY, Message("not_sent", reason=down)
         finished.append(dataclasses.replace(touch, status=status, note=note or touch.note))
-        journal.outcome(run, touch.key, status, note)
+        journal.outcome(run, touch.key, status, note_cell(note, locale))
     transport.close()
     if down:
         logger.warning("mail not sent: %s", down)
@@ -367,13 +370,13 @@ def _hand_one(transport: Transport, email: Email) -> tuple[Status | None, str]:
     try:
         transport.send(email.message)
     except Refused as e:
-        return Status.FAILED, f"refused: {e}"
+        return Status.FAILED, Message("mail_refused", reason=e.args[0])
     except Deferred as e:
-        return Status.RETRY, f"not sent: {e}"
+        return Status.RETRY, Message("not_sent", reason=e.args[0])
     except Unsure as e:
-        return Status.UNCONFIRMED, f"unconfirmed: {e}"
+        return Status.UNCONFIRMED, Message("unconfirmed", reason=e.args[0])
     except MailError as e:
-        return None, str(e)
+        return None, e.args[0]
     return Status.SENT, ""
 
 
@@ -396,7 +399,7 @@ def _status_writes(touch: Touch, locale: str) -> list[CellWrite]:
     """A settled email's Status, and its Note when something went wrong (the subject stays otherwise)."""
     writes = [CellWrite("Touch log", touch.row, "Status", value_label(touch.status, locale), ("Key", touch.key))]
     if touch.status is not Status.SENT:
-        writes.append(CellWrite("Touch log", touch.row, "Note", touch.note, ("Key", touch.key)))
+        writes.append(CellWrite("Touch log", touch.row, "Note", note_cell(touch.note, locale), ("Key", touch.key)))
     return writes
 
 

@@ -1,8 +1,9 @@
 """What touchsheet says to the people in the sheet, in their language.
 
 A `Message` is its English text (it is a `str`, so logs, tests and the run summary read it as
-is) that also knows how to say itself in Russian: `Problem` and `Flags` cells are written in the
-sheet's language.
+is) that also knows how to say itself in Russian: `Problem` and `Flags` cells, the Touch log's
+notes on emails and what `check` lists about the sheet are in the sheet's language. (An exception
+carrying one keeps it in `e.args[0]`: `str(e)` is the English text alone.)
 """
 
 from __future__ import annotations
@@ -141,6 +142,124 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "this task is no longer due: tick Done with a result, or clear the row",
         "ru": "задача больше не актуальна: отметьте «Сделано» с результатом или очистите строку",
     },
+    # rows of the other tabs, and where a problem is (check lists them all)
+    "tab_row": {"en": "{tab} row {row}: {problems}", "ru": "{tab}, строка {row}: {problems}"},
+    "lead_row": {"en": "{tab} row {row} ({lead}): {problems}", "ru": "{tab}, строка {row} ({lead}): {problems}"},
+    "needs_at_and_lead": {"en": "needs both At and Lead ID", "ru": "нужны и «Когда», и «ID лида»"},
+    "needs_month_and_amount": {"en": "needs both Month and Amount", "ru": "нужны и «Месяц», и «Сумма»"},
+    "log_row": {"en": "row {row} ({lead})", "ru": "строка {row} ({lead})"},
+    "more_rows": {"en": " and {count} more", "ru": " и ещё {count}"},
+    "stray_touches": {
+        "en": "{tab} {rows}{more}: the Lead ID is on no row of Leads, so the touch logged there counts for no lead",
+        "ru": "{tab}, {rows}{more}: такого «ID лида» нет ни в одной строке «Лидов», и касание, записанное там, не "
+        "засчитано ни одному лиду",
+    },
+    "template_check": {"en": "template {name}: {problem}", "ru": "шаблон {name}: {problem}"},
+    # an email's Note in the Touch log: what became of it (a server's answer is quoted as it gave it)
+    "not_sent": {"en": "not sent: {reason}", "ru": "не отправлено: {reason}"},
+    "mail_refused": {"en": "refused: {reason}", "ru": "отклонено: {reason}"},
+    "unconfirmed": {"en": "unconfirmed: {reason}", "ru": "не подтверждено: {reason}"},
+    "worker_stopped": {
+        "en": "the worker was stopped; the next run sends it",
+        "ru": "программа остановлена; письмо уйдёт при следующем запуске",
+    },
+    "written_back": {
+        "en": "{note} (written back from this host's journal: not sent again)",
+        "ru": "{note} (восстановлено из журнала этого компьютера: повторно не отправлено)",
+    },
+    "second_copy": {
+        "en": "a second copy of Touch log row {row}: nothing was sent for it",
+        "ru": "вторая копия строки {row} «Журнала касаний»: по ней ничего не отправлялось",
+    },
+    "stopped_unrecorded": {
+        "en": "a run stopped while sending (no local record)",
+        "ru": "запуск прервался во время отправки (на этом компьютере о письме записи нет)",
+    },
+    "stopped_handing": {
+        "en": "a run stopped while handing it to the server",
+        "ru": "запуск прервался, пока письмо передавалось почтовому серверу",
+    },
+    "stopped_before": {
+        "en": "a run stopped before handing it over",
+        "ru": "запуск прервался до того, как письмо передано почтовому серверу",
+    },
+    "cannot_connect": {
+        "en": "cannot connect to {server} ({error})",
+        "ru": "не удалось подключиться к {server} ({error})",
+    },
+    "bad_certificate": {
+        "en": "the certificate of {server} does not check out ({error}), so no login was sent: a server with a "
+        "certificate from your own CA, see README, 'Sending real email'",
+        "ru": "сертификат {server} не прошёл проверку ({error}), поэтому логин и пароль не отправлены: если у "
+        "сервера сертификат вашего собственного центра сертификации, см. README, 'Sending real email'",
+    },
+    "login_refused": {
+        "en": "the mail server refused the login for {user}: {reply}",
+        "ru": "почтовый сервер не принял вход для {user}: {reply}",
+    },
+    "sender_refused": {
+        "en": "the mail server refused the sender {sender}: {reply}",
+        "ru": "почтовый сервер отклонил отправителя {sender}: {reply}",
+    },
+    "line_closed": {
+        "en": "the mail server closed the line: {reply}",
+        "ru": "почтовый сервер закрыл соединение: {reply}",
+    },
+    "recipient_refused": {"en": "{recipient}: {reply}", "ru": "{recipient}: {reply}"},
+    "message_refused": {"en": "message: {reply}", "ru": "письмо: {reply}"},
+    "recipient_deferred": {
+        "en": "the mail server deferred the {recipient}: {reply}",
+        "ru": "почтовый сервер отложил письмо для {recipient}: {reply}",
+    },
+    "message_deferred": {
+        "en": "the mail server deferred the message: {reply}",
+        "ru": "почтовый сервер отложил письмо: {reply}",
+    },
+    "dropped_before": {
+        "en": "the mail server dropped the line before the message ({error})",
+        "ru": "почтовый сервер оборвал соединение до передачи письма ({error})",
+    },
+    "dropped_during": {
+        "en": "the line dropped while the message was being handed over ({error})",
+        "ru": "соединение оборвалось, пока письмо передавалось серверу ({error})",
+    },
+    "password_file": {
+        "en": "cannot read the SMTP password file {file} ({error})",
+        "ru": "не удалось прочитать файл с паролем почты {file} ({error})",
+    },
+    "no_password": {
+        "en": "no SMTP password: set the environment variable {variable} (for Gmail, an app password: see README, "
+        "'Sending real email')",
+        "ru": "нет пароля почты: задайте переменную окружения {variable} (для Gmail — пароль приложения: см. README, "
+        "'Sending real email')",
+    },
+    "oauth2_unreadable": {
+        "en": "cannot read the OAuth2 file {file} ({error})",
+        "ru": "не удалось прочитать файл OAuth2 {file} ({error})",
+    },
+    "oauth2_not_json": {"en": "the OAuth2 file {file} is not JSON", "ru": "файл OAuth2 {file} — не JSON"},
+    "oauth2_incomplete": {
+        "en": "the OAuth2 file {file} does not hold {keys}: make it with yagmail (see README, 'Sending real email')",
+        "ru": "в файле OAuth2 {file} нет {keys}: создайте его через yagmail (см. README, 'Sending real email')",
+    },
+    "oauth2_refused": {
+        "en": "Google refused the refresh token in the OAuth2 file {file} ({reply}): make the file again with "
+        "yagmail (see README, 'Sending real email')",
+        "ru": "Google отклонил refresh token из файла OAuth2 {file} ({reply}): создайте файл заново через yagmail "
+        "(см. README, 'Sending real email')",
+    },
+    "oauth2_unreachable": {
+        "en": "cannot reach Google for an OAuth2 access token ({error})",
+        "ru": "не удалось связаться с Google за токеном доступа OAuth2 ({error})",
+    },
+    "outbox_folder": {
+        "en": "cannot create the outbox folder {folder} ({error})",
+        "ru": "не удалось создать папку для писем {folder} ({error})",
+    },
+    "outbox_write": {
+        "en": "cannot write to the outbox {folder} ({error})",
+        "ru": "не удалось записать письмо в папку {folder} ({error})",
+    },
 }
 
 WORDS = {  # the Flags cell and the Manager of a lead without one: fixed words, some with a number of days
@@ -201,6 +320,10 @@ def _fill(template: str, params: dict[str, Any], locale: str) -> str:
             value = value.get(locale, value["en"])
         elif name == "column":
             value = _column_label(value, locale)
+        elif name == "tab":
+            value = _tab_label(value, locale)
+        elif isinstance(value, list):  # a row's problems, or the rows a problem is on
+            value = ("; " if name == "problems" else ", ").join(said(item, locale) for item in value)
         elif name in _TYPED and isinstance(value, str) and len(value) > QUOTED:
             value = value[:QUOTED] + "…"
         shown[name] = value
@@ -215,3 +338,10 @@ def _column_label(name: str, locale: str) -> str:
             if column.name == name:
                 return column.label(locale)
     return name
+
+
+def _tab_label(name: str, locale: str) -> str:
+    """A tab by its English name in the sheet's words; a tab named otherwise (its title in the sheet) as it is."""
+    from touchsheet.schema import TABS
+
+    return next((tab.label(locale) for tab in TABS if tab.name == name), name)

@@ -254,3 +254,71 @@ def _child(base_dir, when, die):
         at(when),
     )
     os._exit(0)
+
+
+@pytest.fixture
+def russian(make_mail_config, server):
+    """A Russian team's sheet (config.ru.yaml: tabs, columns and words in Russian) on the loopback server."""
+    sheet = XlsxSheet(make_mail_config(source="config.ru.yaml"))
+    sheet.init()
+    sheet.put_rows("Leads", [lead_row(n, Manager="Анна Смирнова") for n in range(1, 6)])
+    return sheet
+
+
+def run_russian(sheet, when):
+    return run_once(sheet.config, sheet.backend(), Smtp(sheet.config.mail.smtp, sheet.config.mail.sender), at(when))
+
+
+def test_a_russian_sheet_says_why_an_email_was_refused_deferred_or_held_back_in_russian(russian, server):
+    # lead2's address does not exist, lead3's server greylists, at lead4 the server says Gmail's "421 try
+    # again later" and hangs up: L-1 goes, L-2 fails, L-3 to L-5 wait. The notes are the team's words; the
+    # server's answers are quoted as it gave them.
+    server.recorder.refuse.add("lead2@example.com")
+    server.recorder.defer.add("lead3@example.com")
+    server.recorder.close_at.add("lead4@example.com")
+    assert run_russian(russian, "2026-11-02 10:05").lines()[0] == "emails sent: 1, failed: 1, retry: 3"
+    deferred = (
+        "не отправлено: почтовый сервер отложил письмо для lead3@example.com: 451 4.7.1 Greylisted, try again later"
+    )
+    closed = "не отправлено: почтовый сервер закрыл соединение: 421 4.7.0 Try again later, closing connection"
+    assert [(r["ID лида"], r["Статус"], r["Заметка"]) for r in russian.rows("Журнал касаний")] == [
+        ("L-1", "отправлено", "Lead1, благодарим за обращение"),
+        ("L-2", "ошибка", "отклонено: lead2@example.com: 550 5.1.1 No such user here"),
+        ("L-3", "повторить", deferred),
+        ("L-4", "повторить", closed),
+        ("L-5", "повторить", closed),
+    ]
+    assert russian.rows("Лиды")[1]["Проблема"] == (
+        "почтовый сервер отклонил последнее письмо (отклонено: lead2@example.com: 550 5.1.1 No such user here): "
+        "проверьте адрес"
+    )
+
+
+def test_a_russian_sheet_says_in_russian_that_the_mail_server_cannot_be_reached(make_mail_config):
+    down = XlsxSheet(make_mail_config(source="config.ru.yaml", mail={"smtp": {"port": free_port()}}))
+    down.init()
+    down.put_rows("Leads", [lead_row(1, Manager="Анна Смирнова")])
+    run_russian(down, "2026-11-02 10:05")
+    [row] = down.rows("Журнал касаний")
+    # the reason after the address is the operating system's own words ("Connection refused")
+    assert row["Заметка"].startswith(
+        f"не отправлено: не удалось подключиться к 127.0.0.1:{down.config.mail.smtp.port} ("
+    )
+
+
+def test_a_refused_emails_lost_log_row_comes_back_from_the_journal_in_russian(russian, server):
+    # The journal keeps the note as the sheet read it: when L-2's row is lost (its date typed over), the
+    # next run writes it back, refused, saying so in Russian (one row: an email handed over again would
+    # add a row of its own).
+    server.recorder.refuse.add("lead2@example.com")
+    run_russian(russian, "2026-11-02 10:05")
+    russian.set("Touch log", 3, "At", "утром")
+    run_russian(russian, "2026-11-02 10:15")
+    restored = [r for r in russian.rows("Журнал касаний") if r["ID лида"] == "L-2" and r["Когда"] != "утром"]
+    assert [(r["Статус"], r["Заметка"]) for r in restored] == [
+        (
+            "ошибка",
+            "отклонено: lead2@example.com: 550 5.1.1 No such user here "
+            "(восстановлено из журнала этого компьютера: повторно не отправлено)",
+        )
+    ]

@@ -72,7 +72,7 @@ class Book:
     problems: dict[int, list[str]] = field(default_factory=dict)  # Leads row -> messages
     skipped: set[int] = field(default_factory=set)  # Leads rows left alone
     fills: list[Fill] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # problems on other tabs, for the run summary
+    notes: list[str] = field(default_factory=list)  # problems on other tabs (Messages): run summary, check
     ids: dict[int, str] = field(default_factory=dict)  # Leads row -> ID as read (for every read row)
     new_touches: list[Touch] = field(default_factory=list)  # to append to the Touch log
     kept: dict[str, DueRow] = field(default_factory=dict)  # Due today rows whose manager cells stay
@@ -451,9 +451,9 @@ def _strays(log: list[Touch], ids: set[str], title: str) -> list[str]:
     stray = [t for t in log if not t.key and t.lead_id not in ids]
     if not stray:
         return []
-    rows = ", ".join(f"row {t.row} ({t.lead_id})" for t in stray[:5])
-    more = f" and {len(stray) - 5} more" if len(stray) > 5 else ""
-    return [f"{title} {rows}{more}: the Lead ID is on no row of Leads, so the touch logged there counts for no lead"]
+    rows = [Message("log_row", row=t.row, lead=t.lead_id) for t in stray[:5]]
+    more = Message("more_rows", count=len(stray) - 5) if len(stray) > 5 else ""
+    return [Message("stray_touches", tab=title, rows=rows, more=more)]
 
 
 def _worker_manager(value: Any) -> str:
@@ -473,7 +473,7 @@ def _log_row(table: Table, r: _Row, row: int, tz: ZoneInfo) -> tuple[Touch | Non
     at = r.get("At", lambda v: cells.moment(v, tz), None)
     lead_id = r.get("Lead ID", cells.visible, "")
     if at is None or not lead_id:
-        r.problems.append("needs both At and Lead ID")
+        r.problems.append(Message("needs_at_and_lead"))
     touch = Touch(
         at,  # type: ignore[arg-type]  # not used when None: see below
         lead_id,
@@ -487,7 +487,7 @@ def _log_row(table: Table, r: _Row, row: int, tz: ZoneInfo) -> tuple[Touch | Non
         r.get("Key", cells.visible, ""),
         row,
     )
-    note = f"{table.title} row {row}: " + "; ".join(r.problems)
+    note = Message("tab_row", tab=table.title, row=row, problems=r.problems)
     return (touch if at is not None and lead_id else None), note
 
 
@@ -591,9 +591,9 @@ def _parse_costs(table: Table) -> tuple[list[Cost], list[str]]:
         month = r.get("Month", _month, None)
         amount = r.get("Amount", cells.number, None)
         if month is None or amount is None:
-            r.problems.append("needs both Month and Amount")
+            r.problems.append(Message("needs_month_and_amount"))
         if r.problems:
-            notes.append(f"{table.title} row {table.sheet_row(index)}: " + "; ".join(r.problems))
+            notes.append(Message("tab_row", tab=table.title, row=table.sheet_row(index), problems=r.problems))
             continue
         costs.append(Cost(month, r.get("Category", cells.text, ""), amount))  # type: ignore[arg-type]
     return costs, notes

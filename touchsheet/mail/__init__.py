@@ -1,6 +1,8 @@
 """Mail transports behind one small interface: open once per run, send each message, close.
 
 `outbox` writes .eml files (the offline default and dry runs); `smtp` sends through a real server.
+What went wrong (these exceptions, and MailError) is said by `e.args[0]`, a words.Message the Touch
+log's Note says in the sheet's language (`str(e)` is the English text alone).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Protocol
 
 
 class Refused(Exception):
-    """The server refused this one message for good (5xx): it is not retried. str() is its reason."""
+    """The server refused this one message for good (5xx): it is not retried."""
 
 
 class Deferred(Exception):

@@ -8,6 +8,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from touchsheet.errors import MailError
+from touchsheet.words import Message
 
 
 class Outbox:
@@ -18,7 +19,7 @@ class Outbox:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise MailError(f"cannot create the outbox folder {self.folder} ({e.strerror})") from None
+            raise MailError(Message("outbox_folder", folder=self.folder, error=e.strerror)) from None
 
     def send(self, message: EmailMessage) -> None:
         # IDs are any text: `2026/001` and `2026 001` read alike once made a file name, and a pasted
@@ -31,7 +32,7 @@ class Outbox:
         try:
             path.write_bytes(bytes(message))
         except OSError as e:
-            raise MailError(f"cannot write to the outbox {self.folder} ({e.strerror})") from None
+            raise MailError(Message("outbox_write", folder=self.folder, error=e.strerror)) from None
 
     def close(self) -> None:
         pass

@@ -33,6 +33,7 @@ from yagmail.oauth2 import generate_oauth2_string
 from touchsheet.config import SmtpConfig
 from touchsheet.errors import MailError
 from touchsheet.mail import Deferred, Refused, Unsure
+from touchsheet.words import Message
 
 logger = logging.getLogger(__name__)
 OAUTH2_KEYS = ("google_client_id", "google_client_secret", "google_refresh_token")
@@ -47,13 +48,10 @@ def read_password(settings: SmtpConfig) -> str | None:
         try:
             return settings.password_file.read_text(encoding="utf-8").strip()
         except OSError as e:
-            raise MailError(f"cannot read the SMTP password file {settings.password_file} ({e.strerror})") from None
+            raise MailError(Message("password_file", file=settings.password_file, error=e.strerror)) from None
     password = os.environ.get(settings.password_env)
     if not password:
-        raise MailError(
-            f"no SMTP password: set the environment variable {settings.password_env} "
-            "(for Gmail, an app password: see README, 'Sending real email')"
-        )
+        raise MailError(Message("no_password", variable=settings.password_env))
     return password
 
 
@@ -64,14 +62,11 @@ def read_oauth2(path: Path) -> dict[str, str]:
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
-        raise MailError(f"cannot read the OAuth2 file {path} ({e.strerror})") from None
+        raise MailError(Message("oauth2_unreadable", file=path, error=e.strerror)) from None
     except ValueError:
-        raise MailError(f"the OAuth2 file {path} is not JSON") from None
+        raise MailError(Message("oauth2_not_json", file=path)) from None
     if not isinstance(info, dict) or not all(isinstance(info.get(key), str) and info[key] for key in OAUTH2_KEYS):
-        raise MailError(
-            f"the OAuth2 file {path} does not hold {', '.join(OAUTH2_KEYS)}: make it with yagmail "
-            "(see README, 'Sending real email')"
-        )
+        raise MailError(Message("oauth2_incomplete", file=path, keys=", ".join(OAUTH2_KEYS)))
     return {key: info[key] for key in OAUTH2_KEYS} | {"token_uri": str(info.get("token_uri") or GOOGLE_TOKEN_URI)}
 
 
@@ -87,12 +82,9 @@ def access_token(oauth2: dict[str, str], path: Path, timeout: float) -> str:
     try:
         credentials.refresh(functools.partial(Request(), timeout=timeout))
     except RefreshError as e:  # e.g. "invalid_grant: Token has been expired or revoked."
-        raise MailError(
-            f"Google refused the refresh token in the OAuth2 file {path} ({e.args[0]}): make the file again "
-            "with yagmail (see README, 'Sending real email')"
-        ) from None
+        raise MailError(Message("oauth2_refused", file=path, reply=e.args[0])) from None
     except TransportError as e:
-        raise MailError(f"cannot reach Google for an OAuth2 access token ({e})") from None
+        raise MailError(Message("oauth2_unreachable", error=e)) from None
     return str(credentials.token)
 
 
@@ -117,16 +109,13 @@ class Smtp:
                 smtp.login(settings.user, password)
         except ssl.SSLCertVerificationError as e:
             self._drop()
-            raise MailError(
-                f"the certificate of {where} does not check out ({e.verify_message}), so no login was sent: "
-                "a server with a certificate from your own CA, see README, 'Sending real email'"
-            ) from None
+            raise MailError(Message("bad_certificate", server=where, error=e.verify_message)) from None
         except smtplib.SMTPAuthenticationError as e:
             self._drop()
-            raise MailError(f"the mail server refused the login for {settings.user}: {_reason(e)}") from None
+            raise MailError(Message("login_refused", user=settings.user, reply=_reason(e))) from None
         except (OSError, smtplib.SMTPException) as e:
             self._drop()
-            raise MailError(f"cannot connect to {where} ({e})") from None
+            raise MailError(Message("cannot_connect", server=where, error=e)) from None
         logger.info("connected to %s", where)
 
     def _connect(self) -> smtplib.SMTP:
@@ -155,7 +144,7 @@ class Smtp:
             code, reply = smtp.mail(self.sender)
             if code != 250:  # the sending account (a daily quota, a throttle, a login wanted), not this lead
                 self._reset(smtp)
-                raise MailError(f"the mail server refused the sender {self.sender}: {code} {_reason(reply)}")
+                raise MailError(Message("sender_refused", sender=self.sender, reply=f"{code} {_reason(reply)}"))
             for recipient in recipients:
                 code, reply = smtp.rcpt(recipient)
                 if code not in (250, 251):
@@ -163,18 +152,18 @@ class Smtp:
                     raise _refusal(code, reply, recipient)
         except (OSError, smtplib.SMTPServerDisconnected) as e:
             self._drop()
-            raise Deferred(f"the mail server dropped the line before the message ({e})") from None
+            raise Deferred(Message("dropped_before", error=e)) from None
         try:
             code, reply = smtp.data(message.as_bytes(policy=SMTP_POLICY))
         except smtplib.SMTPDataError as e:
             self._reset(smtp)
-            raise _refusal(e.smtp_code, e.smtp_error, "message") from None
+            raise _refusal(e.smtp_code, e.smtp_error) from None
         except (OSError, smtplib.SMTPServerDisconnected) as e:  # a timeout is an OSError too
             self._drop()
-            raise Unsure(f"the line dropped while the message was being handed over ({e})") from None
+            raise Unsure(Message("dropped_during", error=e)) from None
         if code != 250:
             self._reset(smtp)
-            raise _refusal(code, reply, "message")
+            raise _refusal(code, reply)
 
     def close(self) -> None:
         if self._smtp is not None:
@@ -209,13 +198,17 @@ def _login_oauth2(smtp: smtplib.SMTP, user: str, token: str) -> None:
         raise smtplib.SMTPAuthenticationError(code, reply)
 
 
-def _refusal(code: int, reply: bytes | str, what: str) -> Exception:
+def _refusal(code: int, reply: bytes | str, recipient: str = "") -> Exception:
+    """What a refusal of one recipient (or, none named, of the message itself) means for it."""
     text = f"{code} {_reason(reply)}".strip()
     if code == 421:  # the server closing the line (RFC 5321 4.2.5), Gmail's "try again later": not this lead
-        return MailError(f"the mail server closed the line: {text}")
-    if 500 <= code < 600:
-        return Refused(f"{what}: {text}")
-    return Deferred(f"the mail server deferred the {what}: {text}")  # 4xx: try again next run
+        return MailError(Message("line_closed", reply=text))
+    refused = 500 <= code < 600  # else a 4xx: try again next run
+    if recipient:
+        message = Message("recipient_refused" if refused else "recipient_deferred", recipient=recipient, reply=text)
+    else:
+        message = Message("message_refused" if refused else "message_deferred", reply=text)
+    return Refused(message) if refused else Deferred(message)
 
 
 def _reason(value: object) -> str:

@@ -130,9 +130,15 @@ def touch_row(touch: Touch, locale: str, tz: ZoneInfo) -> dict[str, Any]:
         "Status": cell_value(touch.status, locale, tz),
         "Result": cell_value(touch.result, locale, tz),
         "Manager": _manager(touch.manager, locale),
-        "Note": touch.note,
+        "Note": note_cell(touch.note, locale),
         "Key": touch.key,
     }
+
+
+def note_cell(note: str, locale: str) -> str:
+    """A Touch log Note the worker wrote (a Message) in the sheet's language; one a manager typed, or an
+    email's subject, exactly as it is (`said` would turn a note reading like a flag into its translation)."""
+    return note.said(locale) if isinstance(note, Message) else note
 
 
 def _manager(name: str, locale: str) -> str:
