@@ -123,6 +123,27 @@ def test_a_template_saved_by_notepad_as_ansi_holds_back_only_its_own_step(make_c
     )
 
 
+def test_a_template_raising_a_python_error_holds_back_only_its_own_email(make_config, tmp_path):
+    # whole roubles wanted, "{:,.2f}" became "{:,d}": the amount is a float, so Python's format raises a
+    # ValueError (not a Jinja error). 2 November: Olga's invoice of 30 October owes invoice+3, Ivan his day 0
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    text = templates / "email" / "en" / "invoice_reminder.txt"
+    text.write_text(text.read_text().replace("{:,.2f}", "{:,d}"))
+    config = make_config(templates_dir=str(templates), working_days=EVERY_DAY)
+    sheet = XlsxSheet(config)
+    sheet.init()
+    invoice = {"Stage": "invoice", "Invoice at": datetime(2026, 10, 30), "Invoice amount": 12500}
+    olga = lead_row(2, Name="Olga Ivanova", **invoice, **{"Created at": datetime(2026, 10, 1, 10, 0)})
+    sheet.put_rows("Leads", [lead_row(1, Name="Ivan Petrov"), olga])
+    run_once(config, sheet.backend(), Outbox(tmp_path / "outbox"), at("2026-11-02 10:05"))
+    assert [p.name for p in (tmp_path / "outbox").glob("*.eml")] == ["L-1_d0_2026-11-02.eml"]
+    assert sheet.rows("Leads")[1]["Problem"] == (
+        "email invoice+3@2026-10-30 not sent: template invoice_reminder is broken (Unknown format code 'd' for "
+        "object of type 'float')"
+    )
+
+
 def test_preview_prints_the_exact_email_and_can_write_it(tmp_path):
     folder = tmp_path / "demo"
     runner = CliRunner()

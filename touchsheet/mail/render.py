@@ -149,7 +149,7 @@ class Renderer:
         except _NotUtf8 as e:
             problem = Message("template_not_utf8", step=occurrence.step, file=e.message, folder=self.folder)
             raise RenderProblem(problem) from None
-        except jinja2.TemplateError as e:
+        except Exception as e:  # Jinja's errors, and Python's a sandboxed template still makes ("{:,d}" of a float)
             raise RenderProblem(Message("broken_template", step=occurrence.step, template=name, error=e)) from None
         if has_control(subject):
             raise RenderProblem(Message("subject_break", step=occurrence.step, template=name))
