@@ -190,6 +190,14 @@ def test_check_finds_a_script_that_misspells_a_field(make_config):
     ]
 
 
+def test_check_finds_a_script_that_adds_words_to_an_amount(make_config):
+    # the sample lead's amount is 1000.0, a float: float + str is Python's TypeError, which check lists
+    config = make_config(callbacks={"script": "Remind them of {{ lead.invoice_amount + ' rub' }}."})
+    assert template_problems(config, at("2026-11-25 10:00")) == [
+        "script 'Remind them of {{ lead.invoice_amount + ...': unsupported operand type(s) for +: 'float' and 'str'"
+    ]
+
+
 def test_check_finds_an_oauth2_file_that_is_not_there(make_config, tmp_path):
     # a run would meet it only once emails are due, with them logged as retry; check says so at once
     make_config(mail={"transport": "smtp", "smtp": {"oauth2_file": "gmail-oauth2.json"}})

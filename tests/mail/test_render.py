@@ -187,6 +187,24 @@ def test_a_script_says_each_lead_its_own_words_and_a_plain_one_the_same_words_to
     assert [script_for(renderer, broken, n) for n in ("Ivan Petrov", "Olga Ivanova")] == [broken] * 2
 
 
+def test_a_script_raising_a_python_error_reads_as_typed(config):
+    # an amount (a float) plus words is a TypeError in Python: Due today shows the words as typed and the run
+    # goes on (check lists the script)
+    text = "Check they received the invoice for {{ lead.invoice_amount + ' rub' }}."
+    occurrence = Occurrence(
+        "invoice+2",
+        "invoice",
+        Channel.CALL,
+        Kind.CLOSING,
+        "why",
+        at("2026-11-02 10:00"),
+        at("2026-11-03 00:00"),
+        script=text,
+    )
+    task = Task(occurrence, lead(invoice_amount=12500.0), "Anna Smith", False)
+    assert Renderer(config).script(task) == text
+
+
 def test_a_script_names_a_manager_missing_from_config_and_the_company_for_a_lead_with_none(config):
     # "{{ manager.name }} from {{ company.name }}": Dmitry is typed on the row but not under managers.
     def script_for(manager):

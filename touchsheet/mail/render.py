@@ -127,7 +127,7 @@ class Renderer:
         try:
             template = self._compiled.get(text) or self._compiled.setdefault(text, self.scripts.from_string(text))
             words = template.render(self.context(task.lead, task.manager)).strip()
-        except jinja2.TemplateError:
+        except Exception:  # a Jinja error, or Python's (an amount + ' rub'): the run goes on
             return text  # `check` reports the broken template; the manager still gets the words
         if not _TEMPLATED.search(text):
             self._plain[text] = words
