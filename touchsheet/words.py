@@ -129,6 +129,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "email {step} not sent: template {template} is broken ({error})",
         "ru": "письмо {step} не отправлено: шаблон {template} с ошибкой ({error})",
     },
+    # a template's mistakes, told where to fix them: the file and line, config.yaml
+    "template_line": {"en": "{file}, line {line}: {error}", "ru": "{file}, строка {line}: {error}"},
     "subject_break": {
         "en": "email {step} not sent: the subject of {template} has a line break",
         "ru": "письмо {step} не отправлено: в теме шаблона {template} перенос строки",

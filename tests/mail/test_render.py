@@ -103,6 +103,19 @@ def test_a_missing_templates_folder_says_to_set_templates_dir(make_config, tmp_p
     )
 
 
+def test_a_mistake_in_the_shared_signature_is_named_by_its_file_and_line(make_config, tmp_path):
+    # every email includes _signature.txt: a "}" typed for "}}" on its line 2 is there, not in d0_thanks.*
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "email" / "ru" / "_signature.txt").write_text("{{ manager.signature }}\n{{ manager.phone }\n")
+    config = make_config("config.ru.yaml", templates_dir=str(templates))
+    with pytest.raises(RenderProblem) as raised:
+        email_for(config, "d0_thanks")
+    assert raised.value.args[0].said("ru") == (
+        "письмо d0 не отправлено: шаблон d0_thanks с ошибкой (_signature.txt, строка 2: unexpected '}')"
+    )
+
+
 def test_a_template_saved_by_notepad_as_ansi_holds_back_only_its_own_step(make_config, tmp_path):
     # d2's text saved as Windows-1251 (Notepad's "ANSI"): Olga's d2 waits with a Problem, Ivan's d0 goes out
     templates = tmp_path / "templates"
@@ -139,8 +152,8 @@ def test_a_template_raising_a_python_error_holds_back_only_its_own_email(make_co
     run_once(config, sheet.backend(), Outbox(tmp_path / "outbox"), at("2026-11-02 10:05"))
     assert [p.name for p in (tmp_path / "outbox").glob("*.eml")] == ["L-1_d0_2026-11-02.eml"]
     assert sheet.rows("Leads")[1]["Problem"] == (
-        "email invoice+3@2026-10-30 not sent: template invoice_reminder is broken (Unknown format code 'd' for "
-        "object of type 'float')"
+        "email invoice+3@2026-10-30 not sent: template invoice_reminder is broken (invoice_reminder.txt, line 1: "
+        "Unknown format code 'd' for object of type 'float')"
     )
 
 

@@ -8,13 +8,16 @@ counts as missing: the email is not sent and the lead's Problem cell says which 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import EmailPolicy, default
 from email.utils import format_datetime, make_msgid, parseaddr
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -150,7 +153,7 @@ class Renderer:
             problem = Message("template_not_utf8", step=occurrence.step, file=e.message, folder=self.folder)
             raise RenderProblem(problem) from None
         except Exception as e:  # Jinja's errors, and Python's a sandboxed template still makes ("{:,d}" of a float)
-            raise RenderProblem(Message("broken_template", step=occurrence.step, template=name, error=e)) from None
+            raise RenderProblem(self._broken(occurrence.step, name, e)) from None
         if has_control(subject):
             raise RenderProblem(Message("subject_break", step=occurrence.step, template=name))
         try:
@@ -165,6 +168,15 @@ class Renderer:
         if field == "first_name":
             return Message("no_person_name", step=step, template=template)
         return Message("missing_field", step=step, template=template, field=field)
+
+    def _broken(self, step: str, template: str, error: Exception) -> Message:
+        """A template that cannot be rendered, with the file and line of the mistake: an email is three files and
+        the shared _layout and _signature. Jinja puts template lines in the traceback; the last is the mistake's."""
+        folder = Path(os.path.normpath(self.folder))  # as the loader names the files
+        lines = [line for line in traceback.extract_tb(error.__traceback__) if Path(line.filename).parent == folder]
+        if lines:
+            error = Message("template_line", file=Path(lines[-1].filename).name, line=lines[-1].lineno, error=error)
+        return Message("broken_template", step=step, template=template, error=error)
 
     def _missing(self, step: str, file: str | None) -> Message:
         """A template file that is not there, with the folder searched (and a hint when the folder is not there)."""
