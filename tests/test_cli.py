@@ -169,7 +169,7 @@ def test_check_finds_a_broken_template(tmp_path):
     result = run("check", "--config", str(config))
     assert result.exit_code == 1
     assert (
-        "template d2_product_video: template d2_product_video uses 'frist_name', which is empty for this lead"
+        "template d2_product_video: template d2_product_video uses 'lead.frist_name', which is not a field"
         in result.output
     )
     assert (

@@ -116,6 +116,26 @@ def test_a_mistake_in_the_shared_signature_is_named_by_its_file_and_line(make_co
     )
 
 
+@pytest.mark.parametrize(
+    "used, problem",
+    [
+        # Ivan's Source cell is empty: his row can fix it
+        ("lead.source", "template d0_thanks uses 'source', which is empty for this lead"),
+        # Leads has no Company column: the template must change, no row can fix it
+        ("lead.company", "template d0_thanks uses 'lead.company', which is not a field"),
+        # a link put in the template but not in config.yaml
+        ("links.pricing", "template d0_thanks uses links.pricing: add pricing under links: in config.yaml"),
+    ],
+)
+def test_a_name_a_template_uses_and_the_email_lacks_says_where_to_fix_it(make_config, tmp_path, used, problem):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "email" / "en" / "d0_thanks.subject.txt").write_text(f"{{{{ {used} }}}}, thank you")
+    with pytest.raises(RenderProblem) as raised:
+        email_for(make_config(templates_dir=str(templates)), "d0_thanks")
+    assert str(raised.value) == f"email d0 not sent: {problem}"
+
+
 def test_a_template_saved_by_notepad_as_ansi_holds_back_only_its_own_step(make_config, tmp_path):
     # d2's text saved as Windows-1251 (Notepad's "ANSI"): Olga's d2 waits with a Problem, Ivan's d0 goes out
     templates = tmp_path / "templates"

@@ -64,6 +64,28 @@ class _Utf8Files(jinja2.FileSystemLoader):
             raise _NotUtf8(template) from None
 
 
+class _Group(dict[str, Any]):
+    """lead, manager, company or links, knowing its name, so a name it lacks is told whole: links.pricing.
+    The name is in _group: Jinja reads an attribute before a key (a `name` attribute would hide lead.name),
+    and the sandbox lets no template read one starting with _."""
+
+    def __init__(self, group: str, names: dict[str, Any]) -> None:
+        super().__init__(names)
+        self._group = group
+
+
+class _Unfilled(jinja2.StrictUndefined):
+    """StrictUndefined whose error is the name as the template wrote it: links.pricing is config.yaml's to
+    fix, lead.phone the lead's row, lead.company the template."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        group = getattr(self._undefined_obj, "_group", None)
+        return self._undefined_hint or (f"{group}.{self._undefined_name}" if group else str(self._undefined_name))
+
+
 @dataclass(frozen=True)
 class Email:
     key: str
@@ -82,7 +104,7 @@ class Renderer:
         self.emails = SandboxedEnvironment(
             loader=_Utf8Files(self.folder),
             autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
-            undefined=jinja2.StrictUndefined,
+            undefined=_Unfilled,
             keep_trailing_newline=False,
         )
         self.scripts = SandboxedEnvironment(autoescape=False, undefined=jinja2.ChainableUndefined)
@@ -94,21 +116,9 @@ class Renderer:
     def context(self, lead: Lead, manager_name: str) -> dict[str, Any]:
         config = self.config
         manager = config.managers.get(manager_name)
-        lead_fields = {
-            "id": lead.id,
-            "name": lead.name,
-            "first_name": lead.first_name,
-            "email": lead.email,
-            "phone": lead.phone,
-            "source": lead.source,
-            "stage": value_label(lead.stage, config.locale),
-            "invoice_amount": lead.invoice_amount,
-            "invoice_at": lead.invoice_at.date() if lead.invoice_at else None,
-            "birthday": lead.birthday,
-        }
         return {
             # only what the lead has: an empty field is undefined, so a template using it fails clearly
-            "lead": {k: v for k, v in lead_fields.items() if v not in (None, "")},
+            "lead": {k: v for k, v in self._lead_fields(lead).items() if v not in (None, "")},
             "manager": {
                 # a manager typed on the row but not in config still speaks for themself
                 "name": manager_name if manager_name not in ("", UNASSIGNED) else config.company.name,
@@ -119,6 +129,21 @@ class Renderer:
             "company": dict(self._company),  # a copy for each script: what one does to it, the next never sees
             "links": dict(config.links),
             "unsubscribe": config.mail.unsubscribe_email,
+        }
+
+    def _lead_fields(self, lead: Lead) -> dict[str, Any]:
+        """Every field a template can read of a lead, empty or not."""
+        return {
+            "id": lead.id,
+            "name": lead.name,
+            "first_name": lead.first_name,
+            "email": lead.email,
+            "phone": lead.phone,
+            "source": lead.source,
+            "stage": value_label(lead.stage, self.config.locale),
+            "invoice_amount": lead.invoice_amount,
+            "invoice_at": lead.invoice_at.date() if lead.invoice_at else None,
+            "birthday": lead.birthday,
         }
 
     def script(self, task: Task) -> str:
@@ -140,13 +165,20 @@ class Renderer:
         """The exact message that would go out; RenderProblem when it cannot."""
         occurrence, lead = touch.occurrence, touch.lead
         name = occurrence.template
-        context = {**self.context(lead, touch.manager), "reason": occurrence.reason, "step": occurrence.step}
+        context = {
+            **{
+                key: _Group(key, value) if isinstance(value, dict) else value
+                for key, value in self.context(lead, touch.manager).items()
+            },
+            "reason": occurrence.reason,
+            "step": occurrence.step,
+        }
         try:
             subject = self.emails.get_template(f"{name}.subject.txt").render(context).strip()
             text = self.emails.get_template(f"{name}.txt").render(context).strip() + "\n"
             html = self.emails.get_template(f"{name}.html").render(context)
         except jinja2.UndefinedError as e:
-            raise RenderProblem(self._undefined(occurrence.step, name, undefined_field(e))) from None
+            raise RenderProblem(self._undefined(occurrence.step, name, lead, e.message or "")) from None
         except jinja2.TemplateNotFound as e:
             raise RenderProblem(self._missing(occurrence.step, e.name)) from None
         except _NotUtf8 as e:
@@ -162,12 +194,18 @@ class Renderer:
             raise RenderProblem(Message("bad_header", step=occurrence.step, error=e)) from None
         return Email(touch.key, lead.id, lead.email, subject, text, html, message)
 
-    def _undefined(self, step: str, template: str, field: str) -> Message:
-        """An empty field a template uses; no first name is a Name that is empty or a company's (ООО «Ромашка»):
-        personal mail greets a person, so the sheet is asked for one."""
-        if field == "first_name":
+    def _undefined(self, step: str, template: str, lead: Lead, used: str) -> Message:
+        """A name a template uses that is not there: an empty cell on the lead's row, a link config.yaml lacks, or a
+        mistake in the template. No first name is a Name that is empty or a company's (ООО «Ромашка»): personal
+        mail greets a person, so the sheet is asked for one."""
+        group, _, name = used.rpartition(".")
+        if group == "lead" and name == "first_name":
             return Message("no_person_name", step=step, template=template)
-        return Message("missing_field", step=step, template=template, field=field)
+        if group == "lead" and name in self._lead_fields(lead):
+            return Message("missing_field", step=step, template=template, field=name)
+        if group == "links":
+            return Message("unknown_link", step=step, template=template, link=name)
+        return Message("not_a_field", step=step, template=template, field=used)
 
     def _broken(self, step: str, template: str, error: Exception) -> Message:
         """A template that cannot be rendered, with the file and line of the mistake: an email is three files and
