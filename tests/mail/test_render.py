@@ -206,6 +206,19 @@ def test_preview_prints_the_exact_email_and_can_write_it(tmp_path):
     assert unknown.exit_code == 1 and "no lead L-99999" in unknown.output
 
 
+def test_preview_of_a_lead_without_an_email_says_so(make_config, tmp_path):
+    # Ivan is reached by phone only: his d2 email is never sent, so there is nothing to show
+    config = make_config(working_days=EVERY_DAY)
+    sheet = XlsxSheet(config)
+    sheet.init()
+    sheet.put_rows("Leads", [lead_row(1, Name="Ivan Petrov", Email=None)])
+    shown = CliRunner().invoke(cli, ["preview", "L-1", "d2", "--config", str(tmp_path / "config.yaml")])
+    assert (shown.exit_code, shown.output) == (
+        1,
+        "error: L-1 has no Email (or one that cannot be read: see `check`), so no email goes to it\n",
+    )
+
+
 def test_a_script_says_each_lead_its_own_words_and_a_plain_one_the_same_words_to_all(config):
     def script_for(renderer, text, name):
         occurrence = Occurrence(
