@@ -140,6 +140,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "письмо {step} не отправлено: шаблон {template} использует links.{link}: добавьте {link} в links: "
         "в config.yaml",
     },
+    "empty_subject": {
+        "en": "email {step} not sent: the subject of {template} comes out empty",
+        "ru": "письмо {step} не отправлено: тема шаблона {template} получилась пустой",
+    },
     "subject_break": {
         "en": "email {step} not sent: the subject of {template} has a line break",
         "ru": "письмо {step} не отправлено: в теме шаблона {template} перенос строки",

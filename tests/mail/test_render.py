@@ -136,6 +136,19 @@ def test_a_name_a_template_uses_and_the_email_lacks_says_where_to_fix_it(make_co
     assert str(raised.value) == f"email d0 not sent: {problem}"
 
 
+def test_an_email_whose_subject_comes_out_empty_waits(make_config, tmp_path):
+    # the subject made to depend on Source, which Ivan's row leaves empty: it renders to nothing
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    subject = (
+        "{% if lead.source is defined %}{{ lead.first_name }}, thank you for coming via {{ lead.source }}{% endif %}"
+    )
+    (templates / "email" / "en" / "d0_thanks.subject.txt").write_text(subject)
+    with pytest.raises(RenderProblem) as raised:
+        email_for(make_config(templates_dir=str(templates)), "d0_thanks")
+    assert str(raised.value) == "email d0 not sent: the subject of d0_thanks comes out empty"
+
+
 def test_a_template_saved_by_notepad_as_ansi_holds_back_only_its_own_step(make_config, tmp_path):
     # d2's text saved as Windows-1251 (Notepad's "ANSI"): Olga's d2 waits with a Problem, Ivan's d0 goes out
     templates = tmp_path / "templates"

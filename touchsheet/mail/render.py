@@ -186,6 +186,8 @@ class Renderer:
             raise RenderProblem(problem) from None
         except Exception as e:  # Jinja's errors, and Python's a sandboxed template still makes ("{:,d}" of a float)
             raise RenderProblem(self._broken(occurrence.step, name, e)) from None
+        if not subject:  # a subject-less email from a sales team reads as spam
+            raise RenderProblem(Message("empty_subject", step=occurrence.step, template=name))
         if has_control(subject):
             raise RenderProblem(Message("subject_break", step=occurrence.step, template=name))
         try:
