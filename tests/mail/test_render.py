@@ -283,6 +283,14 @@ def test_a_script_names_a_manager_missing_from_config_and_the_company_for_a_lead
     assert script_for("") == "This is Northwind Freight from Northwind Freight."
 
 
+def test_a_manager_given_no_signature_line_signs_with_their_name(make_config):
+    # config.yaml gives Dmitry an email and a phone only: "Northwind Freight" alone would hide who wrote
+    managers = {"Dmitry Orlov": {"email": "dmitry@northwind.example", "phone": "+7 495 000-00-09"}}
+    email = email_for(make_config(managers=managers), "d0_thanks", manager="Dmitry Orlov")
+    assert "\nDmitry Orlov, Northwind Freight\n+7 495 000-00-09\n" in email.text
+    assert "<p>Dmitry Orlov, Northwind Freight<br>+7 495 000-00-09" in email.html
+
+
 @pytest.mark.parametrize("source", ["config.yaml", "config.ru.yaml"])
 def test_a_company_without_a_website_signs_off_with_no_empty_link_or_line(make_config, source):
     # company.website is optional: the signature is then the manager's name and phone, nothing after them

@@ -116,6 +116,8 @@ class Renderer:
     def context(self, lead: Lead, manager_name: str) -> dict[str, Any]:
         config = self.config
         manager = config.managers.get(manager_name)
+        # emails go out signed by their manager: one with no signature line in config signs with their name
+        signature = (manager.signature or f"{manager_name}, {config.company.name}") if manager else config.company.name
         return {
             # only what the lead has: an empty field is undefined, so a template using it fails clearly
             "lead": {k: v for k, v in self._lead_fields(lead).items() if v not in (None, "")},
@@ -124,7 +126,7 @@ class Renderer:
                 "name": manager_name if manager_name not in ("", UNASSIGNED) else config.company.name,
                 "email": manager.email if manager else "",
                 "phone": (manager.phone if manager else "") or config.company.phone,
-                "signature": (manager.signature if manager else "") or config.company.name,
+                "signature": signature,
             },
             "company": dict(self._company),  # a copy for each script: what one does to it, the next never sees
             "links": dict(config.links),
