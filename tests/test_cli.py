@@ -189,7 +189,7 @@ def test_check_finds_a_broken_template(tmp_path):
     result = run("check", "--config", str(config))
     assert result.exit_code == 1
     assert (
-        "template d2_product_video: template d2_product_video uses 'frist_name', which is empty for this lead"
+        "template d2_product_video: template d2_product_video uses 'lead.frist_name', which is not a field"
         in result.output
     )
     assert (
@@ -207,6 +207,14 @@ def test_check_finds_a_script_that_misspells_a_field(make_config):
     config = make_config(callbacks={"script": "{{ lead.frist_name }}, you asked us to call you back."})
     assert template_problems(config, at("2026-11-25 10:00")) == [
         "script '{{ lead.frist_name }}, you asked us to c...': uses 'frist_name', which is not a field"
+    ]
+
+
+def test_check_finds_a_script_that_adds_words_to_an_amount(make_config):
+    # the sample lead's amount is 1000.0, a float: float + str is Python's TypeError, which check lists
+    config = make_config(callbacks={"script": "Remind them of {{ lead.invoice_amount + ' rub' }}."})
+    assert template_problems(config, at("2026-11-25 10:00")) == [
+        "script 'Remind them of {{ lead.invoice_amount + ...': unsupported operand type(s) for +: 'float' and 'str'"
     ]
 
 

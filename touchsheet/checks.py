@@ -86,7 +86,7 @@ def template_problems(config: Config, now: datetime) -> list[str]:
             strict.from_string(text).render(context)
         except jinja2.UndefinedError as e:
             problems.append(f"script '{text[:40]}...': uses '{undefined_field(e)}', which is not a field")
-        except jinja2.TemplateError as e:
+        except Exception as e:  # a Jinja error, or Python's a sandboxed script still makes (an amount + ' rub')
             problems.append(f"script '{text[:40]}...': {e}")
     if config.reactivation.manager and config.reactivation.manager not in config.managers:
         problems.append(f"reactivation.manager '{config.reactivation.manager}' is not under `managers:`")

@@ -39,6 +39,10 @@ def preview_email(config: Config, workbook: Workbook, lead_id: str, step: str | 
             raise TouchsheetError(
                 f"{step} is a {point.channel.value}, not an email. Its script for {lead_id}: {script}"
             )
+    if not lead.email:  # one that cannot be read is blanked too
+        raise TouchsheetError(
+            f"{lead_id} has no Email (or one that cannot be read: see `check`), so no email goes to it"
+        )
     try:
         return Renderer(config).email(EmailTouch(occurrence, lead, lead.manager or UNASSIGNED), now)
     except RenderProblem as e:

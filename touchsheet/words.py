@@ -130,6 +130,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "email {step} not sent: template {template} is broken ({error})",
         "ru": "письмо {step} не отправлено: шаблон {template} с ошибкой ({error})",
     },
+    # a template's mistakes, told where to fix them: the file and line, config.yaml
+    "template_line": {"en": "{file}, line {line}: {error}", "ru": "{file}, строка {line}: {error}"},
+    "not_a_field": {
+        "en": "email {step} not sent: template {template} uses '{field}', which is not a field",
+        "ru": "письмо {step} не отправлено: шаблон {template} использует «{field}», а такого поля нет",
+    },
+    "unknown_link": {
+        "en": "email {step} not sent: template {template} uses links.{link}: add {link} under links: in config.yaml",
+        "ru": "письмо {step} не отправлено: шаблон {template} использует links.{link}: добавьте {link} в links: "
+        "в config.yaml",
+    },
+    "empty_subject": {
+        "en": "email {step} not sent: the subject of {template} comes out empty",
+        "ru": "письмо {step} не отправлено: тема шаблона {template} получилась пустой",
+    },
     "subject_break": {
         "en": "email {step} not sent: the subject of {template} has a line break",
         "ru": "письмо {step} не отправлено: в теме шаблона {template} перенос строки",

@@ -103,6 +103,52 @@ def test_a_missing_templates_folder_says_to_set_templates_dir(make_config, tmp_p
     )
 
 
+def test_a_mistake_in_the_shared_signature_is_named_by_its_file_and_line(make_config, tmp_path):
+    # every email includes _signature.txt: a "}" typed for "}}" on its line 2 is there, not in d0_thanks.*
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "email" / "ru" / "_signature.txt").write_text("{{ manager.signature }}\n{{ manager.phone }\n")
+    config = make_config("config.ru.yaml", templates_dir=str(templates))
+    with pytest.raises(RenderProblem) as raised:
+        email_for(config, "d0_thanks")
+    assert raised.value.args[0].said("ru") == (
+        "письмо d0 не отправлено: шаблон d0_thanks с ошибкой (_signature.txt, строка 2: unexpected '}')"
+    )
+
+
+@pytest.mark.parametrize(
+    "used, problem",
+    [
+        # Ivan's Source cell is empty: his row can fix it
+        ("lead.source", "template d0_thanks uses 'source', which is empty for this lead"),
+        # Leads has no Company column: the template must change, no row can fix it
+        ("lead.company", "template d0_thanks uses 'lead.company', which is not a field"),
+        # a link put in the template but not in config.yaml
+        ("links.pricing", "template d0_thanks uses links.pricing: add pricing under links: in config.yaml"),
+    ],
+)
+def test_a_name_a_template_uses_and_the_email_lacks_says_where_to_fix_it(make_config, tmp_path, used, problem):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "email" / "en" / "d0_thanks.subject.txt").write_text(f"{{{{ {used} }}}}, thank you")
+    with pytest.raises(RenderProblem) as raised:
+        email_for(make_config(templates_dir=str(templates)), "d0_thanks")
+    assert str(raised.value) == f"email d0 not sent: {problem}"
+
+
+def test_an_email_whose_subject_comes_out_empty_waits(make_config, tmp_path):
+    # the subject made to depend on Source, which Ivan's row leaves empty: it renders to nothing
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    subject = (
+        "{% if lead.source is defined %}{{ lead.first_name }}, thank you for coming via {{ lead.source }}{% endif %}"
+    )
+    (templates / "email" / "en" / "d0_thanks.subject.txt").write_text(subject)
+    with pytest.raises(RenderProblem) as raised:
+        email_for(make_config(templates_dir=str(templates)), "d0_thanks")
+    assert str(raised.value) == "email d0 not sent: the subject of d0_thanks comes out empty"
+
+
 def test_a_template_saved_by_notepad_as_ansi_holds_back_only_its_own_step(make_config, tmp_path):
     # d2's text saved as Windows-1251 (Notepad's "ANSI"): Olga's d2 waits with a Problem, Ivan's d0 goes out
     templates = tmp_path / "templates"
@@ -120,6 +166,27 @@ def test_a_template_saved_by_notepad_as_ansi_holds_back_only_its_own_step(make_c
     assert sheet.rows("Leads")[1]["Проблема"] == (
         f"письмо d2 не отправлено: файл шаблона d2_product_video.txt в {templates / 'email' / 'ru'} сохранён не в "
         "UTF-8 (откройте его и сохраните в кодировке UTF-8)"
+    )
+
+
+def test_a_template_raising_a_python_error_holds_back_only_its_own_email(make_config, tmp_path):
+    # whole roubles wanted, "{:,.2f}" became "{:,d}": the amount is a float, so Python's format raises a
+    # ValueError (not a Jinja error). 2 November: Olga's invoice of 30 October owes invoice+3, Ivan his day 0
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    text = templates / "email" / "en" / "invoice_reminder.txt"
+    text.write_text(text.read_text().replace("{:,.2f}", "{:,d}"))
+    config = make_config(templates_dir=str(templates), working_days=EVERY_DAY)
+    sheet = XlsxSheet(config)
+    sheet.init()
+    invoice = {"Stage": "invoice", "Invoice at": datetime(2026, 10, 30), "Invoice amount": 12500}
+    olga = lead_row(2, Name="Olga Ivanova", **invoice, **{"Created at": datetime(2026, 10, 1, 10, 0)})
+    sheet.put_rows("Leads", [lead_row(1, Name="Ivan Petrov"), olga])
+    run_once(config, sheet.backend(), Outbox(tmp_path / "outbox"), at("2026-11-02 10:05"))
+    assert [p.name for p in (tmp_path / "outbox").glob("*.eml")] == ["L-1_d0_2026-11-02.eml"]
+    assert sheet.rows("Leads")[1]["Problem"] == (
+        "email invoice+3@2026-10-30 not sent: template invoice_reminder is broken (invoice_reminder.txt, line 1: "
+        "Unknown format code 'd' for object of type 'float')"
     )
 
 
@@ -152,6 +219,19 @@ def test_preview_prints_the_exact_email_and_can_write_it(tmp_path):
     assert unknown.exit_code == 1 and "no lead L-99999" in unknown.output
 
 
+def test_preview_of_a_lead_without_an_email_says_so(make_config, tmp_path):
+    # Ivan is reached by phone only: his d2 email is never sent, so there is nothing to show
+    config = make_config(working_days=EVERY_DAY)
+    sheet = XlsxSheet(config)
+    sheet.init()
+    sheet.put_rows("Leads", [lead_row(1, Name="Ivan Petrov", Email=None)])
+    shown = CliRunner().invoke(cli, ["preview", "L-1", "d2", "--config", str(tmp_path / "config.yaml")])
+    assert (shown.exit_code, shown.output) == (
+        1,
+        "error: L-1 has no Email (or one that cannot be read: see `check`), so no email goes to it\n",
+    )
+
+
 def test_a_script_says_each_lead_its_own_words_and_a_plain_one_the_same_words_to_all(config):
     def script_for(renderer, text, name):
         occurrence = Occurrence(
@@ -164,6 +244,24 @@ def test_a_script_says_each_lead_its_own_words_and_a_plain_one_the_same_words_to
     assert [script_for(renderer, named, n) for n in ("Ivan Petrov", "Olga Ivanova")] == ["Hello Ivan!", "Hello Olga!"]
     assert [script_for(renderer, plain, n) for n in ("Ivan Petrov", "Olga Ivanova")] == ["Ask about\nthe route."] * 2
     assert [script_for(renderer, broken, n) for n in ("Ivan Petrov", "Olga Ivanova")] == [broken] * 2
+
+
+def test_a_script_raising_a_python_error_reads_as_typed(config):
+    # an amount (a float) plus words is a TypeError in Python: Due today shows the words as typed and the run
+    # goes on (check lists the script)
+    text = "Check they received the invoice for {{ lead.invoice_amount + ' rub' }}."
+    occurrence = Occurrence(
+        "invoice+2",
+        "invoice",
+        Channel.CALL,
+        Kind.CLOSING,
+        "why",
+        at("2026-11-02 10:00"),
+        at("2026-11-03 00:00"),
+        script=text,
+    )
+    task = Task(occurrence, lead(invoice_amount=12500.0), "Anna Smith", False)
+    assert Renderer(config).script(task) == text
 
 
 def test_a_script_names_a_manager_missing_from_config_and_the_company_for_a_lead_with_none(config):
@@ -183,6 +281,14 @@ def test_a_script_names_a_manager_missing_from_config_and_the_company_for_a_lead
 
     assert script_for("Dmitry") == "This is Dmitry from Northwind Freight."
     assert script_for("") == "This is Northwind Freight from Northwind Freight."
+
+
+def test_a_manager_given_no_signature_line_signs_with_their_name(make_config):
+    # config.yaml gives Dmitry an email and a phone only: "Northwind Freight" alone would hide who wrote
+    managers = {"Dmitry Orlov": {"email": "dmitry@northwind.example", "phone": "+7 495 000-00-09"}}
+    email = email_for(make_config(managers=managers), "d0_thanks", manager="Dmitry Orlov")
+    assert "\nDmitry Orlov, Northwind Freight\n+7 495 000-00-09\n" in email.text
+    assert "<p>Dmitry Orlov, Northwind Freight<br>+7 495 000-00-09" in email.html
 
 
 @pytest.mark.parametrize("source", ["config.yaml", "config.ru.yaml"])

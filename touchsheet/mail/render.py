@@ -8,13 +8,16 @@ counts as missing: the email is not sent and the lead's Problem cell says which 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import EmailPolicy, default
 from email.utils import format_datetime, make_msgid, parseaddr
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -61,6 +64,28 @@ class _Utf8Files(jinja2.FileSystemLoader):
             raise _NotUtf8(template) from None
 
 
+class _Group(dict[str, Any]):
+    """lead, manager, company or links, knowing its name, so a name it lacks is told whole: links.pricing.
+    The name is in _group: Jinja reads an attribute before a key (a `name` attribute would hide lead.name),
+    and the sandbox lets no template read one starting with _."""
+
+    def __init__(self, group: str, names: dict[str, Any]) -> None:
+        super().__init__(names)
+        self._group = group
+
+
+class _Unfilled(jinja2.StrictUndefined):
+    """StrictUndefined whose error is the name as the template wrote it: links.pricing is config.yaml's to
+    fix, lead.phone the lead's row, lead.company the template."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        group = getattr(self._undefined_obj, "_group", None)
+        return self._undefined_hint or (f"{group}.{self._undefined_name}" if group else str(self._undefined_name))
+
+
 @dataclass(frozen=True)
 class Email:
     key: str
@@ -79,7 +104,7 @@ class Renderer:
         self.emails = SandboxedEnvironment(
             loader=_Utf8Files(self.folder),
             autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
-            undefined=jinja2.StrictUndefined,
+            undefined=_Unfilled,
             keep_trailing_newline=False,
         )
         self.scripts = SandboxedEnvironment(autoescape=False, undefined=jinja2.ChainableUndefined)
@@ -91,31 +116,36 @@ class Renderer:
     def context(self, lead: Lead, manager_name: str) -> dict[str, Any]:
         config = self.config
         manager = config.managers.get(manager_name)
-        lead_fields = {
+        # emails go out signed by their manager: one with no signature line in config signs with their name
+        signature = (manager.signature or f"{manager_name}, {config.company.name}") if manager else config.company.name
+        return {
+            # only what the lead has: an empty field is undefined, so a template using it fails clearly
+            "lead": {k: v for k, v in self._lead_fields(lead).items() if v not in (None, "")},
+            "manager": {
+                # a manager typed on the row but not in config still speaks for themself
+                "name": manager_name if manager_name not in ("", UNASSIGNED) else config.company.name,
+                "email": manager.email if manager else "",
+                "phone": (manager.phone if manager else "") or config.company.phone,
+                "signature": signature,
+            },
+            "company": dict(self._company),  # a copy for each script: what one does to it, the next never sees
+            "links": dict(config.links),
+            "unsubscribe": config.mail.unsubscribe_email,
+        }
+
+    def _lead_fields(self, lead: Lead) -> dict[str, Any]:
+        """Every field a template can read of a lead, empty or not."""
+        return {
             "id": lead.id,
             "name": lead.name,
             "first_name": lead.first_name,
             "email": lead.email,
             "phone": lead.phone,
             "source": lead.source,
-            "stage": value_label(lead.stage, config.locale),
+            "stage": value_label(lead.stage, self.config.locale),
             "invoice_amount": lead.invoice_amount,
             "invoice_at": lead.invoice_at.date() if lead.invoice_at else None,
             "birthday": lead.birthday,
-        }
-        return {
-            # only what the lead has: an empty field is undefined, so a template using it fails clearly
-            "lead": {k: v for k, v in lead_fields.items() if v not in (None, "")},
-            "manager": {
-                # a manager typed on the row but not in config still speaks for themself
-                "name": manager_name if manager_name not in ("", UNASSIGNED) else config.company.name,
-                "email": manager.email if manager else "",
-                "phone": (manager.phone if manager else "") or config.company.phone,
-                "signature": (manager.signature if manager else "") or config.company.name,
-            },
-            "company": dict(self._company),  # a copy for each script: what one does to it, the next never sees
-            "links": dict(config.links),
-            "unsubscribe": config.mail.unsubscribe_email,
         }
 
     def script(self, task: Task) -> str:
@@ -127,7 +157,7 @@ class Renderer:
         try:
             template = self._compiled.get(text) or self._compiled.setdefault(text, self.scripts.from_string(text))
             words = template.render(self.context(task.lead, task.manager)).strip()
-        except jinja2.TemplateError:
+        except Exception:  # a Jinja error, or Python's (an amount + ' rub'): the run goes on
             return text  # `check` reports the broken template; the manager still gets the words
         if not _TEMPLATED.search(text):
             self._plain[text] = words
@@ -137,20 +167,29 @@ class Renderer:
         """The exact message that would go out; RenderProblem when it cannot."""
         occurrence, lead = touch.occurrence, touch.lead
         name = occurrence.template
-        context = {**self.context(lead, touch.manager), "reason": occurrence.reason, "step": occurrence.step}
+        context = {
+            **{
+                key: _Group(key, value) if isinstance(value, dict) else value
+                for key, value in self.context(lead, touch.manager).items()
+            },
+            "reason": occurrence.reason,
+            "step": occurrence.step,
+        }
         try:
             subject = self.emails.get_template(f"{name}.subject.txt").render(context).strip()
             text = self.emails.get_template(f"{name}.txt").render(context).strip() + "\n"
             html = self.emails.get_template(f"{name}.html").render(context)
         except jinja2.UndefinedError as e:
-            raise RenderProblem(self._undefined(occurrence.step, name, undefined_field(e))) from None
+            raise RenderProblem(self._undefined(occurrence.step, name, lead, e.message or "")) from None
         except jinja2.TemplateNotFound as e:
             raise RenderProblem(self._missing(occurrence.step, e.name)) from None
         except _NotUtf8 as e:
             problem = Message("template_not_utf8", step=occurrence.step, file=e.message, folder=self.folder)
             raise RenderProblem(problem) from None
-        except jinja2.TemplateError as e:
-            raise RenderProblem(Message("broken_template", step=occurrence.step, template=name, error=e)) from None
+        except Exception as e:  # Jinja's errors, and Python's a sandboxed template still makes ("{:,d}" of a float)
+            raise RenderProblem(self._broken(occurrence.step, name, e)) from None
+        if not subject:  # a subject-less email from a sales team reads as spam
+            raise RenderProblem(Message("empty_subject", step=occurrence.step, template=name))
         if has_control(subject):
             raise RenderProblem(Message("subject_break", step=occurrence.step, template=name))
         try:
@@ -159,12 +198,27 @@ class Renderer:
             raise RenderProblem(Message("bad_header", step=occurrence.step, error=e)) from None
         return Email(touch.key, lead.id, lead.email, subject, text, html, message)
 
-    def _undefined(self, step: str, template: str, field: str) -> Message:
-        """An empty field a template uses; no first name is a Name that is empty or a company's (ООО «Ромашка»):
-        personal mail greets a person, so the sheet is asked for one."""
-        if field == "first_name":
+    def _undefined(self, step: str, template: str, lead: Lead, used: str) -> Message:
+        """A name a template uses that is not there: an empty cell on the lead's row, a link config.yaml lacks, or a
+        mistake in the template. No first name is a Name that is empty or a company's (ООО «Ромашка»): personal
+        mail greets a person, so the sheet is asked for one."""
+        group, _, name = used.rpartition(".")
+        if group == "lead" and name == "first_name":
             return Message("no_person_name", step=step, template=template)
-        return Message("missing_field", step=step, template=template, field=field)
+        if group == "lead" and name in self._lead_fields(lead):
+            return Message("missing_field", step=step, template=template, field=name)
+        if group == "links":
+            return Message("unknown_link", step=step, template=template, link=name)
+        return Message("not_a_field", step=step, template=template, field=used)
+
+    def _broken(self, step: str, template: str, error: Exception) -> Message:
+        """A template that cannot be rendered, with the file and line of the mistake: an email is three files and
+        the shared _layout and _signature. Jinja puts template lines in the traceback; the last is the mistake's."""
+        folder = Path(os.path.normpath(self.folder))  # as the loader names the files
+        lines = [line for line in traceback.extract_tb(error.__traceback__) if Path(line.filename).parent == folder]
+        if lines:
+            error = Message("template_line", file=Path(lines[-1].filename).name, line=lines[-1].lineno, error=error)
+        return Message("broken_template", step=step, template=template, error=error)
 
     def _missing(self, step: str, file: str | None) -> Message:
         """A template file that is not there, with the folder searched (and a hint when the folder is not there)."""
