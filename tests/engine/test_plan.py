@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from tests.builders import at, book, lead, touch
-from touchsheet.engine.model import UNASSIGNED, Channel, Result, Stage, Status
+from touchsheet.engine.model import UNASSIGNED, Channel, Result, Stage, Status, Touch
 from touchsheet.engine.plan import plan
 
 
@@ -194,3 +195,14 @@ def test_a_plan_after_sending_plans_again_only_the_leads_that_got_touches(every_
     assert [(s.lead.id, s.next_touch.step, s.touches) for s in final.statuses] == [("L-1", "d4", 1), ("L-2", "d3", 0)]
     assert final.parts.by_lead["L-2"] is first.parts.by_lead["L-2"]  # Olga was not planned again
     assert final.parts.by_lead["L-1"] is not first.parts.by_lead["L-1"]
+
+
+def test_the_daily_cap_counts_24_real_hours_over_the_night_the_clocks_go_forward(make_config):
+    # A Berlin office sent its 3 emails (daily_cap: 3) on Saturday 28 March 2026 at 09:05. Clocks go
+    # forward that night, so Sunday 09:30 is only 23 h 25 min later: the 3 still count, no room yet.
+    berlin = ZoneInfo("Europe/Berlin")
+    config = make_config(timezone="Europe/Berlin", mail={"daily_cap": 3})
+    sent = datetime(2026, 3, 28, 9, 5, tzinfo=berlin)
+    log = [Touch(sent, f"L-{n}", Channel.EMAIL, Status.SENT, "d0") for n in (1, 2, 3)]
+    assert plan(book([lead()], log), config, datetime(2026, 3, 29, 9, 30, tzinfo=berlin)).room == 0
+    assert plan(book([lead()], log), config, datetime(2026, 3, 29, 10, 5, tzinfo=berlin)).room == 3  # 24 h later

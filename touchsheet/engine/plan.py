@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from touchsheet.config import Config
@@ -126,7 +126,7 @@ def plan(book: Book, config: Config, now: datetime, earlier: Plan | None = None)
         lead.id: _plan_lead(lead, found.get(lead.id, NO_HISTORY), purchases[lead.id], _problems(book, lead), shared)
         for lead in book.leads
     }
-    parts = Parts(book.leads, book.log, found, by_lead, emails_since(book.log, now - DAY))
+    parts = Parts(book.leads, book.log, found, by_lead, emails_since(book.log, _day_before(now)))
     return _assembled(parts, purchases, base, config)
 
 
@@ -154,9 +154,15 @@ def _plan_again(book: Book, config: Config, now: datetime, earlier: Plan) -> Pla
         return plan(book, config, now)
     shared = _shared(config, now, earlier.base_interval)
     planned = {i: _plan_lead(lead, read[i], purchases[i], _problems(book, lead), shared) for i, lead in again.items()}
-    emailed = parts.emailed + emails_since(added, now - DAY)
+    emailed = parts.emailed + emails_since(added, _day_before(now))
     again_parts = Parts(book.leads, book.log, parts.found | read, parts.by_lead | planned, emailed)
     return _assembled(again_parts, purchases, earlier.base_interval, config)
+
+
+def _day_before(now: datetime) -> datetime:
+    """24 real hours before `now` (the daily cap's rolling day; `now - DAY` counts by the clock: 23
+    hours the day it goes forward), in `now`'s zone: the log's moments compare with it quickest."""
+    return (now.astimezone(UTC) - DAY).astimezone(now.tzinfo)
 
 
 def _shared(config: Config, now: datetime, base: float | None) -> _Shared:
