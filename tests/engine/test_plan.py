@@ -156,6 +156,15 @@ def test_a_lead_is_forgotten_when_its_manual_touches_wait_for_days(every_day):
     )
 
 
+def test_a_call_logged_by_hand_with_the_date_alone_counts_for_the_steps_of_that_day(every_day):
+    # The d4 call of 6 Nov, logged by hand as 06.11.2026 (read as midnight, before its 09:00): on
+    # 9 Nov only d5 (7 Nov) has waited, 2 days of 3; read as done before d4, d4 waited 3 days.
+    contacted = lead(stage=Stage.CONTACTED)
+    log = [touch("2026-11-02 10:05", step="first-contact"), touch("2026-11-06 00:00", result=Result.REACHED)]
+    flags = plan(book([contacted], log), every_day, at("2026-11-09 12:00")).statuses[0].flags
+    assert not any(f.startswith("forgotten") for f in flags)
+
+
 def test_forgotten_counts_working_days_so_nobody_is_forgotten_over_the_new_year_break(config):
     # Created Mon 30 Nov 2026; d15 was done. The d30 call is due Wed 30 Dec, the last working day of
     # 2026: 31 Dec and 1-10 Jan 2027 are days off in Russia.

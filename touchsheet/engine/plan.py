@@ -196,7 +196,7 @@ def _plan_lead(
     config, now = shared.config, shared.now
     start = reactivation.reactivation_start(lead, purchases, history, shared.base, config)
     groups = [] if lead.opt_out else _groups(lead, history, purchases, start, shared)  # opt-outs are absolute
-    result = owed(groups, history.settled, history.last_manual_at)
+    result = owed(groups, history.settled, history.manual_through)
     tasks: tuple[Task, ...] = ()
     emails: tuple[EmailTouch, ...] = ()
     if result.due:  # most leads owe nothing right now
