@@ -102,6 +102,19 @@ def test_a_birthday_on_a_day_off_is_greeted_the_working_day_before(config):
     assert plan(book([client], sent), config, at("2026-11-09 10:00")).emails == ()
 
 
+def test_a_client_in_another_time_zone_is_greeted_on_their_own_day_in_their_own_working_hours(config):
+    # Kamchatka is 9 hours ahead of Moscow: its office is open 00:00-09:00 Moscow time. Born on
+    # Saturday 7 Nov, the client is greeted on Friday 6 Nov at 03:00 Moscow (12:00 there). Due at
+    # Moscow's 09:00 (18:00 there, closed), the greeting waited for their Monday 09:00, which is
+    # Monday 00:00 in Moscow: the very moment it expired (7 Nov + 1 + late_days 1). It was never sent.
+    client = lead(
+        stage=Stage.WON, paid_at=at("2026-10-01 00:00"), birthday=date(1985, 11, 7), timezone="Asia/Kamchatka"
+    )
+    assert [e.occurrence.step for e in plan(book([client]), config, at("2026-11-06 03:00")).emails] == ["birthday@2026"]
+    # The holidays likewise: New Year's greeting (29 Dec, a Tuesday) on that Tuesday there, not a day late.
+    assert [e.occurrence.step for e in plan(book([client]), config, at("2026-12-29 03:00")).emails] == ["new_year@2026"]
+
+
 def test_a_greeting_is_dropped_once_late(every_day):
     client = lead(stage=Stage.WON, paid_at=at("2026-10-01 00:00"), birthday=date(1985, 11, 3))
     assert [e.occurrence.step for e in plan(book([client]), every_day, at("2026-11-04 12:00")).emails] == [

@@ -9,7 +9,6 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from touchsheet.config import Config
 from touchsheet.engine import cadence, greetings, reactivation, reminders
@@ -98,16 +97,24 @@ class _Shared:
     today_end: datetime
     base: float | None  # the base's average days between purchases
     calendars: SalesCalendars
-    holidays: Lanes
     alike: SharedLanes  # what leads alike are owed (an invoice day's reminders...), built once
-    office_hours: dict[str, bool] = field(default_factory=dict)  # by lead time zone ("": the business's)
+    # by lead time zone ("": the business's)
+    office_hours: dict[str, bool] = field(default_factory=dict)
+    holidays: dict[str, Lanes] = field(default_factory=dict)
 
     def in_office_hours(self, lead: Lead) -> bool:
         """Working hours on a working day where the lead is: asked once a plan per time zone."""
         found = self.office_hours.get(lead.timezone)
         if found is None:
-            zone = ZoneInfo(lead.timezone) if lead.timezone else None
-            found = self.office_hours[lead.timezone] = self.config.calendar.is_open(self.now, zone)
+            found = self.office_hours[lead.timezone] = self.config.calendar.is_open(self.now, lead.zone)
+        return found
+
+    def holiday_greetings(self, lead: Lead) -> Lanes:
+        """The holidays on the lead's own days: sorted out once a plan per time zone."""
+        found = self.holidays.get(lead.timezone)
+        if found is None:
+            occasions = greetings.holidays(self.config, self.now, lead.zone)
+            found = self.holidays[lead.timezone] = sort_out(occasions, self.now, self.today_end)
         return found
 
 
@@ -167,9 +174,8 @@ def _day_before(now: datetime) -> datetime:
 
 def _shared(config: Config, now: datetime, base: float | None) -> _Shared:
     today_end = day_end(config.calendar, now.date())
-    holidays = sort_out(greetings.holidays(config, now), now, today_end)
     calendars = SalesCalendars(config, now, today_end)
-    return _Shared(config, now, today_end, base, calendars, holidays, SharedLanes(now, today_end))
+    return _Shared(config, now, today_end, base, calendars, SharedLanes(now, today_end))
 
 
 def _problems(book: Book, lead: Lead) -> tuple[str, ...]:
@@ -234,7 +240,7 @@ def _groups(lead: Lead, history: History, purchases: list[date], start: date | N
     alike = shared.alike
     invoice = reminders.invoice_reminders(lead, config, alike)
     calls = reactivation.reactivation(start, purchases, config, alike)
-    holidays = shared.holidays if greetings.greeted(lead) else NOTHING
+    holidays = shared.holiday_greetings(lead) if greetings.greeted(lead) else NOTHING
     for lanes in (invoice, calls, greetings.birthday(lead, config, alike), calendar, holidays):
         if lanes is not NOTHING:
             groups.append(lanes if lead.email else _manual_only(lanes))
