@@ -200,6 +200,32 @@ def test_a_bad_row_gets_its_problem_and_the_others_still_work(sheet, outbox):
     assert "rows with a problem: 1 (see the Problem column)" in summary.lines()
 
 
+def test_a_date_typed_as_one_number_or_a_time_alone_in_callback_at_is_said_and_the_others_still_work(sheet, outbox):
+    # 20261125 (a date typed without dots) and 14:30 typed alone (a sheet keeps 0.6041..., a time on
+    # no day) are numbers no date stands for. A Google Sheet read the first as a date too far off to
+    # exist, which stopped every run, and the second as a callback on 30 December 1899, long missed.
+    sheet.put_rows("Leads", [{**IVAN, "Callback at": 20261125}, {**OLGA, "Callback at": 14.5 / 24}])
+    sync(sheet, outbox, "2026-11-02 10:05")
+    ivan, olga = sheet.rows("Leads")
+    assert ivan["Problem"].startswith("Callback at: '20261125' is not a date")
+    assert olga["Problem"].startswith("Callback at: '0.6041") and "callback missed" not in (olga["Flags"] or "")
+    assert ivan["Next touch at"] is not None and olga["Next touch at"] is not None
+    assert not any(r["Step"].startswith("callback@") for r in sheet.rows("Due today"))
+
+
+def test_a_callback_recorded_with_a_time_alone_waits_for_its_day_then_replaces_a_number_on_the_lead(sheet, outbox):
+    sheet.put_rows("Leads", [{**IVAN, "Callback at": 20261125}])  # a date typed without dots: no date
+    sync(sheet, outbox, "2026-11-02 10:05")
+    sheet.set("Due today", 2, "Result", "callback")
+    sheet.set("Due today", 2, "Callback at", 15 / 24)  # 15:00 typed alone: a sheet keeps 0.625
+    sync(sheet, outbox, "2026-11-02 10:30")
+    assert sheet.rows("Due today")[0]["Problem"].startswith("Callback at: '0.625' is not a date")
+    assert sheet.rows("Leads")[0]["Callback at"] == 20261125  # not 30 December 1899 15:00
+    sheet.set("Due today", 2, "Callback at", datetime(2026, 11, 4, 15, 0))
+    sync(sheet, outbox, "2026-11-02 10:40")
+    assert sheet.rows("Leads")[0]["Callback at"] == datetime(2026, 11, 4, 15, 0)
+
+
 def test_a_lead_pasted_twice_with_an_invisible_mark_after_the_id_gets_one_email_and_one_call(sheet, outbox):
     # the second copy came from a web page: a zero-width space after the ID, which reads L-1 on screen
     sheet.put_rows("Leads", [IVAN, {**IVAN, "ID": "L-1\u200b"}])

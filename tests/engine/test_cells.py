@@ -23,6 +23,9 @@ from touchsheet.engine.table import ErrorValue, Formula
         ("2026-11-25", "2026-11-25 00:00"),
         ("2026-11-25 14:30", "2026-11-25 14:30"),
         ("2026-11-25T14:30:00", "2026-11-25 14:30"),
+        ("2026-11-25 14.30", "2026-11-25 14:30"),  # a dot for the colon, as after 25.11.2026 (it read 14:00)
+        ("2026-11-25 9:30", "2026-11-25 09:30"),  # a one-digit hour, as after 25.11.2026 (it was refused)
+        ("2026-11-25  14:30", "2026-11-25 14:30"),  # two spaces
         (" 25.11.2026 ", "2026-11-25 00:00"),
         ("25.11.2026\u00a014:30", "2026-11-25 14:30"),  # a non-breaking space, pasted from a web page
         (datetime(2026, 11, 25, 14, 30), "2026-11-25 14:30"),
@@ -39,7 +42,9 @@ def test_a_date_with_an_offset_is_moved_into_the_business_zone():
     assert cells.moment("2026-11-25T10:00:00+00:00", MSK) == at("2026-11-25 13:00")
 
 
-@pytest.mark.parametrize("typed", ["31.02.2026", "tomorrow", "25/11/2026", "2026-13-01", 12, True])
+@pytest.mark.parametrize(
+    "typed", ["31.02.2026", "tomorrow", "25/11/2026", "2026-13-01", "2026-11-25 14,30", "25.11.2026 14,30", 12, True]
+)
 def test_what_is_not_a_date_says_how_to_type_one(typed):
     with pytest.raises(BadCell, match="25.11.2026"):
         cells.moment(typed, MSK)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from tests.builders import at, book, lead, touch
-from touchsheet.engine.model import UNASSIGNED, Channel, Result, Stage, Status
+from touchsheet.engine.model import UNASSIGNED, Channel, Result, Stage, Status, Touch
 from touchsheet.engine.plan import plan
 
 
@@ -101,6 +102,19 @@ def test_a_birthday_on_a_day_off_is_greeted_the_working_day_before(config):
     assert plan(book([client], sent), config, at("2026-11-09 10:00")).emails == ()
 
 
+def test_a_client_in_another_time_zone_is_greeted_on_their_own_day_in_their_own_working_hours(config):
+    # Kamchatka is 9 hours ahead of Moscow: its office is open 00:00-09:00 Moscow time. Born on
+    # Saturday 7 Nov, the client is greeted on Friday 6 Nov at 03:00 Moscow (12:00 there). Due at
+    # Moscow's 09:00 (18:00 there, closed), the greeting waited for their Monday 09:00, which is
+    # Monday 00:00 in Moscow: the very moment it expired (7 Nov + 1 + late_days 1). It was never sent.
+    client = lead(
+        stage=Stage.WON, paid_at=at("2026-10-01 00:00"), birthday=date(1985, 11, 7), timezone="Asia/Kamchatka"
+    )
+    assert [e.occurrence.step for e in plan(book([client]), config, at("2026-11-06 03:00")).emails] == ["birthday@2026"]
+    # The holidays likewise: New Year's greeting (29 Dec, a Tuesday) on that Tuesday there, not a day late.
+    assert [e.occurrence.step for e in plan(book([client]), config, at("2026-12-29 03:00")).emails] == ["new_year@2026"]
+
+
 def test_a_greeting_is_dropped_once_late(every_day):
     client = lead(stage=Stage.WON, paid_at=at("2026-10-01 00:00"), birthday=date(1985, 11, 3))
     assert [e.occurrence.step for e in plan(book([client]), every_day, at("2026-11-04 12:00")).emails] == [
@@ -155,6 +169,15 @@ def test_a_lead_is_forgotten_when_its_manual_touches_wait_for_days(every_day):
     )
 
 
+def test_a_call_logged_by_hand_with_the_date_alone_counts_for_the_steps_of_that_day(every_day):
+    # The d4 call of 6 Nov, logged by hand as 06.11.2026 (read as midnight, before its 09:00): on
+    # 9 Nov only d5 (7 Nov) has waited, 2 days of 3; read as done before d4, d4 waited 3 days.
+    contacted = lead(stage=Stage.CONTACTED)
+    log = [touch("2026-11-02 10:05", step="first-contact"), touch("2026-11-06 00:00", result=Result.REACHED)]
+    flags = plan(book([contacted], log), every_day, at("2026-11-09 12:00")).statuses[0].flags
+    assert not any(f.startswith("forgotten") for f in flags)
+
+
 def test_forgotten_counts_working_days_so_nobody_is_forgotten_over_the_new_year_break(config):
     # Created Mon 30 Nov 2026; d15 was done. The d30 call is due Wed 30 Dec, the last working day of
     # 2026: 31 Dec and 1-10 Jan 2027 are days off in Russia.
@@ -194,3 +217,14 @@ def test_a_plan_after_sending_plans_again_only_the_leads_that_got_touches(every_
     assert [(s.lead.id, s.next_touch.step, s.touches) for s in final.statuses] == [("L-1", "d4", 1), ("L-2", "d3", 0)]
     assert final.parts.by_lead["L-2"] is first.parts.by_lead["L-2"]  # Olga was not planned again
     assert final.parts.by_lead["L-1"] is not first.parts.by_lead["L-1"]
+
+
+def test_the_daily_cap_counts_24_real_hours_over_the_night_the_clocks_go_forward(make_config):
+    # A Berlin office sent its 3 emails (daily_cap: 3) on Saturday 28 March 2026 at 09:05. Clocks go
+    # forward that night, so Sunday 09:30 is only 23 h 25 min later: the 3 still count, no room yet.
+    berlin = ZoneInfo("Europe/Berlin")
+    config = make_config(timezone="Europe/Berlin", mail={"daily_cap": 3})
+    sent = datetime(2026, 3, 28, 9, 5, tzinfo=berlin)
+    log = [Touch(sent, f"L-{n}", Channel.EMAIL, Status.SENT, "d0") for n in (1, 2, 3)]
+    assert plan(book([lead()], log), config, datetime(2026, 3, 29, 9, 30, tzinfo=berlin)).room == 0
+    assert plan(book([lead()], log), config, datetime(2026, 3, 29, 10, 5, tzinfo=berlin)).room == 3  # 24 h later

@@ -67,6 +67,17 @@ def test_a_callback_is_kept_by_its_task_or_by_any_call_near_its_time(config):
     assert len(callback_tasks(plan(book([promised], too_early), config, at("2026-11-10 16:00")))) == 1
 
 
+def test_a_call_logged_by_hand_with_the_date_alone_keeps_that_days_callback(config):
+    # The Touch log's At typed 10.11.2026 reads as midnight; the call happened some time that day.
+    promised = lead(**CLIENT, callback_at=at("2026-11-10 15:00"))
+    that_day = plan(
+        book([promised], [touch("2026-11-10 00:00", result=Result.REACHED)]), config, at("2026-11-10 16:00")
+    )
+    assert callback_tasks(that_day) == [] and "callback missed" not in that_day.statuses[0].flags
+    day_before = [touch("2026-11-09 00:00", result=Result.REACHED)]  # 09.11.2026: the day before the promise
+    assert len(callback_tasks(plan(book([promised], day_before), config, at("2026-11-10 16:00")))) == 1
+
+
 def test_the_call_that_promised_a_callback_does_not_keep_it(config):
     promised = lead(**CLIENT, callback_at=at("2026-11-10 15:00"))
     promise = touch("2026-11-10 14:40", step="d30", result=Result.CALLBACK)

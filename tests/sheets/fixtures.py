@@ -322,6 +322,8 @@ def _typed(value: Any) -> Any:
 
 
 def _untyped(value: Any) -> Any:
-    from touchsheet.engine.cells import from_serial
+    """A serial number back as its date; any other number (20261125 typed in a date cell) as it is."""
+    from touchsheet.engine.cells import SERIAL_RANGE, from_serial
 
-    return from_serial(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return from_serial(value) if is_number and SERIAL_RANGE[0] <= value <= SERIAL_RANGE[1] else value

@@ -29,6 +29,11 @@ _EXCEL_EPOCH = datetime(1899, 12, 30)
 SERIAL_RANGE = (367, 73051)  # 1901-01-01 .. 2099-12-31: outside this a number is not a date
 # a space of any kind between date and time: one pasted from a web page or a messenger is often non-breaking
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?:[\sT,]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?$")
+# the same times after 2026-11-25 (datetime.fromisoformat reads 14.30 as 14 hours and a fraction:
+# 14:00), seconds' fractions dropped, and an offset (Z, +03:00) as a computer writes it
+_ISO = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[\sT,]+(\d{1,2})[:.](\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+)
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\.]{2,}$")
 # control characters (C0, DEL, C1) and the line and paragraph separators: they hold every character
 # str.splitlines() breaks at (\x85 NEL among them), and the email package refuses each in a header
@@ -137,14 +142,15 @@ def to_serial(value: date) -> float:
 
 
 def _from_text(typed: str) -> datetime:
-    match = _DOTTED.match(typed)
     try:
-        if match:
+        if match := _DOTTED.match(typed):
             d, m, y, hh, mm, ss = match.groups()
             year = int(y) + (2000 if len(y) == 2 else 0)
             return datetime(year, int(m), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
-        if typed[:4].isdigit():
-            return datetime.fromisoformat(typed)
+        if match := _ISO.match(typed):
+            y, m, d, hh, mm, ss, offset = match.groups()
+            zone = datetime.strptime(offset, "%z").tzinfo if offset else None
+            return datetime(int(y), int(m), int(d), int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=zone)
     except ValueError:
         pass
     raise BadCell(Message("not_a_date", value=typed, hint=DATETIME_HINT))

@@ -81,9 +81,9 @@ class SharedLanes:
         return found
 
 
-def owed(groups: Sequence[Lanes], settled: set[str], last_manual_at: datetime | None) -> Owed:
-    """What a lead owes, given the steps it has settled and when a manager last touched it by hand;
-    each group is looked at once (every lead of a plan is)."""
+def owed(groups: Sequence[Lanes], settled: set[str], manual_through: datetime | None) -> Owed:
+    """What a lead owes, given the steps it has settled and until when a manager's touches by hand
+    count as done (`History.manual_through`); each group is looked at once (every lead of a plan is)."""
     if not groups:
         return OWES_NOTHING
     latest: dict[tuple[str, bool], Occurrence] = {}
@@ -100,7 +100,7 @@ def owed(groups: Sequence[Lanes], settled: set[str], last_manual_at: datetime | 
                     upcoming = o
                 break
         # the earliest manual touch due after the last one a manager made, and not done
-        start = bisect_right(group.manual_due, last_manual_at) if last_manual_at else 0
+        start = bisect_right(group.manual_due, manual_through) if manual_through else 0
         for o in group.manual_past[start:]:
             if o.step not in settled:
                 if neglected is None or o.due_at < neglected:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from touchsheet.engine.model import Channel, Result, Status, Touch
 
+_MIDNIGHT, _DAY = time(), timedelta(days=1)
 # Statuses that settle a step: nobody is asked to do it again. `retry` does not: it is sent again.
 SETTLED = frozenset({Status.DONE, Status.SENT, Status.PENDING, Status.UNCONFIRMED, Status.FAILED, Status.SKIPPED})
 
@@ -30,6 +31,15 @@ class History:
     unconfirmed: int = 0
     refused: tuple[datetime, str] | None = None  # the latest email the server refused, and why
     last_sent_at: datetime | None = None  # the latest email the server took
+
+    @property
+    def manual_through(self) -> datetime | None:
+        """Until when a manager's touches count as done: the last one, or the end of its day when it
+        was logged by hand with the date alone (read as midnight: nobody calls at 00:00)."""
+        last = self.last_manual_at
+        if last is None or last.time() != _MIDNIGHT:
+            return last
+        return last + _DAY
 
 
 NO_HISTORY = History()  # shared by every lead without touches: never mutated

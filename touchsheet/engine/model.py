@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 
 class Stage(enum.Enum):
@@ -93,6 +94,11 @@ class Lead:
     birthday: date | None = None
     opt_out: bool = False
     timezone: str = ""
+
+    @property
+    def zone(self) -> ZoneInfo | None:
+        """The lead's own time zone (Time zone is checked when read); None: the business's."""
+        return ZoneInfo(self.timezone) if self.timezone else None
 
     @property
     def first_name(self) -> str:

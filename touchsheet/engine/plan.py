@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
 from touchsheet.config import Config
 from touchsheet.engine import cadence, greetings, reactivation, reminders
@@ -98,16 +97,24 @@ class _Shared:
     today_end: datetime
     base: float | None  # the base's average days between purchases
     calendars: SalesCalendars
-    holidays: Lanes
     alike: SharedLanes  # what leads alike are owed (an invoice day's reminders...), built once
-    office_hours: dict[str, bool] = field(default_factory=dict)  # by lead time zone ("": the business's)
+    # by lead time zone ("": the business's)
+    office_hours: dict[str, bool] = field(default_factory=dict)
+    holidays: dict[str, Lanes] = field(default_factory=dict)
 
     def in_office_hours(self, lead: Lead) -> bool:
         """Working hours on a working day where the lead is: asked once a plan per time zone."""
         found = self.office_hours.get(lead.timezone)
         if found is None:
-            zone = ZoneInfo(lead.timezone) if lead.timezone else None
-            found = self.office_hours[lead.timezone] = self.config.calendar.is_open(self.now, zone)
+            found = self.office_hours[lead.timezone] = self.config.calendar.is_open(self.now, lead.zone)
+        return found
+
+    def holiday_greetings(self, lead: Lead) -> Lanes:
+        """The holidays on the lead's own days: sorted out once a plan per time zone."""
+        found = self.holidays.get(lead.timezone)
+        if found is None:
+            occasions = greetings.holidays(self.config, self.now, lead.zone)
+            found = self.holidays[lead.timezone] = sort_out(occasions, self.now, self.today_end)
         return found
 
 
@@ -126,7 +133,7 @@ def plan(book: Book, config: Config, now: datetime, earlier: Plan | None = None)
         lead.id: _plan_lead(lead, found.get(lead.id, NO_HISTORY), purchases[lead.id], _problems(book, lead), shared)
         for lead in book.leads
     }
-    parts = Parts(book.leads, book.log, found, by_lead, emails_since(book.log, now - DAY))
+    parts = Parts(book.leads, book.log, found, by_lead, emails_since(book.log, _day_before(now)))
     return _assembled(parts, purchases, base, config)
 
 
@@ -154,16 +161,21 @@ def _plan_again(book: Book, config: Config, now: datetime, earlier: Plan) -> Pla
         return plan(book, config, now)
     shared = _shared(config, now, earlier.base_interval)
     planned = {i: _plan_lead(lead, read[i], purchases[i], _problems(book, lead), shared) for i, lead in again.items()}
-    emailed = parts.emailed + emails_since(added, now - DAY)
+    emailed = parts.emailed + emails_since(added, _day_before(now))
     again_parts = Parts(book.leads, book.log, parts.found | read, parts.by_lead | planned, emailed)
     return _assembled(again_parts, purchases, earlier.base_interval, config)
 
 
+def _day_before(now: datetime) -> datetime:
+    """24 real hours before `now` (the daily cap's rolling day; `now - DAY` counts by the clock: 23
+    hours the day it goes forward), in `now`'s zone: the log's moments compare with it quickest."""
+    return (now.astimezone(UTC) - DAY).astimezone(now.tzinfo)
+
+
 def _shared(config: Config, now: datetime, base: float | None) -> _Shared:
     today_end = day_end(config.calendar, now.date())
-    holidays = sort_out(greetings.holidays(config, now), now, today_end)
     calendars = SalesCalendars(config, now, today_end)
-    return _Shared(config, now, today_end, base, calendars, holidays, SharedLanes(now, today_end))
+    return _Shared(config, now, today_end, base, calendars, SharedLanes(now, today_end))
 
 
 def _problems(book: Book, lead: Lead) -> tuple[str, ...]:
@@ -190,7 +202,7 @@ def _plan_lead(
     config, now = shared.config, shared.now
     start = reactivation.reactivation_start(lead, purchases, history, shared.base, config)
     groups = [] if lead.opt_out else _groups(lead, history, purchases, start, shared)  # opt-outs are absolute
-    result = owed(groups, history.settled, history.last_manual_at)
+    result = owed(groups, history.settled, history.manual_through)
     tasks: tuple[Task, ...] = ()
     emails: tuple[EmailTouch, ...] = ()
     if result.due:  # most leads owe nothing right now
@@ -228,7 +240,7 @@ def _groups(lead: Lead, history: History, purchases: list[date], start: date | N
     alike = shared.alike
     invoice = reminders.invoice_reminders(lead, config, alike)
     calls = reactivation.reactivation(start, purchases, config, alike)
-    holidays = shared.holidays if greetings.greeted(lead) else NOTHING
+    holidays = shared.holiday_greetings(lead) if greetings.greeted(lead) else NOTHING
     for lanes in (invoice, calls, greetings.birthday(lead, config, alike), calendar, holidays):
         if lanes is not NOTHING:
             groups.append(lanes if lead.email else _manual_only(lanes))

@@ -38,11 +38,11 @@ def _promised(callback_at: datetime, config: Config) -> tuple[datetime, datetime
 
 
 def _kept(since: datetime, history: History) -> bool:
-    last = history.last_manual_at
-    if last is None or last < since:
+    through = history.manual_through
+    if through is None or through < since:
         return False
     # The call that promised is stamped when a run absorbs it, which can be within the grace minutes.
-    return history.last_promise_at is None or last > history.last_promise_at
+    return history.last_promise_at is None or history.last_manual_at > history.last_promise_at
 
 
 def invoice_open(lead: Lead) -> bool:

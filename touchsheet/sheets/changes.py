@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from touchsheet.engine.cells import from_serial, is_blank
+from touchsheet.engine.cells import SERIAL_RANGE, from_serial, is_blank
 from touchsheet.engine.kpi import Kpi
 from touchsheet.engine.model import UNASSIGNED, LeadStatus, Task, Touch
 from touchsheet.engine.parse import Book, DueRow
@@ -86,8 +86,8 @@ def same(read: Any, new: Any) -> bool:
         return False
     if isinstance(new, bool) or isinstance(read, bool):
         return type(read) is type(new) and read == new
-    if isinstance(new, date) and isinstance(read, (int, float)):
-        read = from_serial(read)  # a date cell read as its serial number (Google Sheets)
+    if isinstance(new, date) and isinstance(read, (int, float)) and SERIAL_RANGE[0] <= read <= SERIAL_RANGE[1]:
+        read = from_serial(read)  # a date cell read as its serial number (Google Sheets); other numbers are no date
     if isinstance(new, datetime) or isinstance(read, datetime):
         if not (isinstance(new, date) and isinstance(read, date)):
             return False

@@ -38,7 +38,7 @@ from typing import Any
 
 from google.oauth2 import service_account
 
-from touchsheet.engine.cells import from_serial, is_blank
+from touchsheet.engine.cells import SERIAL_RANGE, from_serial, is_blank
 from touchsheet.engine.table import Table, table_from_grid
 from touchsheet.errors import SheetError
 from touchsheet.schema import TABS, TOUCH_LOG, Tab, norm, tab_keys
@@ -616,10 +616,13 @@ def _as_read(table: Table, words: dict[str, str] | None = None) -> Table:
     positions = [table.columns[name] for name in dated if name in table.columns]
     repeated = [table.columns[name] for name in _REPEATED if name in table.columns]
     words = {} if words is None else words
+    low, high = SERIAL_RANGE
     for values in table.rows:
         size = len(values)
         for position in positions:
-            if position < size and values[position].__class__ in (int, float):  # JSON: not a bool
+            # JSON: not a bool. A number no date stands for (20261125 typed for a date, 0.6 for a time
+            # alone) stays a number: the engine says on its row that it is not a date, as on a workbook.
+            if position < size and values[position].__class__ in (int, float) and low <= values[position] <= high:
                 values[position] = from_serial(values[position])
         for position in repeated:
             if position < size and values[position].__class__ is str:
