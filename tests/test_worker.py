@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.builders import at
-from tests.conftest import ROOT
+from tests.conftest import ROOT, read_only
 from tests.sheets.fixtures import XlsxSheet
 from touchsheet.cli import cli
 from touchsheet.errors import SheetError
@@ -297,6 +297,21 @@ def test_a_second_worker_on_the_host_stops_at_once(every_day):
         result = CliRunner().invoke(cli, ["run", "--config", str(every_day.base_dir / "config.yaml")])
     assert result.exit_code == 0
     assert "a touchsheet worker is already running for this sheet: this worker stops here" in result.output
+
+
+@pytest.mark.parametrize("command", [["sync"], ["sync", "--dry-run"], ["run"]])
+def test_a_shared_folder_the_worker_may_only_read_is_one_message(every_day, command):
+    # the lock file beside the workbook cannot be made there: one line saying so, not a traceback
+    sheet = XlsxSheet(every_day)
+    sheet.init()
+    folder = sheet.path.parent
+    with read_only(folder):
+        result = CliRunner().invoke(cli, [*command, "--config", str(folder / "config.yaml")])
+    assert result.exit_code == 1, result.output
+    said = result.output.splitlines()[-1]
+    lock = ".book.xlsx.worker.lock" if command == ["run"] else ".book.xlsx.lock"
+    assert said.startswith(f"error: cannot make the lock file {folder / lock} (")
+    assert said.endswith("). Fix: make the folder writable")
 
 
 # The lease on the sheet: two hosts never run at once.
