@@ -148,6 +148,15 @@ def test_times_typed_without_quotes_mean_the_same_hours(tmp_path):
     assert hours == (time(9, 0), time(18, 0), time(7, 0))
 
 
+def test_office_hours_typed_as_bare_numbers_are_refused_not_read_as_minutes_past_midnight(make_config):
+    # 9 to 18 read as minutes would be 00:09-00:18: every email sent just after midnight, every task overdue
+    with pytest.raises(ConfigError) as caught:
+        make_config(working_hours={"start": 9, "end": 18}, worker={"kpi_at": 7})
+    message = str(caught.value)
+    for key in ("working_hours.start", "working_hours.end", "worker.kpi_at"):
+        assert f'{key}: write the time in quotes, like "18:30"' in message
+
+
 def test_a_time_with_an_offset_is_refused(make_config):
     # working hours are in `timezone:`; an offset would make them compare with nothing
     with pytest.raises(ConfigError, match="working_hours.end: a time here is in `timezone:`: write it without"):

@@ -51,7 +51,8 @@ def _minutes_as_time(value: Any) -> Any:
     """YAML 1.1 reads an unquoted 18:00 as the base-60 number 1080; the person meant 18:00. A time
     in quotes may leave out the leading zero ("9:00")."""
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if number and not (isinstance(value, int) and 0 <= value < 24 * 60):  # 18.30, or past midnight
+    # 18.30, past midnight, or below 60: an unquoted 1:00 is the least YAML reads as a time, so 9 is an hour typed bare
+    if number and not (isinstance(value, int) and 60 <= value < 24 * 60):
         raise ValueError('write the time in quotes, like "18:30"')
     if number:
         return time(*divmod(value, 60))
