@@ -133,6 +133,14 @@ def test_a_daily_cap_below_one_is_refused(make_config):
         make_config(mail={"daily_cap": -1})
 
 
+def test_a_daily_cap_word_misspelt_is_one_message_under_its_key(make_config):
+    with pytest.raises(ConfigError) as caught:
+        make_config(mail={"daily_cap": "gmial"})
+    assert str(caught.value).splitlines()[1:-1] == [
+        "  - mail.daily_cap: write a number of emails, gmail or workspace (got 'gmial')"
+    ]
+
+
 def test_working_hours_must_make_sense(make_config):
     with pytest.raises(ConfigError, match="working_hours: `start` must be before `end`"):
         make_config(working_hours={"start": "18:00", "end": "09:00"})

@@ -23,6 +23,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
 )
@@ -284,9 +285,13 @@ class MailConfig(Frozen):
     unsubscribe_email: MailAddress = ""  # List-Unsubscribe: mailto
     unsubscribe_url: str = ""  # one-click List-Unsubscribe URL; {lead_id} is replaced
 
-    @field_validator("daily_cap")
+    @field_validator("daily_cap", mode="wrap")
     @classmethod
-    def _sends_something(cls, cap: int | str) -> int | str:
+    def _sends_something(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> int | str:
+        try:
+            cap = handler(value)
+        except ValidationError:  # one message, not one per type tried (mail.daily_cap.int, ...literal[...])
+            raise ValueError("write a number of emails, gmail or workspace") from None
         if isinstance(cap, int) and cap < 1:
             raise ValueError("a cap below 1 sends nothing, ever: write a number of emails, gmail or workspace")
         return cap
