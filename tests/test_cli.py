@@ -251,6 +251,20 @@ def test_the_readme_steps_for_your_own_sheet_work_as_written(tmp_path):
     assert result.output.strip() == "all good: config, templates and workbook"
 
 
+@pytest.mark.parametrize("name", ["sales.ods", "sales"])
+def test_init_refuses_a_workbook_name_no_run_could_open(tmp_path, name):
+    # a LibreOffice user's own format, or no extension: init would make it, then every sync refuse it
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG.read_text(encoding="utf-8").replace("path: touchsheet.xlsx ", f"path: {name} "))
+    result = CliRunner().invoke(cli, ["init", "--config", str(config)])
+    assert result.exit_code == 1
+    assert (
+        f"  - workbook.path: name an .xlsx file: touchsheet reads no other kind (in LibreOffice: File > Save As > "
+        f"Excel 2007-365) (got '{name}')\n" in result.output
+    )
+    assert not (tmp_path / name).exists()
+
+
 def test_a_bad_config_is_one_message_and_exit_1(tmp_path):
     config = tmp_path / "config.yaml"
     config.write_text("timezone: Europe/Moscow\nworkng_days: [mon]\n")

@@ -23,6 +23,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
@@ -211,6 +212,16 @@ class WorkbookConfig(Frozen):
     spreadsheet: str = ""  # google: the sheet's URL or key
     credentials_file: Path | None = None  # google: the service account's JSON key file
     credentials_env: str = "GOOGLE_APPLICATION_CREDENTIALS"  # or a variable holding its path or its JSON
+
+    @field_validator("path")
+    @classmethod
+    def _xlsx_file(cls, path: Path, info: ValidationInfo) -> Path:
+        # openpyxl reads no other kind: `init` would make the file and every later run refuse it
+        if info.data.get("backend") == "xlsx" and path.suffix.lower() != ".xlsx":
+            raise ValueError(
+                "name an .xlsx file: touchsheet reads no other kind (in LibreOffice: File > Save As > Excel 2007-365)"
+            )
+        return path
 
     @model_validator(mode="after")
     def _google_needs_a_sheet(self) -> WorkbookConfig:
