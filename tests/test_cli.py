@@ -107,6 +107,17 @@ def test_the_demo_never_replaces_a_teams_own_config_and_workbook(tmp_path):
     assert [(tmp_path / name).read_bytes() for name in ("config.yaml", "touchsheet.xlsx")] == before
 
 
+def test_a_demo_asked_again_with_a_date_typed_the_russian_way_leaves_the_one_built_before(tmp_path):
+    # refused (exit 2) for its --now, so nothing is cleared: the workbook a person ticked tasks in stays
+    folder = tmp_path / "demo"
+    assert run("demo", "--dir", str(folder), "--leads", "20", "--now", "2026-11-23T10:30").exit_code == 0
+    before = {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+    refused = CliRunner().invoke(cli, ["demo", "--dir", str(folder), "--leads", "20", "--now", "25.11.2026"])
+    assert refused.exit_code == 2 and "'25.11.2026' is not an ISO date-time like 2026-11-25T10:00" in refused.output
+    assert {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()} == before
+    assert len(list((folder / "outbox").glob("*.eml"))) > 0
+
+
 def test_a_demo_into_a_file_or_with_too_few_leads_to_show_problems_is_one_message(tmp_path):
     (tmp_path / "demo").write_text("notes")
     into_a_file = run("demo", "--dir", str(tmp_path / "demo"), "--leads", "20")
