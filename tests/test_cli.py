@@ -107,6 +107,17 @@ def test_the_demo_never_replaces_a_teams_own_config_and_workbook(tmp_path):
     assert [(tmp_path / name).read_bytes() for name in ("config.yaml", "touchsheet.xlsx")] == before
 
 
+def test_a_demo_asked_again_with_a_date_typed_the_russian_way_leaves_the_one_built_before(tmp_path):
+    # refused (exit 2) for its --now, so nothing is cleared: the workbook a person ticked tasks in stays
+    folder = tmp_path / "demo"
+    assert run("demo", "--dir", str(folder), "--leads", "20", "--now", "2026-11-23T10:30").exit_code == 0
+    before = {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+    refused = CliRunner().invoke(cli, ["demo", "--dir", str(folder), "--leads", "20", "--now", "25.11.2026"])
+    assert refused.exit_code == 2 and "'25.11.2026' is not an ISO date-time like 2026-11-25T10:00" in refused.output
+    assert {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()} == before
+    assert len(list((folder / "outbox").glob("*.eml"))) > 0
+
+
 def test_a_demo_into_a_file_or_with_too_few_leads_to_show_problems_is_one_message(tmp_path):
     (tmp_path / "demo").write_text("notes")
     into_a_file = run("demo", "--dir", str(tmp_path / "demo"), "--leads", "20")
@@ -249,6 +260,20 @@ def test_the_readme_steps_for_your_own_sheet_work_as_written(tmp_path):
     result = run("check", "--config", str(tmp_path / "config.yaml"))
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "all good: config, templates and workbook"
+
+
+@pytest.mark.parametrize("name", ["sales.ods", "sales"])
+def test_init_refuses_a_workbook_name_no_run_could_open(tmp_path, name):
+    # a LibreOffice user's own format, or no extension: init would make it, then every sync refuse it
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG.read_text(encoding="utf-8").replace("path: touchsheet.xlsx ", f"path: {name} "))
+    result = CliRunner().invoke(cli, ["init", "--config", str(config)])
+    assert result.exit_code == 1
+    assert (
+        f"  - workbook.path: name an .xlsx file: touchsheet reads no other kind (in LibreOffice: File > Save As > "
+        f"Excel 2007-365) (got '{name}')\n" in result.output
+    )
+    assert not (tmp_path / name).exists()
 
 
 def test_a_bad_config_is_one_message_and_exit_1(tmp_path):

@@ -133,6 +133,14 @@ def test_a_daily_cap_below_one_is_refused(make_config):
         make_config(mail={"daily_cap": -1})
 
 
+def test_a_daily_cap_word_misspelt_is_one_message_under_its_key(make_config):
+    with pytest.raises(ConfigError) as caught:
+        make_config(mail={"daily_cap": "gmial"})
+    assert str(caught.value).splitlines()[1:-1] == [
+        "  - mail.daily_cap: write a number of emails, gmail or workspace (got 'gmial')"
+    ]
+
+
 def test_working_hours_must_make_sense(make_config):
     with pytest.raises(ConfigError, match="working_hours: `start` must be before `end`"):
         make_config(working_hours={"start": "18:00", "end": "09:00"})
@@ -146,6 +154,15 @@ def test_times_typed_without_quotes_mean_the_same_hours(tmp_path):
     # YAML reads 9:00 as the number 540 (9 * 60 + 0), 18:00 as 1080, 7:00 as 420: still 09:00, 18:00, 07:00
     hours = (config.working_hours.start, config.working_hours.end, config.worker.kpi_at)
     assert hours == (time(9, 0), time(18, 0), time(7, 0))
+
+
+def test_office_hours_typed_as_bare_numbers_are_refused_not_read_as_minutes_past_midnight(make_config):
+    # 9 to 18 read as minutes would be 00:09-00:18: every email sent just after midnight, every task overdue
+    with pytest.raises(ConfigError) as caught:
+        make_config(working_hours={"start": 9, "end": 18}, worker={"kpi_at": 7})
+    message = str(caught.value)
+    for key in ("working_hours.start", "working_hours.end", "worker.kpi_at"):
+        assert f'{key}: write the time in quotes, like "18:30"' in message
 
 
 def test_a_time_with_an_offset_is_refused(make_config):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as datetime_module
 import email
 import multiprocessing
 import os
@@ -10,13 +11,15 @@ import subprocess
 import sys
 import threading
 import time
+import types
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import schedule
 from click.testing import CliRunner
 
 from tests.builders import at
-from tests.conftest import ROOT
+from tests.conftest import ROOT, read_only
 from tests.sheets.fixtures import XlsxSheet
 from touchsheet.cli import cli
 from touchsheet.errors import SheetError
@@ -108,6 +111,35 @@ def test_the_loop_ticks_on_time_and_stops_within_a_second(every_day):
     loop.join(2)
     assert not loop.is_alive() and time.monotonic() - started < 1.0
     assert 4 <= len(runs) <= 7  # every 0.2 s for a second, the first at start
+
+
+def test_the_loop_goes_on_ticking_when_the_hosts_wall_clock_goes_back_an_hour(every_day, monkeypatch):
+    """A host in a zone with summer time (Europe/Berlin, say) sees 03:00 become 02:00 again one night
+    a year. `schedule` reads that wall clock; the business may be at work then (10:00 in Moscow)."""
+
+    class WallClock(datetime):
+        back = timedelta(0)
+
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) - cls.back
+
+    host_clock = types.ModuleType("datetime")
+    host_clock.__dict__.update(vars(datetime_module), datetime=WallClock)
+    monkeypatch.setattr(schedule, "datetime", host_clock)  # what `schedule` reads
+    runs: list[datetime] = []
+    stop = threading.Event()
+    quick = every_day.model_copy(update={"worker": every_day.worker.model_copy(update={"every_minutes": 0.1 / 60})})
+    clock = lambda: datetime.now(every_day.tz).replace(hour=10)  # noqa: E731 - always in working hours
+    loop = threading.Thread(target=Worker(quick, runs.append, clock, stop, tick_seconds=0.05).run)
+    loop.start()
+    time.sleep(0.5)
+    WallClock.back = timedelta(hours=1)
+    before = len(runs)
+    time.sleep(1.0)
+    stop.set()
+    loop.join(2)
+    assert len(runs) - before >= 5  # a sync every 0.1 s goes on (none for an hour, before)
 
 
 @pytest.mark.parametrize("minutes, said", [(10, "every 10 minutes"), (2.5, "every 2.5 minutes")])
@@ -297,6 +329,21 @@ def test_a_second_worker_on_the_host_stops_at_once(every_day):
         result = CliRunner().invoke(cli, ["run", "--config", str(every_day.base_dir / "config.yaml")])
     assert result.exit_code == 0
     assert "a touchsheet worker is already running for this sheet: this worker stops here" in result.output
+
+
+@pytest.mark.parametrize("command", [["sync"], ["sync", "--dry-run"], ["run"]])
+def test_a_shared_folder_the_worker_may_only_read_is_one_message(every_day, command):
+    # the lock file beside the workbook cannot be made there: one line saying so, not a traceback
+    sheet = XlsxSheet(every_day)
+    sheet.init()
+    folder = sheet.path.parent
+    with read_only(folder):
+        result = CliRunner().invoke(cli, [*command, "--config", str(folder / "config.yaml")])
+    assert result.exit_code == 1, result.output
+    said = result.output.splitlines()[-1]
+    lock = ".book.xlsx.worker.lock" if command == ["run"] else ".book.xlsx.lock"
+    assert said.startswith(f"error: cannot make the lock file {folder / lock} (")
+    assert said.endswith("). Fix: make the folder writable")
 
 
 # The lease on the sheet: two hosts never run at once.

@@ -58,16 +58,20 @@ def open_transport(config: Config) -> Transport:
     return Outbox(config.resolve(config.mail.outbox_dir))
 
 
-def parse_now(text: str | None, config: Config) -> datetime:
-    """--now: an ISO moment; without an offset it is read in the config's time zone."""
+def iso_moment(ctx: click.Context, param: click.Parameter, text: str | None) -> datetime | None:
+    """--now as typed, checked before a command does anything (`demo` clears its old files first)."""
     if not text:
-        return datetime.now(config.tz)
+        return None
     try:
-        moment = datetime.fromisoformat(text)
+        return datetime.fromisoformat(text)
     except ValueError:
-        raise click.BadParameter(
-            f"'{text}' is not an ISO date-time like 2026-11-25T10:00", param_hint="--now"
-        ) from None
+        raise click.BadParameter(f"'{text}' is not an ISO date-time like 2026-11-25T10:00") from None
+
+
+def now_in(moment: datetime | None, config: Config) -> datetime:
+    """--now in the config's time zone (one without an offset is read there); the clock's without it."""
+    if moment is None:
+        return datetime.now(config.tz)
     return moment.replace(tzinfo=config.tz) if moment.tzinfo is None else moment.astimezone(config.tz)
 
 
@@ -138,14 +142,16 @@ def init(config: Config) -> None:
 
 @cli.command()
 @with_config
-@click.option("--now", help="Replay a moment: 2026-11-25T10:00 (config time zone) or with an offset.")
+@click.option(
+    "--now", callback=iso_moment, help="Replay a moment: 2026-11-25T10:00 (config time zone) or with an offset."
+)
 @click.option(
     "--dry-run",
     is_flag=True,
     help="List the emails this run would send and count the tasks due, the results it would record and the rows "
     "with a problem; send nothing, write nothing.",
 )
-def sync(config: Config, now: str | None, dry_run: bool) -> None:
+def sync(config: Config, now: datetime | None, dry_run: bool) -> None:
     """Read the sheet, send due emails, rewrite Due today, the worker's columns and KPI.
 
     A run already working on the sheet makes this one stop at once (status 0), so cron and
@@ -154,7 +160,7 @@ def sync(config: Config, now: str | None, dry_run: bool) -> None:
     Example: python -m touchsheet sync --config config.yaml --now 2026-11-25T10:00
     """
     stop = _stop_on_signals()
-    click.echo("\n".join(sync_once(config, parse_now(now, config), dry_run, stop)))
+    click.echo("\n".join(sync_once(config, now_in(now, config), dry_run, stop)))
 
 
 @cli.command()
@@ -212,15 +218,15 @@ def _stop_on_signals() -> threading.Event:
 
 @cli.command()
 @with_config
-@click.option("--now", help="Check as of this moment (default: now).")
-def check(config: Config, now: str | None) -> None:
+@click.option("--now", callback=iso_moment, help="Check as of this moment (default: now).")
+def check(config: Config, now: datetime | None) -> None:
     """Validate config.yaml, the templates and the workbook; list every problem (exit 1 if any).
 
     Example: python -m touchsheet check --config config.yaml
     """
     from touchsheet.checks import check_all
 
-    problems = check_all(config, open_workbook(config), parse_now(now, config))
+    problems = check_all(config, open_workbook(config), now_in(now, config))
     for problem in problems:
         click.echo(problem)
     if problems:
@@ -233,16 +239,16 @@ def check(config: Config, now: str | None) -> None:
 @with_config
 @click.argument("lead_id")
 @click.argument("step", required=False)
-@click.option("--now", help="Render as of this moment (default: now).")
+@click.option("--now", callback=iso_moment, help="Render as of this moment (default: now).")
 @click.option("--out", type=click.Path(path_type=Path), help="Write the .eml file here instead of printing.")
-def preview(config: Config, lead_id: str, step: str | None, now: str | None, out: Path | None) -> None:
+def preview(config: Config, lead_id: str, step: str | None, now: datetime | None, out: Path | None) -> None:
     """Show the exact email LEAD_ID would get: the one owed now or next, or STEP (d2, nurture-2...).
 
     Example: python -m touchsheet preview L-00012 d2 --config config.yaml
     """
     from touchsheet.preview import preview_email
 
-    email = preview_email(config, open_workbook(config), lead_id, step, parse_now(now, config))
+    email = preview_email(config, open_workbook(config), lead_id, step, now_in(now, config))
     if out:
         try:
             out.write_bytes(bytes(email.message))
@@ -266,12 +272,12 @@ def preview(config: Config, lead_id: str, step: str | None, now: str | None, out
     help="Where to create the demo.",
 )
 @click.option("--locale", type=click.Choice(["en", "ru"]), default="en", show_default=True)
-@click.option("--now", help="Build the demo as of this moment (default: now).")
+@click.option("--now", callback=iso_moment, help="Build the demo as of this moment (default: now).")
 # the demo spoils a few of the first 16 rows on purpose, so the Problem column has something to show
 @click.option("--leads", default=200, show_default=True, type=click.IntRange(min=16), help="How many leads to invent.")
 @verbose_option
 @handles_errors
-def demo(folder: Path, locale: str, now: str | None, leads: int) -> None:
+def demo(folder: Path, locale: str, now: datetime | None, leads: int) -> None:
     """Create a demo folder (config + workbook with ~200 leads and their history), run one sync.
 
     It builds again over a demo of its own only: a folder holding a config.yaml, touchsheet.xlsx
@@ -285,7 +291,7 @@ def demo(folder: Path, locale: str, now: str | None, leads: int) -> None:
     from touchsheet.sync import run_once
 
     config = write_demo_config(folder, locale)
-    moment = parse_now(now, config)
+    moment = now_in(now, config)
     write_demo_workbook(config, moment, leads)
     summary = run_once(config, open_workbook(config), open_transport(config), moment)
     click.echo("\n".join(summary.lines()))

@@ -23,6 +23,8 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
 )
@@ -51,7 +53,8 @@ def _minutes_as_time(value: Any) -> Any:
     """YAML 1.1 reads an unquoted 18:00 as the base-60 number 1080; the person meant 18:00. A time
     in quotes may leave out the leading zero ("9:00")."""
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if number and not (isinstance(value, int) and 0 <= value < 24 * 60):  # 18.30, or past midnight
+    # 18.30, past midnight, or below 60: an unquoted 1:00 is the least YAML reads as a time, so 9 is an hour typed bare
+    if number and not (isinstance(value, int) and 60 <= value < 24 * 60):
         raise ValueError('write the time in quotes, like "18:30"')
     if number:
         return time(*divmod(value, 60))
@@ -210,6 +213,16 @@ class WorkbookConfig(Frozen):
     credentials_file: Path | None = None  # google: the service account's JSON key file
     credentials_env: str = "GOOGLE_APPLICATION_CREDENTIALS"  # or a variable holding its path or its JSON
 
+    @field_validator("path")
+    @classmethod
+    def _xlsx_file(cls, path: Path, info: ValidationInfo) -> Path:
+        # openpyxl reads no other kind: `init` would make the file and every later run refuse it
+        if info.data.get("backend") == "xlsx" and path.suffix.lower() != ".xlsx":
+            raise ValueError(
+                "name an .xlsx file: touchsheet reads no other kind (in LibreOffice: File > Save As > Excel 2007-365)"
+            )
+        return path
+
     @model_validator(mode="after")
     def _google_needs_a_sheet(self) -> WorkbookConfig:
         if self.backend == "google" and not self.spreadsheet_key:
@@ -283,9 +296,13 @@ class MailConfig(Frozen):
     unsubscribe_email: MailAddress = ""  # List-Unsubscribe: mailto
     unsubscribe_url: str = ""  # one-click List-Unsubscribe URL; {lead_id} is replaced
 
-    @field_validator("daily_cap")
+    @field_validator("daily_cap", mode="wrap")
     @classmethod
-    def _sends_something(cls, cap: int | str) -> int | str:
+    def _sends_something(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> int | str:
+        try:
+            cap = handler(value)
+        except ValidationError:  # one message, not one per type tried (mail.daily_cap.int, ...literal[...])
+            raise ValueError("write a number of emails, gmail or workspace") from None
         if isinstance(cap, int) and cap < 1:
             raise ValueError("a cap below 1 sends nothing, ever: write a number of emails, gmail or workspace")
         return cap

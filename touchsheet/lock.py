@@ -9,6 +9,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from touchsheet.config import Config
+from touchsheet.errors import SheetError
 
 
 class Busy(Exception):
@@ -32,6 +33,8 @@ def _held(path: Path, busy: str) -> Iterator[None]:
         lock.acquire()
     except Timeout:
         raise Busy(busy) from None
+    except OSError as e:  # a folder the account may read but not write (a shared one)
+        raise SheetError(f"cannot make the lock file {path} ({e.strerror}). Fix: make the folder writable") from None
     try:
         yield
     finally:

@@ -1,9 +1,10 @@
 """One sync, the imperative shell: read -> absorb -> plan -> send -> write back.
 
-Emails are sent exactly once: each is recorded `pending` in the Touch log (one write) before any is
-handed to the mail server, then `sent`, `failed`, `retry` or `unconfirmed` (the final write). A run
-that dies in between leaves `pending`; the next run settles each from the local journal: sent, or
-never handed over (sent now), or `unconfirmed` for a person to decide. Nothing is sent twice.
+Emails are sent exactly once: once the mail server is connected, each is recorded `pending` in the
+Touch log (one write) before any is handed over, then `sent`, `failed`, `retry` or `unconfirmed` (the
+final write). A run that dies in between leaves `pending`; the next run settles each from the local
+journal: sent, or never handed over (sent now), or `unconfirmed` for a person to decide. Nothing is
+sent twice. A server that cannot be reached records nothing: the emails stay due for the next run.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class Summary:
     outgoing: list[str] = field(default_factory=list)  # "to: subject", for dry runs
     waiting: int = 0  # due now, held back by the caps for a later run
     held: int = 0  # due now, sent by the next run: this one makes room on Due today first
+    unsent: int = 0  # due now, sent by a run that can reach the mail server (mail_down says why this one cannot)
+    mail_down: str = ""
     tasks: int = 0
     overdue: int = 0
     absorbed: int = 0
@@ -70,6 +73,8 @@ class Summary:
                 f", {s.value}: {n}" for s, n in sorted(self.emails.items(), key=str) if s is not Status.SENT
             )
             lines = [f"emails sent: {self.emails[Status.SENT]}{others}"]
+        if self.mail_down:
+            lines.append(f"mail down, emails waiting for the next run: {self.unsent} ({self.mail_down})")
         if self.waiting:
             lines.append(f"emails waiting for a later run (daily or per-run cap): {self.waiting}")
         if self.held:
@@ -165,9 +170,9 @@ def run_once(
     report = RunReport(
         now,
         finished,
-        "ok",
+        Message("mail_down", reason=summary.mail_down).said(config.locale) if summary.mail_down else "ok",
         summary.emails[Status.SENT],
-        summary.waiting + summary.held,
+        summary.waiting + summary.held + summary.unsent,
         summary.tasks,
         summary.overdue,
         summary.problem_rows,
@@ -313,16 +318,27 @@ def _send(
     summary: Summary,
     stopping: Callable[[], bool],
 ) -> tuple[Book, list[CellWrite]]:
-    """Record every email as pending (with what the run has to append anyway), hand each over,
-    then return the book as it now stands and the status cells to write."""
-    run = uuid.uuid4().hex
-    journal.claim(run, [email.key for _, email in outgoing], now)
-    pending = [_pending(touch, email, now) for touch, email in outgoing]
-    rows = [touch_row(t, config.locale, config.tz) for t in book.new_touches + pending]
-    appended = workbook.write(Changes(cells=writes, appends={"Touch log": rows}))["Touch log"]
-    pending = [dataclasses.replace(t, row=r) for t, r in zip(pending, appended[len(book.new_touches) :])]
-    emails = [email for _, email in outgoing]
-    finished = _hand_over(pending, emails, transport, journal, run, stopping, config.locale)
+    """Connect, record every email as pending (with what the run has to append anyway), hand each
+    over, then return the book as it now stands and the status cells to write. A server that cannot
+    be reached, or refuses the login, leaves every email due and the Touch log as it was: a `retry`
+    row per email and run would fill it while the server stays down."""
+    try:
+        transport.open()
+    except MailError as e:
+        summary.mail_down, summary.unsent = e.args[0], len(outgoing)
+        logger.warning("mail not sent: %s", summary.mail_down)
+        return book, writes
+    try:
+        run = uuid.uuid4().hex
+        journal.claim(run, [email.key for _, email in outgoing], now)
+        pending = [_pending(touch, email, now) for touch, email in outgoing]
+        rows = [touch_row(t, config.locale, config.tz) for t in book.new_touches + pending]
+        appended = workbook.write(Changes(cells=writes, appends={"Touch log": rows}))["Touch log"]
+        pending = [dataclasses.replace(t, row=r) for t, r in zip(pending, appended[len(book.new_touches) :])]
+        emails = [email for _, email in outgoing]
+        finished = _hand_over(pending, emails, transport, journal, run, stopping, config.locale)
+    finally:
+        transport.close()
     summary.emails.update(t.status for t in finished)
     by_row = {t.row: t for t in finished}
     book = dataclasses.replace(book, log=book.log + [by_row[t.row] for t in pending], new_touches=[])
@@ -338,15 +354,11 @@ def _hand_over(
     stopping: Callable[[], bool],
     locale: str,
 ) -> list[Touch]:
-    """Each pending touch with what became of its email. Once the server is down, or the worker
-    is told to stop, the rest wait for the next run. The journal keeps each note as the sheet
-    reads it (in `locale`): it may write the row back."""
+    """Each pending touch with what became of its email, through the open `transport`. Once the
+    server is down, or the worker is told to stop, the rest wait for the next run. The journal keeps
+    each note as the sheet reads it (in `locale`): it may write the row back."""
     finished: list[Touch] = []
     down: str | None = None
-    try:
-        transport.open()
-    except MailError as e:
-        down = e.args[0]
     for touch, email in zip(pending, emails):
         if down is None and stopping():
             down = Message("worker_stopped")
@@ -359,7 +371,6 @@ def _hand_over(
             status, note = Status.RETRY, Message("not_sent", reason=down)
         finished.append(dataclasses.replace(touch, status=status, note=note or touch.note))
         journal.outcome(run, touch.key, status, note_cell(note, locale))
-    transport.close()
     if down:
         logger.warning("mail not sent: %s", down)
     return finished

@@ -275,6 +275,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "cannot write to the outbox {folder} ({error})",
         "ru": "не удалось записать письмо в папку {folder} ({error})",
     },
+    # the Status tab's Result of a run that could not reach the mail server (its emails wait, with no Touch log row)
+    "mail_down": {"en": "mail down: {reason}", "ru": "почта не работает: {reason}"},
 }
 
 WORDS = {  # the Flags cell and the Manager of a lead without one: fixed words, some with a number of days

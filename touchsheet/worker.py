@@ -3,9 +3,11 @@
 The `schedule` library ticks; each tick asks `due(now)` whether a sync is due: every few minutes in
 working hours, less often at night and at weekends, and once a day at `kpi_at` so the KPI tab is
 fresh before the team starts. A sync that raises is logged and the next tick runs as usual
-(`schedule` alone would stop rescheduling a job that raised). Stopping (SIGTERM, Ctrl-C) lets
-the email in flight finish, writes what the run did, and exits; a call to Google Sheets waiting to
-be tried again gives up at once.
+(`schedule` alone would stop rescheduling a job that raised). `schedule` times its ticks by the
+host's wall clock, which goes back an hour one night a year on a host with summer time: the loop
+then ticks at once and goes on from there (`schedule` alone would wait that hour). Stopping
+(SIGTERM, Ctrl-C) lets the email in flight finish, writes what the run did, and exits; a call to
+Google Sheets waiting to be tried again gives up at once.
 """
 
 from __future__ import annotations
@@ -77,5 +79,7 @@ class Worker:
         self.tick()
         while not self.stop.is_set():
             scheduler.run_pending()
+            if (scheduler.idle_seconds or 0) > self.tick_seconds:  # the host's wall clock went back: tick now
+                scheduler.run_all()
             self.stop.wait(timeout=min(max(scheduler.idle_seconds or 0, 0.05), 1.0))
         logger.info("worker stopped")

@@ -27,18 +27,38 @@ def statuses(sheet):
     return Counter((row["Key"], row["Status"]) for row in sheet.rows("Touch log"))
 
 
-def test_server_down_leaves_every_email_to_the_next_run(make_mail_config, server, run):
+def test_a_server_that_stays_down_leaves_every_email_due_with_no_touch_log_row_and_says_so(
+    make_mail_config, server, run
+):
+    # two runs while nothing answers on the port: no row for emails never sent (the Touch log would
+    # gain 5 rows a run), the summary and the Status tab say mail is down and 5 wait; then all go once
     down = make_mail_config(mail={"smtp": {"port": free_port()}})
     sheet = XlsxSheet(down)
     sheet.init()
     sheet.put_rows("Leads", LEADS)
-    summary = run("2026-11-02 10:05", config=down)
-    assert summary.lines()[0] == "emails sent: 0, retry: 5"
-    log = sheet.rows("Touch log")
-    assert {r["Status"] for r in log} == {"retry"}
-    assert all(r["Note"].startswith("not sent: cannot connect to 127.0.0.1") for r in log)
-    run("2026-11-02 10:15", config=sheet.config.model_copy(update={"mail": server_mail(sheet.config, server)}))
+    for moment in ("2026-11-02 10:05", "2026-11-02 10:15"):
+        summary = run(moment, config=down)
+    why = f"cannot connect to 127.0.0.1:{down.mail.smtp.port} ("
+    assert summary.lines()[0] == "emails sent: 0"
+    assert summary.lines()[1].startswith(f"mail down, emails waiting for the next run: 5 ({why}")
+    status = dict(sheet.grid("Status"))
+    assert status["Result"].startswith(f"mail down: {why}") and status["Emails waiting"] == 5
+    assert sheet.rows("Touch log") == []
+    run("2026-11-02 10:25", config=sheet.config.model_copy(update={"mail": server_mail(sheet.config, server)}))
     assert sorted(server.recorder.keys()) == sorted(KEYS)
+    assert statuses(sheet) == {(key, "sent"): 1 for key in KEYS}
+
+
+def test_a_refused_login_is_said_on_the_status_tab_and_the_emails_wait(sheet, run, server, monkeypatch):
+    # the app password was revoked: every run is refused, and the Status tab everyone sees says why
+    monkeypatch.setenv("TOUCHSHEET_TEST_SMTP", "not the password")
+    sheet.put_rows("Leads", LEADS[:2])
+    summary = run("2026-11-02 10:05")
+    refused = "the mail server refused the login for sales@northwind.example: 5.7.8 Authentication credentials invalid"
+    assert summary.lines()[:2] == ["emails sent: 0", f"mail down, emails waiting for the next run: 2 ({refused})"]
+    status = dict(sheet.grid("Status"))
+    assert (status["Result"], status["Emails waiting"]) == (f"mail down: {refused}", 2)
+    assert sheet.rows("Touch log") == []
 
 
 def server_mail(config, server):
@@ -225,21 +245,19 @@ def _child(base_dir, when, die):
     config = config_module.load(base_dir / "config.yaml")
 
     class DyingWorkbook(XlsxWorkbook):
-        writes = 0
+        writes = 0  # a run's writes: 1 claims the sheet's lease, 2 records the emails pending, 3 is the final one
 
         def write(self, changes):
             DyingWorkbook.writes += 1
-            if (die == "before-pending" and self.writes == 1) or (die == "before-final-write" and self.writes == 2):
+            if (die, self.writes) in (("before-pending", 2), ("before-final-write", 3)):
                 os._exit(9)
-            return super().write(changes)
+            written = super().write(changes)
+            if (die, self.writes) == ("after-pending", 2):
+                os._exit(9)  # the mail server is connected, nothing handed over yet
+            return written
 
     class DyingSmtp(Smtp):
         sent = 0
-
-        def open(self):
-            if die == "after-pending":
-                os._exit(9)
-            super().open()
 
         def send(self, message):
             super().send(message)
@@ -299,11 +317,11 @@ def test_a_russian_sheet_says_in_russian_that_the_mail_server_cannot_be_reached(
     down.init()
     down.put_rows("Leads", [lead_row(1, Manager="Анна Смирнова")])
     run_russian(down, "2026-11-02 10:05")
-    [row] = down.rows("Журнал касаний")
     # the reason after the address is the operating system's own words ("Connection refused")
-    assert row["Заметка"].startswith(
-        f"не отправлено: не удалось подключиться к 127.0.0.1:{down.config.mail.smtp.port} ("
+    assert dict(down.grid("Статус"))["Результат"].startswith(
+        f"почта не работает: не удалось подключиться к 127.0.0.1:{down.config.mail.smtp.port} ("
     )
+    assert down.rows("Журнал касаний") == []
 
 
 def test_a_refused_emails_lost_log_row_comes_back_from_the_journal_in_russian(russian, server):

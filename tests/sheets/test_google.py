@@ -878,16 +878,12 @@ def _smtp(sheet, port):
 
 
 def test_an_email_sent_on_a_retry_is_not_sent_twice_when_google_loses_its_pending_row(sheet, emulator):
-    """L-00001's first email could not go out at 10:00 (the mail server was down): its log row says
-    `retry`. At 10:10 Google answers 500 to the append of its new pending row, having written
+    """L-00001's first email could not go out at 10:00 (the mail server deferred it): its log row
+    says `retry`. At 10:10 Google answers 500 to the append of its new pending row, having written
     nothing, and 503 to every try of the final write. The email went out at 10:10, once; the run
     must have looked for its own pending row, not taken the 10:00 row with the same key for it, so
     the 10:20 run knows the email went out and sends nothing."""
-    from tests.mail.server import SmtpServer, free_port
-
-    sheet.put_rows("Leads", leads(1))  # came in at 03:00 on 1 Oct: its thank-you is due at 10:00
-    sync(sheet, "2026-10-01 10:00", _smtp(sheet, free_port()))
-    assert [(r["Key"], r["Status"]) for r in sheet.rows("Touch log")] == [("L-00001/d0/2026-10-01", "retry")]
+    from tests.mail.server import SmtpServer
 
     def google_fails(emu, n):
         path = emu.calls[n - 1].path
@@ -898,7 +894,12 @@ def test_an_email_sent_on_a_retry_is_not_sent_twice_when_google_loses_its_pendin
             emu.faults({n: 503})
 
     google_fails.appended = False
+    sheet.put_rows("Leads", leads(1))  # came in at 03:00 on 1 Oct: its thank-you is due at 10:00
     with SmtpServer() as server:
+        server.recorder.defer.add("lead1@example.com")
+        sync(sheet, "2026-10-01 10:00", _smtp(sheet, server.port))
+        assert [(r["Key"], r["Status"]) for r in sheet.rows("Touch log")] == [("L-00001/d0/2026-10-01", "retry")]
+        server.recorder.defer.clear()
         emulator.between_calls = google_fails
         try:
             with pytest.raises(SheetError, match="answered 503 to every try"):
@@ -912,14 +913,11 @@ def test_an_email_sent_on_a_retry_is_not_sent_twice_when_google_loses_its_pendin
 
 
 def test_sent_goes_on_the_row_of_the_email_sent_when_the_log_is_sorted_newest_first_meanwhile(sheet, emulator):
-    """L-00001's first email could not go out at 10:00: its log row says `retry`. At 10:10 the run
-    appends a new pending row (row 3) for it and sends it; before the run writes `sent`, a manager
-    sorts the Touch log newest first, so row 3 now holds the 10:00 row, with the same key. `sent`
-    goes on the 10:10 row; the 10:00 row keeps `retry` and why."""
-    from tests.mail.server import SmtpServer, free_port
-
-    sheet.put_rows("Leads", leads(1))
-    sync(sheet, "2026-10-01 10:00", _smtp(sheet, free_port()))
+    """L-00001's first email could not go out at 10:00 (the mail server deferred it): its log row
+    says `retry`. At 10:10 the run appends a new pending row (row 3) for it and sends it; before the
+    run writes `sent`, a manager sorts the Touch log newest first, so row 3 now holds the 10:00 row,
+    with the same key. `sent` goes on the 10:10 row; the 10:00 row keeps `retry` and why."""
+    from tests.mail.server import SmtpServer
 
     def sort_newest_first(emu, n):
         if emu.calls[n - 1].path.endswith("values:batchUpdate") and sort_newest_first.appended:
@@ -928,7 +926,11 @@ def test_sent_goes_on_the_row_of_the_email_sent_when_the_log_is_sorted_newest_fi
         sort_newest_first.appended |= emu.calls[n - 1].path.endswith(":append")
 
     sort_newest_first.appended = False
+    sheet.put_rows("Leads", leads(1))
     with SmtpServer() as server:
+        server.recorder.defer.add("lead1@example.com")
+        sync(sheet, "2026-10-01 10:00", _smtp(sheet, server.port))
+        server.recorder.defer.clear()
         emulator.between_calls = sort_newest_first
         try:
             sync(sheet, "2026-10-01 10:10", _smtp(sheet, server.port))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import subprocess
 import zipfile
 from datetime import datetime
 
@@ -19,6 +17,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table as ExcelTable
 
 from tests.builders import at
+from tests.conftest import read_only
 from tests.sheets.fixtures import XlsxSheet
 from touchsheet.errors import SheetError
 from touchsheet.mail.outbox import Outbox
@@ -159,7 +158,7 @@ def test_a_read_only_workbook_is_a_clear_error(sheet):
     backend = sheet.backend()
     backend.read()
     before = sheet.path.read_bytes()
-    with _read_only(sheet.path), pytest.raises(SheetError, match="is read-only"):
+    with read_only(sheet.path), pytest.raises(SheetError, match="is read-only"):
         backend.write(Changes(appends={"Costs": [{"Month": "2026-11", "Amount": 1}]}))
     assert sheet.path.read_bytes() == before
 
@@ -168,28 +167,9 @@ def test_a_folder_nobody_may_write_in_is_a_clear_error(sheet):
     backend = sheet.backend()
     backend.read()
     before = sheet.path.read_bytes()
-    with _read_only(sheet.path.parent), pytest.raises(SheetError, match="cannot write next to .*make the folder"):
+    with read_only(sheet.path.parent), pytest.raises(SheetError, match="cannot write next to .*make the folder"):
         backend.write(Changes(appends={"Costs": [{"Month": "2026-11", "Amount": 1}]}))
     assert sheet.path.read_bytes() == before
-
-
-@contextlib.contextmanager
-def _read_only(path):
-    """chmod a-w; root writes anyway, so as root the file or folder is made immutable (chattr +i)."""
-    if os.geteuid() != 0:
-        mode = path.stat().st_mode
-        path.chmod(mode & ~0o222)
-        try:
-            yield
-        finally:
-            path.chmod(mode)
-        return
-    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
-        pytest.skip("running as root where chattr +i does not work: nothing is read-only to root")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", str(path)], check=True)
 
 
 def test_a_failed_save_leaves_the_old_file_and_no_temporary(sheet, monkeypatch):

@@ -60,7 +60,7 @@ def may_run(lease: Lease, me: str, now: datetime) -> bool:
 class RunReport:
     started: datetime
     finished: datetime
-    result: str  # "ok" or "failed: <why>"
+    result: str  # "ok", "mail down: <why>" (no email could be sent) or "failed: <why>"
     emails_sent: int = 0
     emails_waiting: int = 0
     tasks: int = 0
