@@ -77,6 +77,21 @@ def test_a_manager_name_with_an_invisible_mark_is_that_manager():
     assert [lead.manager for lead in book.leads] == ["Анна Смирнова"] * 3
 
 
+def test_a_touch_logged_or_a_task_with_the_managers_name_typed_another_way_is_that_managers():
+    # Touch log rows added by hand, and a Due today row retyped, with Анна's name as a messenger
+    # pastes it, in lower case, with ё: each is hers, by config's spelling (the KPI's managers' table
+    # counts her touches on her row, not on a second "manager"); a name config lacks stays as typed.
+    typed = ["Анна\u00a0Смирнова", "анна смирнова", "Фёдор Ёлкин", "Ольга Новая"]
+    log = [{"At": f"0{n}.11.2026 10:15", "Lead ID": "L-00007", "Manager": name} for n, name in enumerate(typed, 1)]
+    both = tables(leads_table(GOOD), log_rows=log)
+    headers = [c.name for c in DUE_TODAY.columns]
+    due = {"Lead ID": "L-00007", "Key": "L-00007/d1/2026-11-20", "Manager": "АННА СМИРНОВА", "Done": True}
+    both["Due today"] = Table(DUE_TODAY, "Due today", 1, headers, [[due.get(h) for h in headers]])
+    book = parse_book(both, MSK, NOW, "L-", ("Анна Смирнова", "Федор Елкин"))
+    assert [t.manager for t in book.log] == ["Анна Смирнова", "Анна Смирнова", "Федор Елкин", "Ольга Новая"]
+    assert [row.manager for row in book.due] == ["Анна Смирнова"]
+
+
 def test_a_good_row_is_read():
     book = parse(leads_table(GOOD))
     (lead,) = book.leads
