@@ -317,6 +317,17 @@ def test_costs_accept_months_as_people_write_them():
     assert len(book.notes) == 1 and book.notes[0].startswith("Costs row 5: Month:")
 
 
+def test_a_cost_month_typed_11_2026_in_a_sheet_with_english_settings_is_november():
+    # Excel, LibreOffice or Google with English settings keep 11.2026 typed in a cell as the number
+    # 11.2026 (and 10.2020 as 10.202); a month that is no month says how to type one.
+    costs = [(11.2026, "ads", 30_000), (10.202, "ads", 1_000), (13.2026, "ads", 1)]
+    book = parse(leads_table(GOOD), costs_rows=costs)
+    assert [(c.month.isoformat(), c.amount) for c in book.costs] == [("2026-11-01", 30_000), ("2020-10-01", 1_000)]
+    assert book.notes == [
+        "Costs row 4: Month: '13.2026' is not a date: type it like 2026-11 or 11.2026; needs both Month and Amount"
+    ]
+
+
 def test_an_amount_of_nan_pasted_from_a_script_is_a_note_on_costs_and_a_problem_on_leads():
     # "NaN" is what pandas or a script's CSV shows for a missing amount: it is said as any other
     # amount that is no number, and the rest of the sheet is read

@@ -20,7 +20,7 @@ from touchsheet.engine.model import UNASSIGNED, Channel, Cost, Kind, Lead, Resul
 from touchsheet.engine.table import Table
 from touchsheet.engine.worktime import zone_named
 from touchsheet.schema import LEADS, Owner
-from touchsheet.words import WORDS, Message
+from touchsheet.words import MONTH_HINT, WORDS, Message
 
 T = TypeVar("T")
 
@@ -610,12 +610,20 @@ _MONTH = re.compile(r"^(?:(\d{4})[-./](\d{1,2})|(\d{1,2})[-./](\d{4}))$")
 
 
 def _month(value: Any) -> date | None:
-    """'2026-11', '11.2026' or any date in the month -> the month's first day."""
-    if isinstance(value, str):
-        match = _MONTH.match(value.strip())
+    """'2026-11', '11.2026' or any date in the month -> the month's first day. A sheet with English
+    settings keeps 11.2026 typed in a cell as a number: that is November too (`.4f` gives 11.2020
+    back its zero)."""
+    typed = f"{value:.4f}" if value.__class__ is float else value
+    if isinstance(typed, str):
+        match = _MONTH.match(typed.strip())
         if match:
             year, month = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
             if 1 <= int(month) <= 12:
                 return date(int(year), int(month), 1)
-    found = cells.day(value)
+    try:
+        found = cells.day(value)
+    except BadCell as e:
+        if e.message.key != "not_a_date":  # a formula, an error value: said as in any cell
+            raise
+        raise BadCell(Message("not_a_date", value=value, hint=MONTH_HINT)) from None
     return found.replace(day=1) if found else None
