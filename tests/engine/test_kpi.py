@@ -224,6 +224,17 @@ def test_a_purchase_after_a_gap_longer_than_an_average_of_whole_and_half_days_is
     assert values(kpi_of(book([client], log), config), "won_back") == (0, 1, 1)
 
 
+def test_touches_before_the_first_purchase_leave_aside_a_client_who_bought_before_it_came_in(config):
+    # C-1 came in on 2 November, was touched 6 times and paid on 20 November. C-2, an old client
+    # typed in on 2 November, last bought on 1 June: nothing records what its first deal took, so
+    # it does not count as a deal of 0 touches. 6 / 1 = 6, not (6 + 0) / 2 = 3 ("5-12 is normal").
+    c1 = lead(id="C-1", stage=Stage.WON, created_at=at("2026-11-02 10:00"), paid_at=at("2026-11-20 00:00"))
+    c2 = lead(id="C-2", stage=Stage.WON, created_at=at("2026-11-02 10:00"), last_purchase_at=at("2026-06-01 00:00"))
+    days = ("2026-11-02 10:05", "2026-11-04 10:00", "2026-11-06 10:00", "2026-11-10 10:00", "2026-11-16 10:00")
+    log = [touch(day, lead_id="C-1") for day in days] + [touch("2026-11-20 11:00", lead_id="C-1", result=Result.PAID)]
+    assert now_value(kpi_of(book([c1, c2], log), config), "touches_before_purchase") == 6
+
+
 def test_a_client_typed_in_at_stage_new_is_not_a_lead_never_contacted(config):
     # Imported on 10 November with Last purchase at 12 November and Stage left empty: it bought, so
     # somebody reached it; it is neither judged on its first contact nor never contacted.

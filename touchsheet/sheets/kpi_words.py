@@ -193,8 +193,10 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
     "touches_before_purchase": (
         "Touches before the first purchase",
         "Касаний до первой покупки",
-        "Average touches a client had up to the day of their first purchase (5-12 is normal).",
-        "Среднее число касаний клиента до дня первой покупки включительно (норма 5-12).",
+        "Average touches a client had up to the day of their first purchase (5-12 is normal), clients who "
+        "bought before their Created at (typed in later) aside.",
+        "Среднее число касаний клиента до дня первой покупки включительно (норма 5-12), кроме клиентов, "
+        "чья первая покупка раньше «Дата заявки» (внесённых позже).",
     ),
     "untouched_clients": (
         "Clients not touched for {untouched_days} days",

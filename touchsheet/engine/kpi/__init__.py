@@ -99,6 +99,7 @@ def _now(
 ) -> Section:
     """Where the base stands at this moment."""
     forgotten = sum(flag.startswith("forgotten") for flag in flags)
+    first_deals = len(base.first_purchase)  # those whose touches before it are on record
 
     def cost_of(count: int) -> float | None:
         return count * money.per_lead if money.per_lead is not None else None
@@ -116,7 +117,7 @@ def _now(
         ("unpaid_amount", base.unpaid_amount, "money"),
         ("reactivation_list", sum(flag == "reactivation" for flag in flags), "count"),
         ("repeat_purchase_rate", share(base.repeat_clients, base.clients), "percent"),
-        ("touches_before_purchase", touches_before_purchase / base.clients if base.clients else None, "ratio"),
+        ("touches_before_purchase", touches_before_purchase / first_deals if first_deals else None, "ratio"),
         ("untouched_clients", base.untouched_clients, "count"),
         ("value_at_risk", base.value_at_risk, "money"),
         ("spent", money.total, "money"),
