@@ -126,6 +126,19 @@ def test_touches_kinds_and_touches_on_their_due_day(config):
     assert values(kpi, "missed_touches") == (1, 1, 1)
 
 
+def test_meetings_are_counted_for_each_period(config):
+    # R13 counts leads, meetings, deals and revenue: two meetings this month (one of them this week),
+    # and one on 1 September, before the last 12 weeks (7 September on).
+    leads = [lead(id="L-1", stage=Stage.MEETING), lead(id="L-2", stage=Stage.MEETING)]
+    log = [
+        touch("2026-11-10 11:00", "d4", lead_id="L-1", result=Result.MEETING),
+        touch("2026-11-23 11:00", "d4", lead_id="L-2", result=Result.MEETING),
+        touch("2026-10-05 11:00", "d2", lead_id="L-1", result=Result.REACHED),  # a call, no meeting
+        touch("2026-09-01 11:00", "first-contact", lead_id="L-2", result=Result.MEETING),
+    ]
+    assert values(kpi_of(book(leads, log), config), "meetings") == (1, 2, 2)
+
+
 def invoiced(lead_id: str, stage: Stage, issued: str | None, amount: float, paid: str | None = None, **fields):
     """A lead with an invoice issued on `issued` (a day) for `amount`, paid on `paid`."""
     return lead(

@@ -56,6 +56,12 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
         "Manual touches done in the period after the day they were due.",
         "Касания по задачам, сделанные за период позже назначенного дня.",
     ),
+    "meetings": (
+        "Meetings",
+        "Встреч",
+        "Touch log rows with the result meeting in the period.",
+        "Строки журнала касаний с результатом «встреча» за период.",
+    ),
     "invoices_issued": (
         "Invoices issued",
         "Выставлено счетов",

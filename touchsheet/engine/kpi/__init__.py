@@ -75,6 +75,7 @@ def _periods(tallies: list[Tally], month_costs: float | None) -> Section:
             row("warm_per_closing", "ratio", lambda t: t.warm / t.closing if t.closing else None),
             row("on_due_day", "percent", lambda t: share(t.on_due_day, t.due_days)),
             row("missed_touches", "count", lambda t: t.due_days - t.on_due_day),
+            row("meetings", "count", lambda t: t.meetings),
             row("invoices_issued", "count", lambda t: t.invoices),
             row("invoices_paid", "count", lambda t: t.paid),
             row("paid_fast", "count", lambda t: t.paid_fast),
