@@ -304,6 +304,22 @@ def test_what_a_lead_and_a_client_cost(config):
     assert now_value(kpi, "never_contacted_cost") == 112_000 / 11
 
 
+def test_a_lead_whose_row_is_left_alone_for_a_stage_typo_still_counts_as_a_lead_in(config):
+    # Two requests came in on Monday 23 November; Anna typed the second one's Stage "contactd", so
+    # its row is left alone. Both are leads: leads in 2, and 10,000 spent this month is 5,000 a lead.
+    # No other figure can count that row: the tab says one row is left out.
+    the_book = book([lead(id="L-1", created_at=at("2026-11-23 10:00"))])
+    the_book.skipped = {3}
+    the_book.left_alone_arrivals = [(at("2026-11-23 11:00"), "Anna Smith")]
+    the_book.costs = [Cost(d("2026-11-01"), "ads", 10_000)]
+    kpi = kpi_of(the_book, config)
+    assert values(kpi, "leads_in") == (2, 2, 2)
+    assert values(kpi, "cost_per_lead") == (None, 5_000, None)
+    assert now_value(kpi, "cost_per_lead_all") == 5_000
+    assert now_value(kpi, "rows_left_out") == 1
+    assert [row[0] for row in kpi.table("managers").rows] == ["Anna Smith", "Boris Clark", "Carla Diaz"]
+
+
 def test_forgotten_leads_and_the_money_they_represent(config):
     # Came in on Friday 13 November and was called that day; its d4 call, due on Tuesday 17 November,
     # was never made: it has waited 5 working days (17-20 and 23 November).

@@ -174,6 +174,29 @@ def test_unreadable_essentials_leave_the_row_alone():
     assert book.problems[4] == ["Created at: holds a formula (=TODAY()): type the value itself"]
 
 
+def test_a_row_left_alone_still_says_when_its_lead_came_in_unless_its_id_repeats_another_rows():
+    # The KPI counts these rows as leads in. L-2 (a Stage typo) and the row whose ID has a line break
+    # came in on 25 October; L-1's Created at cannot be read; the second L-4 repeats the first.
+    book = parse_book(
+        tables(
+            leads_table(
+                {**GOOD, "ID": "L-1", "Created at": "31.02.2026"},
+                {**GOOD, "ID": "L-2", "Stage": "contactd", "Manager": "анна смирнова"},
+                {**GOOD, "ID": "L-3\nL-4"},
+                {**GOOD, "ID": "L-4"},
+                {**GOOD, "ID": "L-4", "Created at": "26.10.2026 10:00"},
+            )
+        ),
+        MSK,
+        NOW,
+        "L-",
+        ("Анна Смирнова",),
+    )
+    assert book.skipped == {2, 3, 4, 6}
+    came_in = datetime(2026, 10, 25, 14, 30, tzinfo=MSK)
+    assert book.left_alone_arrivals == [(came_in, "Анна Смирнова"), (came_in, "")]
+
+
 def test_a_bad_optional_cell_is_said_and_the_rest_of_the_row_works():
     book = parse(leads_table({**GOOD, "Email": "ivan@", "Callback at": "tomorrow", "Invoice amount": "a lot"}))
     (lead,) = book.leads

@@ -71,6 +71,9 @@ class Book:
     costs: list[Cost]
     problems: dict[int, list[str]] = field(default_factory=dict)  # Leads row -> messages
     skipped: set[int] = field(default_factory=set)  # Leads rows left alone
+    # (Created at, Manager) of those whose Created at reads and whose ID repeats no other row's: leads
+    # all the same, which came in then (the KPI's Leads in)
+    left_alone_arrivals: list[tuple[datetime, str]] = field(default_factory=list)
     fills: list[Fill] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # problems on other tabs, for the run summary
     ids: dict[int, str] = field(default_factory=dict)  # Leads row -> ID as read (for every read row)
@@ -118,14 +121,15 @@ def parse_book(
 ) -> Book:
     """The tabs read into leads, touches, Due today rows and costs; `managers`: the names in config."""
     named = _named(managers)
-    leads, problems, skipped, fills, ids = _parse_leads(tables["Leads"], tz, now, id_prefix)
+    leads, problems, skipped, arrivals, fills, ids = _parse_leads(tables["Leads"], tz, now, id_prefix)
     for lead in leads:
         lead.manager = named[lead.manager]
+    arrivals = [(created, named[manager]) for created, manager in arrivals]
     log, log_notes = _parse_log(tables["Touch log"], tz, named)
     log_notes += _strays(log, set(ids.values()), tables["Touch log"].title)
     due = _parse_due(tables["Due today"], tz, named)
     costs, cost_notes = _parse_costs(tables["Costs"])
-    return Book(leads, log, due, costs, problems, skipped, fills, log_notes + cost_notes, ids)
+    return Book(leads, log, due, costs, problems, skipped, arrivals, fills, log_notes + cost_notes, ids)
 
 
 def _named(managers: Collection[str]) -> cells.Words:
@@ -154,6 +158,7 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
     first_row_of: dict[str, int] = {}
     pending: list[tuple[int, list[Any], str]] = []  # an unreadable ID is pending as ""
     left_alone: list[tuple[int, list[Any], str]] = []
+    arrivals: list[tuple[datetime, str]] = []
 
     at, width = _positions(table)
     id_at = at["ID"]
@@ -211,9 +216,17 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
         if lead is None:
             skipped.add(row)
             left_alone.append((row, values, lead_id))
+            arrivals += _arrival(values, at, tz)
         else:
             leads.append(lead)
-    return _opt_outs_spread(leads, left_alone, at, problems), problems, skipped, fills, ids
+    return _opt_outs_spread(leads, left_alone, at, problems), problems, skipped, arrivals, fills, ids
+
+
+def _arrival(values: list[Any], at: dict[str, int], tz: ZoneInfo) -> list[tuple[datetime, str]]:
+    """When a row left alone came in, and its Manager as typed: none when its Created at cannot be read."""
+    r = _Row(values, at)
+    created = r.get("Created at", lambda v: cells.moment(v, tz), None)
+    return [] if created is None else [(created, r.get("Manager", cells.text, ""))]
 
 
 def _opt_outs_spread(

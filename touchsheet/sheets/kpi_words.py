@@ -9,8 +9,8 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
     "leads_in": (
         "Leads in",
         "Новых заявок",
-        "Leads whose Created at falls in the period.",
-        "Лиды, у которых «Дата заявки» попадает в период.",
+        "Leads whose Created at falls in the period, rows left alone with a Problem among them.",
+        "Лиды, у которых «Дата заявки» попадает в период, в том числе строки с «Проблемой», оставленные без обработки.",
     ),
     "first_contact_on_time": (
         "First contact within deadline",
@@ -135,6 +135,16 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
         "Лидов в работе",
         "Leads at stage new, contacted, meeting, proposal or invoice, not opted out.",
         "Лиды на этапах новый, в работе, встреча, КП, счёт, без отписки.",
+    ),
+    "rows_left_out": (
+        "Leads rows left out (see their Problem)",
+        "Строк «Лидов» не учтено (см. «Проблема»)",
+        "Rows of Leads left alone until the Problem on them is fixed (an ID used twice, a Stage or Created at "
+        "that cannot be read): Leads in counts those whose Created at reads and whose ID is their own; no "
+        "other figure counts them.",
+        "Строки «Лидов», оставленные без обработки, пока не исправлена их «Проблема» (ID повторяется, не "
+        "читается «Этап» или «Дата заявки»): «Новых заявок» учитывает те, у которых «Дата заявки» читается, "
+        "а ID свой; другие показатели их не учитывают.",
     ),
     "never_contacted": (
         "Leads never contacted",

@@ -33,14 +33,16 @@ def compute_kpi(book: Book, plan: Plan, config: Config, now: datetime) -> Kpi:
     what it learnt of each lead's history)."""
     now = now.astimezone(config.tz)
     windows = Windows(now.date(), config.kpi.trend_weeks)
-    base = count_leads(book.leads, plan.histories, plan.purchases, plan.base_interval, windows, config, now)
+    base = count_leads(
+        book.leads, book.left_alone_arrivals, plan.histories, plan.purchases, plan.base_interval, windows, config, now
+    )
     before_purchase = count_touches(book.log, base, windows, config)
     spent = monthly(book.costs)
     money = spend(spent, base.leads_by_month, base.clients_by_month)
     funnel_table, weakest = funnel(base.reach.values())
     periods = _periods(windows.column_tallies, spent.get(windows.month.start))
     flags = [flag for s in plan.statuses for flag in s.flags]
-    now_section = _now(base, money, weakest, flags, plan.tasks, before_purchase)
+    now_section = _now(base, money, weakest, flags, plan.tasks, before_purchase, len(book.skipped))
     tables = (funnel_table, managers_table(config.managers, base, plan.tasks, windows), trend_table(windows))
     params = {
         "deadline_minutes": config.first_contact.deadline_minutes,
@@ -97,6 +99,7 @@ def _now(
     flags: list[str],
     tasks: Sequence[Task],
     touches_before_purchase: int,
+    rows_left_out: int,
 ) -> Section:
     """Where the base stands at this moment."""
     forgotten = sum(flag.startswith("forgotten") for flag in flags)
@@ -108,6 +111,7 @@ def _now(
     figures = [
         ("weakest_step", weakest, "step"),
         ("open_leads", base.open_leads, "count"),
+        ("rows_left_out", rows_left_out, "count"),
         ("never_contacted", base.never_contacted, "count"),
         ("never_contacted_cost", cost_of(base.never_contacted), "money"),
         ("forgotten", forgotten, "count"),

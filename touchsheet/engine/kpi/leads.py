@@ -56,6 +56,7 @@ class Base:
 
 def count_leads(
     leads: list[Lead],
+    left_alone: list[tuple[datetime, str]],
     found: Mapping[str, History],
     purchases: Mapping[str, list[date]],
     base_interval: float | None,
@@ -65,12 +66,15 @@ def count_leads(
 ) -> Base:
     """Each part of the numbers reads only the leads it concerns (the invoiced, the clients...), and
     leads alike (the same arrival day and manager) are counted into the windows once: a single loop
-    doing everything for every lead was most of the KPI's time at 100,000 leads."""
+    doing everything for every lead was most of the KPI's time at 100,000 leads. `left_alone`: when
+    the Leads rows left alone came in, and their Manager: they count as leads in, and in nothing else."""
     base = Base()
     managers = [lead.manager or UNASSIGNED for lead in leads]
     base.manager_of = dict(zip([lead.id for lead in leads], managers))
     arrivals = [(lead.created_at.date(), manager) for lead, manager in zip(leads, managers)]
-    tallies_of = _count_arrivals(Counter(arrivals), windows, base)
+    arrived = Counter(arrivals)
+    arrived.update((created.date(), manager or UNASSIGNED) for created, manager in left_alone)
+    tallies_of = _count_arrivals(arrived, windows, base)
     _count_seats(leads, managers, base)
     base.reach = {
         lead.id: STAGE_STEP[lead.stage] if lead.invoice_at is None else INVOICED_STEP[lead.stage] for lead in leads
