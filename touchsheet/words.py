@@ -16,6 +16,7 @@ DATETIME_HINT = {
     "en": "type it like 25.11.2026 14:30 or 2026-11-25 14:30",
     "ru": "введите как 25.11.2026 14:30 или 2026-11-25 14:30",
 }
+MONTH_HINT = {"en": "type it like 2026-11 or 11.2026", "ru": "введите как 2026-11 или 11.2026"}
 
 CATALOGUE: dict[str, dict[str, str]] = {
     "cell": {"en": "{column}: {problem}", "ru": "{column}: {problem}"},

@@ -126,6 +126,19 @@ def test_touches_kinds_and_touches_on_their_due_day(config):
     assert values(kpi, "missed_touches") == (1, 1, 1)
 
 
+def test_meetings_are_counted_for_each_period(config):
+    # R13 counts leads, meetings, deals and revenue: two meetings this month (one of them this week),
+    # and one on 1 September, before the last 12 weeks (7 September on).
+    leads = [lead(id="L-1", stage=Stage.MEETING), lead(id="L-2", stage=Stage.MEETING)]
+    log = [
+        touch("2026-11-10 11:00", "d4", lead_id="L-1", result=Result.MEETING),
+        touch("2026-11-23 11:00", "d4", lead_id="L-2", result=Result.MEETING),
+        touch("2026-10-05 11:00", "d2", lead_id="L-1", result=Result.REACHED),  # a call, no meeting
+        touch("2026-09-01 11:00", "first-contact", lead_id="L-2", result=Result.MEETING),
+    ]
+    assert values(kpi_of(book(leads, log), config), "meetings") == (1, 2, 2)
+
+
 def invoiced(lead_id: str, stage: Stage, issued: str | None, amount: float, paid: str | None = None, **fields):
     """A lead with an invoice issued on `issued` (a day) for `amount`, paid on `paid`."""
     return lead(
@@ -224,6 +237,17 @@ def test_a_purchase_after_a_gap_longer_than_an_average_of_whole_and_half_days_is
     assert values(kpi_of(book([client], log), config), "won_back") == (0, 1, 1)
 
 
+def test_touches_before_the_first_purchase_leave_aside_a_client_who_bought_before_it_came_in(config):
+    # C-1 came in on 2 November, was touched 6 times and paid on 20 November. C-2, an old client
+    # typed in on 2 November, last bought on 1 June: nothing records what its first deal took, so
+    # it does not count as a deal of 0 touches. 6 / 1 = 6, not (6 + 0) / 2 = 3 ("5-12 is normal").
+    c1 = lead(id="C-1", stage=Stage.WON, created_at=at("2026-11-02 10:00"), paid_at=at("2026-11-20 00:00"))
+    c2 = lead(id="C-2", stage=Stage.WON, created_at=at("2026-11-02 10:00"), last_purchase_at=at("2026-06-01 00:00"))
+    days = ("2026-11-02 10:05", "2026-11-04 10:00", "2026-11-06 10:00", "2026-11-10 10:00", "2026-11-16 10:00")
+    log = [touch(day, lead_id="C-1") for day in days] + [touch("2026-11-20 11:00", lead_id="C-1", result=Result.PAID)]
+    assert now_value(kpi_of(book([c1, c2], log), config), "touches_before_purchase") == 6
+
+
 def test_a_client_typed_in_at_stage_new_is_not_a_lead_never_contacted(config):
     # Imported on 10 November with Last purchase at 12 November and Stage left empty: it bought, so
     # somebody reached it; it is neither judged on its first contact nor never contacted.
@@ -278,6 +302,22 @@ def test_what_a_lead_and_a_client_cost(config):
     assert now_value(kpi, "cost_per_client_all") == 112_000 / 3
     assert now_value(kpi, "never_contacted") == 1
     assert now_value(kpi, "never_contacted_cost") == 112_000 / 11
+
+
+def test_a_lead_whose_row_is_left_alone_for_a_stage_typo_still_counts_as_a_lead_in(config):
+    # Two requests came in on Monday 23 November; Anna typed the second one's Stage "contactd", so
+    # its row is left alone. Both are leads: leads in 2, and 10,000 spent this month is 5,000 a lead.
+    # No other figure can count that row: the tab says one row is left out.
+    the_book = book([lead(id="L-1", created_at=at("2026-11-23 10:00"))])
+    the_book.skipped = {3}
+    the_book.left_alone_arrivals = [(at("2026-11-23 11:00"), "Anna Smith")]
+    the_book.costs = [Cost(d("2026-11-01"), "ads", 10_000)]
+    kpi = kpi_of(the_book, config)
+    assert values(kpi, "leads_in") == (2, 2, 2)
+    assert values(kpi, "cost_per_lead") == (None, 5_000, None)
+    assert now_value(kpi, "cost_per_lead_all") == 5_000
+    assert now_value(kpi, "rows_left_out") == 1
+    assert [row[0] for row in kpi.table("managers").rows] == ["Anna Smith", "Boris Clark", "Carla Diaz"]
 
 
 def test_forgotten_leads_and_the_money_they_represent(config):

@@ -77,6 +77,21 @@ def test_a_manager_name_with_an_invisible_mark_is_that_manager():
     assert [lead.manager for lead in book.leads] == ["Анна Смирнова"] * 3
 
 
+def test_a_touch_logged_or_a_task_with_the_managers_name_typed_another_way_is_that_managers():
+    # Touch log rows added by hand, and a Due today row retyped, with Анна's name as a messenger
+    # pastes it, in lower case, with ё: each is hers, by config's spelling (the KPI's managers' table
+    # counts her touches on her row, not on a second "manager"); a name config lacks stays as typed.
+    typed = ["Анна\u00a0Смирнова", "анна смирнова", "Фёдор Ёлкин", "Ольга Новая"]
+    log = [{"At": f"0{n}.11.2026 10:15", "Lead ID": "L-00007", "Manager": name} for n, name in enumerate(typed, 1)]
+    both = tables(leads_table(GOOD), log_rows=log)
+    headers = [c.name for c in DUE_TODAY.columns]
+    due = {"Lead ID": "L-00007", "Key": "L-00007/d1/2026-11-20", "Manager": "АННА СМИРНОВА", "Done": True}
+    both["Due today"] = Table(DUE_TODAY, "Due today", 1, headers, [[due.get(h) for h in headers]])
+    book = parse_book(both, MSK, NOW, "L-", ("Анна Смирнова", "Федор Елкин"))
+    assert [t.manager for t in book.log] == ["Анна Смирнова", "Анна Смирнова", "Федор Елкин", "Ольга Новая"]
+    assert [row.manager for row in book.due] == ["Анна Смирнова"]
+
+
 def test_a_good_row_is_read():
     book = parse(leads_table(GOOD))
     (lead,) = book.leads
@@ -157,6 +172,29 @@ def test_unreadable_essentials_leave_the_row_alone():
         "Stage: 'thinking' is not one of: new, contacted, meeting, proposal, invoice, won, lost"
     ]
     assert book.problems[4] == ["Created at: holds a formula (=TODAY()): type the value itself"]
+
+
+def test_a_row_left_alone_still_says_when_its_lead_came_in_unless_its_id_repeats_another_rows():
+    # The KPI counts these rows as leads in. L-2 (a Stage typo) and the row whose ID has a line break
+    # came in on 25 October; L-1's Created at cannot be read; the second L-4 repeats the first.
+    book = parse_book(
+        tables(
+            leads_table(
+                {**GOOD, "ID": "L-1", "Created at": "31.02.2026"},
+                {**GOOD, "ID": "L-2", "Stage": "contactd", "Manager": "анна смирнова"},
+                {**GOOD, "ID": "L-3\nL-4"},
+                {**GOOD, "ID": "L-4"},
+                {**GOOD, "ID": "L-4", "Created at": "26.10.2026 10:00"},
+            )
+        ),
+        MSK,
+        NOW,
+        "L-",
+        ("Анна Смирнова",),
+    )
+    assert book.skipped == {2, 3, 4, 6}
+    came_in = datetime(2026, 10, 25, 14, 30, tzinfo=MSK)
+    assert book.left_alone_arrivals == [(came_in, "Анна Смирнова"), (came_in, "")]
 
 
 def test_a_bad_optional_cell_is_said_and_the_rest_of_the_row_works():
@@ -300,6 +338,17 @@ def test_costs_accept_months_as_people_write_them():
         ("2026-09-01", 500.0),
     ]
     assert len(book.notes) == 1 and book.notes[0].startswith("Costs row 5: Month:")
+
+
+def test_a_cost_month_typed_11_2026_in_a_sheet_with_english_settings_is_november():
+    # Excel, LibreOffice or Google with English settings keep 11.2026 typed in a cell as the number
+    # 11.2026 (and 10.2020 as 10.202); a month that is no month says how to type one.
+    costs = [(11.2026, "ads", 30_000), (10.202, "ads", 1_000), (13.2026, "ads", 1)]
+    book = parse(leads_table(GOOD), costs_rows=costs)
+    assert [(c.month.isoformat(), c.amount) for c in book.costs] == [("2026-11-01", 30_000), ("2020-10-01", 1_000)]
+    assert book.notes == [
+        "Costs row 4: Month: '13.2026' is not a date: type it like 2026-11 or 11.2026; needs both Month and Amount"
+    ]
 
 
 def test_an_amount_of_nan_pasted_from_a_script_is_a_note_on_costs_and_a_problem_on_leads():

@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.builders import at
+from tests.builders import MSK, at
 from tests.sheets.fixtures import GoogleSheet
 from touchsheet.engine.model import Status
+from touchsheet.engine.parse import parse_book
 from touchsheet.errors import SheetError
 from touchsheet.mail.outbox import Outbox
 from touchsheet.sheets.a1 import column_letter
@@ -205,6 +206,17 @@ def test_a_lead_id_read_is_one_string_on_every_tab(sheet, tmp_path):
     named = [table.cell(row, "Lead ID") for table in (tables["Touch log"], tables["Due today"]) for row in table.rows]
     assert len(ids) == 3 and len(named) > 3
     assert all(lead_id is ids[lead_id] for lead_id in named)
+
+
+def test_a_cost_month_typed_11_2026_on_an_english_google_sheet_is_november(sheet, emulator):
+    # Google keeps 11.2026 typed in an English sheet as the number 11.2026: as a day, that would be
+    # 10 January 1900, and the 30,000 would count for no month the KPI shows. A date in the month
+    # (Google's serial number) is its month, as before.
+    for cell, typed in (("A2", "11.2026"), ("C2", "30000"), ("A3", "2026-10-15"), ("C3", "500")):
+        emulator.set_cell(sheet.key, "Costs", cell, typed, user_entered=True)
+    book = parse_book(sheet.backend().read(), MSK, at("2026-11-24 12:00"), "L-", ())
+    assert [(c.month.isoformat(), c.amount) for c in book.costs] == [("2026-11-01", 30_000), ("2026-10-01", 500)]
+    assert book.notes == []
 
 
 def test_a_sheet_not_shared_with_the_service_account_says_whom_to_share_with(sheet, emulator):

@@ -20,7 +20,7 @@ from touchsheet.engine.model import UNASSIGNED, Channel, Cost, Kind, Lead, Resul
 from touchsheet.engine.table import Table
 from touchsheet.engine.worktime import zone_named
 from touchsheet.schema import LEADS, Owner
-from touchsheet.words import WORDS, Message
+from touchsheet.words import MONTH_HINT, WORDS, Message
 
 T = TypeVar("T")
 
@@ -71,6 +71,9 @@ class Book:
     costs: list[Cost]
     problems: dict[int, list[str]] = field(default_factory=dict)  # Leads row -> messages
     skipped: set[int] = field(default_factory=set)  # Leads rows left alone
+    # (Created at, Manager) of those whose Created at reads and whose ID repeats no other row's: leads
+    # all the same, which came in then (the KPI's Leads in)
+    left_alone_arrivals: list[tuple[datetime, str]] = field(default_factory=list)
     fills: list[Fill] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # problems on other tabs (Messages): run summary, check
     ids: dict[int, str] = field(default_factory=dict)  # Leads row -> ID as read (for every read row)
@@ -117,22 +120,24 @@ def parse_book(
     tables: dict[str, Table], tz: ZoneInfo, now: datetime, id_prefix: str, managers: Collection[str]
 ) -> Book:
     """The tabs read into leads, touches, Due today rows and costs; `managers`: the names in config."""
-    leads, problems, skipped, fills, ids = _parse_leads(tables["Leads"], tz, now, id_prefix)
-    _name_managers(leads, managers)
-    log, log_notes = _parse_log(tables["Touch log"], tz)
-    log_notes += _strays(log, set(ids.values()), tables["Touch log"].title)
-    due = _parse_due(tables["Due today"], tz)
-    costs, cost_notes = _parse_costs(tables["Costs"])
-    return Book(leads, log, due, costs, problems, skipped, fills, log_notes + cost_notes, ids)
-
-
-def _name_managers(leads: list[Lead], managers: Collection[str]) -> None:
-    """A Manager typed another way than config has it (another case, ё for е, a non-breaking or a
-    double space, as pasted from a messenger) is that manager, by config's spelling."""
-    spelled = {_manager_key(name): name for name in managers}
+    named = _named(managers)
+    leads, problems, skipped, arrivals, fills, ids = _parse_leads(tables["Leads"], tz, now, id_prefix)
     for lead in leads:
-        if lead.manager and lead.manager not in managers:
-            lead.manager = spelled.get(_manager_key(lead.manager), lead.manager)
+        lead.manager = named[lead.manager]
+    arrivals = [(created, named[manager]) for created, manager in arrivals]
+    log, log_notes = _parse_log(tables["Touch log"], tz, named)
+    log_notes += _strays(log, set(ids.values()), tables["Touch log"].title)
+    due = _parse_due(tables["Due today"], tz, named)
+    costs, cost_notes = _parse_costs(tables["Costs"])
+    return Book(leads, log, due, costs, problems, skipped, arrivals, fills, log_notes + cost_notes, ids)
+
+
+def _named(managers: Collection[str]) -> cells.Words:
+    """A Manager typed another way than config has it (another case, ё for е, a non-breaking or a
+    double space, as pasted from a messenger) is that manager, by config's spelling, on Leads, the
+    Touch log and Due today alike. A few names fill those tabs: each is looked up once."""
+    spelled = {_manager_key(name): name for name in managers}
+    return cells.Words(lambda name: spelled.get(_manager_key(name), name))
 
 
 def _manager_key(name: str) -> str:
@@ -153,6 +158,7 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
     first_row_of: dict[str, int] = {}
     pending: list[tuple[int, list[Any], str]] = []  # an unreadable ID is pending as ""
     left_alone: list[tuple[int, list[Any], str]] = []
+    arrivals: list[tuple[datetime, str]] = []
 
     at, width = _positions(table)
     id_at = at["ID"]
@@ -210,9 +216,17 @@ def _parse_leads(table: Table, tz: ZoneInfo, now: datetime, prefix: str):
         if lead is None:
             skipped.add(row)
             left_alone.append((row, values, lead_id))
+            arrivals += _arrival(values, at, tz)
         else:
             leads.append(lead)
-    return _opt_outs_spread(leads, left_alone, at, problems), problems, skipped, fills, ids
+    return _opt_outs_spread(leads, left_alone, at, problems), problems, skipped, arrivals, fills, ids
+
+
+def _arrival(values: list[Any], at: dict[str, int], tz: ZoneInfo) -> list[tuple[datetime, str]]:
+    """When a row left alone came in, and its Manager as typed: none when its Created at cannot be read."""
+    r = _Row(values, at)
+    created = r.get("Created at", lambda v: cells.moment(v, tz), None)
+    return [] if created is None else [(created, r.get("Manager", cells.text, ""))]
 
 
 def _opt_outs_spread(
@@ -390,7 +404,7 @@ def _zone_name(value: Any) -> str:
 _LOG_COLUMNS = ("At", "Lead ID", "Channel", "Status", "Step", "Kind", "Result", "Manager", "Note", "Key")
 
 
-def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
+def _parse_log(table: Table, tz: ZoneInfo, named: cells.Words) -> tuple[list[Touch], list[str]]:
     """The log is the largest tab (about ten rows a lead): a row that reads cleanly takes the
     quick way; one that does not is read again, cell by cell, to say what is wrong."""
     log: list[Touch] = []
@@ -402,7 +416,7 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
     # Half a million rows hold a few words per column: each word is read once, then looked up.
     channel, kind, result = (cells.Words(functools.partial(cells.choice, k)) for k in (Channel, Kind, Result))
     status = cells.Words(_log_status)
-    step, manager, note = cells.Words(text), cells.Words(_worker_manager), cells.Words(text)
+    step, manager, note = cells.Words(text), _worker_managers(named), cells.Words(text)
     for row, values in enumerate(table.rows, table.sheet_row(0)):
         if len(values) < width:
             values = _padded(values, width)
@@ -436,7 +450,7 @@ def _parse_log(table: Table, tz: ZoneInfo) -> tuple[list[Touch], list[str]]:
         except BadCell:
             if table.blank(values):
                 continue
-            found, problems = _log_row(table, _Row(values, where), row, tz)
+            found, problems = _log_row(table, _Row(values, where), row, tz, manager)
             notes.append(problems)
             if found is None:
                 continue
@@ -456,18 +470,22 @@ def _strays(log: list[Touch], ids: set[str], title: str) -> list[str]:
     return [Message("stray_touches", tab=title, rows=rows, more=more)]
 
 
-def _worker_manager(value: Any) -> str:
-    """A Manager the worker wrote on the log or Due today, in the sheet's words: `(без менеджера)`
-    is the lead without one, as `(no manager)` is."""
-    name = cells.text(value)
-    return UNASSIGNED if name == WORDS[UNASSIGNED] else name
+def _worker_managers(named: cells.Words) -> cells.Words:
+    """Managers the worker wrote on the log or Due today (or a manager typed there), in the sheet's
+    words: `(без менеджера)` is the lead without one, as `(no manager)` is; a name, as `named` reads it."""
+
+    def manager(value: Any) -> str:
+        name = cells.text(value)
+        return UNASSIGNED if name == WORDS[UNASSIGNED] else named[name]
+
+    return cells.Words(manager)
 
 
 def _log_status(value: Any) -> Status:
     return cells.choice(Status, value) or Status.DONE  # a row a manager added by hand is a touch they made
 
 
-def _log_row(table: Table, r: _Row, row: int, tz: ZoneInfo) -> tuple[Touch | None, str]:
+def _log_row(table: Table, r: _Row, row: int, tz: ZoneInfo, managers: cells.Words) -> tuple[Touch | None, str]:
     """A log row with a cell that cannot be read: the touch without that cell (none without a
     date and a lead), and what is wrong."""
     at = r.get("At", lambda v: cells.moment(v, tz), None)
@@ -482,7 +500,7 @@ def _log_row(table: Table, r: _Row, row: int, tz: ZoneInfo) -> tuple[Touch | Non
         r.get("Step", cells.text, ""),
         r.get("Kind", lambda v: cells.choice(Kind, v), None),
         r.get("Result", lambda v: cells.choice(Result, v), None),
-        r.get("Manager", _worker_manager, ""),
+        r.get("Manager", managers.__getitem__, ""),
         r.get("Note", cells.text, ""),
         r.get("Key", cells.visible, ""),
         row,
@@ -494,7 +512,7 @@ def _log_row(table: Table, r: _Row, row: int, tz: ZoneInfo) -> tuple[Touch | Non
 _DUE_COLUMNS = ("Key", "Lead ID", "Manager", "Step", "Channel", "Kind", "Done", "Result", "Callback at", "Note")
 
 
-def _parse_due(table: Table, tz: ZoneInfo) -> list[DueRow]:
+def _parse_due(table: Table, tz: ZoneInfo, named: cells.Words) -> list[DueRow]:
     """Tens of thousands of rows on a busy day, nearly all as the worker wrote them: a row that reads
     cleanly takes the quick way; one that does not is read again, cell by cell, to say what is wrong."""
     rows: list[DueRow] = []
@@ -503,7 +521,7 @@ def _parse_due(table: Table, tz: ZoneInfo) -> list[DueRow]:
     cells_of = operator.itemgetter(*(at[c] for c in _DUE_COLUMNS))
     moment, text = cells.moment, cells.text
     # A few words fill whole columns: each word is read once, then looked up.
-    managers, steps, notes = cells.Words(_worker_manager), cells.Words(text), cells.Words(text)
+    managers, steps, notes = _worker_managers(named), cells.Words(text), cells.Words(text)
     channel, kind, result = (cells.Words(functools.partial(cells.choice, k)) for k in (Channel, Kind, Result))
     done = cells.Words(cells.flag)
     for index, values in enumerate(table.rows):
@@ -535,7 +553,7 @@ def _parse_due(table: Table, tz: ZoneInfo) -> list[DueRow]:
                 dict(zip(names, map(values.__getitem__, places))),  # the cells as read
             )
         except BadCell:
-            found = _due_row(table, index, values, at, tz)
+            found = _due_row(table, index, values, at, tz, managers)
             if found is None:
                 continue
             due = found
@@ -543,7 +561,9 @@ def _parse_due(table: Table, tz: ZoneInfo) -> list[DueRow]:
     return rows
 
 
-def _due_row(table: Table, index: int, values: list[Any], at: dict[str, int], tz: ZoneInfo) -> DueRow | None:
+def _due_row(
+    table: Table, index: int, values: list[Any], at: dict[str, int], tz: ZoneInfo, managers: cells.Words
+) -> DueRow | None:
     """A Due today row with a cell that cannot be read, cell by cell: what can be read, each problem
     said. A row without a key is none, unless a manager typed in it: it stays, saying why it
     cannot be recorded."""
@@ -562,7 +582,7 @@ def _due_row(table: Table, index: int, values: list[Any], at: dict[str, int], tz
         row=table.sheet_row(index),
         key=key,
         lead_id=r.get("Lead ID", cells.visible, ""),
-        manager=r.get("Manager", _worker_manager, ""),
+        manager=r.get("Manager", managers.__getitem__, ""),
         step=r.get("Step", cells.text, ""),
         channel=r.get("Channel", lambda v: cells.choice(Channel, v), None),
         kind=r.get("Kind", lambda v: cells.choice(Kind, v), None),
@@ -603,12 +623,20 @@ _MONTH = re.compile(r"^(?:(\d{4})[-./](\d{1,2})|(\d{1,2})[-./](\d{4}))$")
 
 
 def _month(value: Any) -> date | None:
-    """'2026-11', '11.2026' or any date in the month -> the month's first day."""
-    if isinstance(value, str):
-        match = _MONTH.match(value.strip())
+    """'2026-11', '11.2026' or any date in the month -> the month's first day. A sheet with English
+    settings keeps 11.2026 typed in a cell as a number: that is November too (`.4f` gives 11.2020
+    back its zero)."""
+    typed = f"{value:.4f}" if value.__class__ is float else value
+    if isinstance(typed, str):
+        match = _MONTH.match(typed.strip())
         if match:
             year, month = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
             if 1 <= int(month) <= 12:
                 return date(int(year), int(month), 1)
-    found = cells.day(value)
+    try:
+        found = cells.day(value)
+    except BadCell as e:
+        if e.message.key != "not_a_date":  # a formula, an error value: said as in any cell
+            raise
+        raise BadCell(Message("not_a_date", value=value, hint=MONTH_HINT)) from None
     return found.replace(day=1) if found else None

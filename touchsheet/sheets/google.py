@@ -41,7 +41,7 @@ from google.oauth2 import service_account
 from touchsheet.engine.cells import SERIAL_RANGE, from_serial, is_blank
 from touchsheet.engine.table import Table, table_from_grid
 from touchsheet.errors import SheetError
-from touchsheet.schema import TABS, TOUCH_LOG, Tab, norm, tab_keys
+from touchsheet.schema import COSTS, TABS, TOUCH_LOG, Tab, norm, tab_keys
 from touchsheet.sheets import FIX
 from touchsheet.sheets.a1 import column_letter, quote
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, empty_row, same
@@ -603,6 +603,10 @@ _REPEATED = frozenset(
     | {"ID"}
 )
 
+# Tabs whose dates the engine reads itself: the Touch log's half a million, and Costs' Month, where
+# 11.2026 (a number, on a sheet with English settings) is November, not a day of 1900.
+_AS_TYPED = (TOUCH_LOG, COSTS)
+
 
 def _as_read(table: Table, words: dict[str, str] | None = None) -> Table:
     """Google's cells as the engine takes them, as xlsx has them: dates (serial numbers) as
@@ -612,7 +616,7 @@ def _as_read(table: Table, words: dict[str, str] | None = None) -> Table:
     the engine's lookups by ID need not compare the characters (0.2 of its 3.8 s at 100,000 leads).
     The Touch log's half a million dates stay serial numbers: only the engine reads them, and it
     reads those as they are."""
-    dated = [] if table.tab is TOUCH_LOG else [c.name for c in table.tab.columns if c.type in ("date", "datetime")]
+    dated = [] if table.tab in _AS_TYPED else [c.name for c in table.tab.columns if c.type in ("date", "datetime")]
     positions = [table.columns[name] for name in dated if name in table.columns]
     repeated = [table.columns[name] for name in _REPEATED if name in table.columns]
     words = {} if words is None else words

@@ -9,8 +9,8 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
     "leads_in": (
         "Leads in",
         "Новых заявок",
-        "Leads whose Created at falls in the period.",
-        "Лиды, у которых «Дата заявки» попадает в период.",
+        "Leads whose Created at falls in the period, rows left alone with a Problem among them.",
+        "Лиды, у которых «Дата заявки» попадает в период, в том числе строки с «Проблемой», оставленные без обработки.",
     ),
     "first_contact_on_time": (
         "First contact within deadline",
@@ -55,6 +55,12 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
         "Касаний с опозданием",
         "Manual touches done in the period after the day they were due.",
         "Касания по задачам, сделанные за период позже назначенного дня.",
+    ),
+    "meetings": (
+        "Meetings",
+        "Встреч",
+        "Touch log rows with the result meeting in the period.",
+        "Строки журнала касаний с результатом «встреча» за период.",
     ),
     "invoices_issued": (
         "Invoices issued",
@@ -130,6 +136,16 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
         "Leads at stage new, contacted, meeting, proposal or invoice, not opted out.",
         "Лиды на этапах новый, в работе, встреча, КП, счёт, без отписки.",
     ),
+    "rows_left_out": (
+        "Leads rows left out (see their Problem)",
+        "Строк «Лидов» не учтено (см. «Проблема»)",
+        "Rows of Leads left alone until the Problem on them is fixed (an ID used twice, a Stage or Created at "
+        "that cannot be read): Leads in counts those whose Created at reads and whose ID is their own; no "
+        "other figure counts them.",
+        "Строки «Лидов», оставленные без обработки, пока не исправлена их «Проблема» (ID повторяется, не "
+        "читается «Этап» или «Дата заявки»): «Новых заявок» учитывает те, у которых «Дата заявки» читается, "
+        "а ID свой; другие показатели их не учитывают.",
+    ),
     "never_contacted": (
         "Leads never contacted",
         "Лидов без контакта",
@@ -193,8 +209,10 @@ FIGURES: dict[str, tuple[str, str, str, str]] = {
     "touches_before_purchase": (
         "Touches before the first purchase",
         "Касаний до первой покупки",
-        "Average touches a client had up to the day of their first purchase (5-12 is normal).",
-        "Среднее число касаний клиента до дня первой покупки включительно (норма 5-12).",
+        "Average touches a client had up to the day of their first purchase (5-12 is normal), clients who "
+        "bought before their Created at (typed in later) aside.",
+        "Среднее число касаний клиента до дня первой покупки включительно (норма 5-12), кроме клиентов, "
+        "чья первая покупка раньше «Дата заявки» (внесённых позже).",
     ),
     "untouched_clients": (
         "Clients not touched for {untouched_days} days",

@@ -33,14 +33,16 @@ def compute_kpi(book: Book, plan: Plan, config: Config, now: datetime) -> Kpi:
     what it learnt of each lead's history)."""
     now = now.astimezone(config.tz)
     windows = Windows(now.date(), config.kpi.trend_weeks)
-    base = count_leads(book.leads, plan.histories, plan.purchases, plan.base_interval, windows, config, now)
+    base = count_leads(
+        book.leads, book.left_alone_arrivals, plan.histories, plan.purchases, plan.base_interval, windows, config, now
+    )
     before_purchase = count_touches(book.log, base, windows, config)
     spent = monthly(book.costs)
     money = spend(spent, base.leads_by_month, base.clients_by_month)
     funnel_table, weakest = funnel(base.reach.values())
     periods = _periods(windows.column_tallies, spent.get(windows.month.start))
     flags = [flag for s in plan.statuses for flag in s.flags]
-    now_section = _now(base, money, weakest, flags, plan.tasks, before_purchase)
+    now_section = _now(base, money, weakest, flags, plan.tasks, before_purchase, len(book.skipped))
     tables = (funnel_table, managers_table(config.managers, base, plan.tasks, windows), trend_table(windows))
     params = {
         "deadline_minutes": config.first_contact.deadline_minutes,
@@ -75,6 +77,7 @@ def _periods(tallies: list[Tally], month_costs: float | None) -> Section:
             row("warm_per_closing", "ratio", lambda t: t.warm / t.closing if t.closing else None),
             row("on_due_day", "percent", lambda t: share(t.on_due_day, t.due_days)),
             row("missed_touches", "count", lambda t: t.due_days - t.on_due_day),
+            row("meetings", "count", lambda t: t.meetings),
             row("invoices_issued", "count", lambda t: t.invoices),
             row("invoices_paid", "count", lambda t: t.paid),
             row("paid_fast", "count", lambda t: t.paid_fast),
@@ -96,9 +99,11 @@ def _now(
     flags: list[str],
     tasks: Sequence[Task],
     touches_before_purchase: int,
+    rows_left_out: int,
 ) -> Section:
     """Where the base stands at this moment."""
     forgotten = sum(flag.startswith("forgotten") for flag in flags)
+    first_deals = len(base.first_purchase)  # those whose touches before it are on record
 
     def cost_of(count: int) -> float | None:
         return count * money.per_lead if money.per_lead is not None else None
@@ -106,6 +111,7 @@ def _now(
     figures = [
         ("weakest_step", weakest, "step"),
         ("open_leads", base.open_leads, "count"),
+        ("rows_left_out", rows_left_out, "count"),
         ("never_contacted", base.never_contacted, "count"),
         ("never_contacted_cost", cost_of(base.never_contacted), "money"),
         ("forgotten", forgotten, "count"),
@@ -116,7 +122,7 @@ def _now(
         ("unpaid_amount", base.unpaid_amount, "money"),
         ("reactivation_list", sum(flag == "reactivation" for flag in flags), "count"),
         ("repeat_purchase_rate", share(base.repeat_clients, base.clients), "percent"),
-        ("touches_before_purchase", touches_before_purchase / base.clients if base.clients else None, "ratio"),
+        ("touches_before_purchase", touches_before_purchase / first_deals if first_deals else None, "ratio"),
         ("untouched_clients", base.untouched_clients, "count"),
         ("value_at_risk", base.value_at_risk, "money"),
         ("spent", money.total, "money"),

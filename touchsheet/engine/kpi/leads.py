@@ -45,6 +45,8 @@ class Base:
     untouched_clients: int = 0
     value_at_risk: float | None = None
     reach: dict[str, int] = field(default_factory=dict)  # lead ID -> the furthest funnel step, an index in FUNNEL
+    # lead ID -> the day of the first purchase, of the clients who made it after they came in: the
+    # touches an older first deal took (a client typed in later) are not on record
     first_purchase: dict[str, date] = field(default_factory=dict)
     manager_of: dict[str, str] = field(default_factory=dict)
     seats: dict[str, Seat] = field(default_factory=dict)
@@ -54,6 +56,7 @@ class Base:
 
 def count_leads(
     leads: list[Lead],
+    left_alone: list[tuple[datetime, str]],
     found: Mapping[str, History],
     purchases: Mapping[str, list[date]],
     base_interval: float | None,
@@ -63,12 +66,15 @@ def count_leads(
 ) -> Base:
     """Each part of the numbers reads only the leads it concerns (the invoiced, the clients...), and
     leads alike (the same arrival day and manager) are counted into the windows once: a single loop
-    doing everything for every lead was most of the KPI's time at 100,000 leads."""
+    doing everything for every lead was most of the KPI's time at 100,000 leads. `left_alone`: when
+    the Leads rows left alone came in, and their Manager: they count as leads in, and in nothing else."""
     base = Base()
     managers = [lead.manager or UNASSIGNED for lead in leads]
     base.manager_of = dict(zip([lead.id for lead in leads], managers))
     arrivals = [(lead.created_at.date(), manager) for lead, manager in zip(leads, managers)]
-    tallies_of = _count_arrivals(Counter(arrivals), windows, base)
+    arrived = Counter(arrivals)
+    arrived.update((created.date(), manager or UNASSIGNED) for created, manager in left_alone)
+    tallies_of = _count_arrivals(arrived, windows, base)
     _count_seats(leads, managers, base)
     base.reach = {
         lead.id: STAGE_STEP[lead.stage] if lead.invoice_at is None else INVOICED_STEP[lead.stage] for lead in leads
@@ -80,7 +86,7 @@ def count_leads(
         days = purchases.get(lead.id)
         if days:
             base.reach[lead.id] = WON_STEP
-            _purchases(lead.id, days, manager, base_interval, windows, config, base)
+            _purchases(lead, days, manager, base_interval, windows, config, base)
             lost = _value_lost(lead, days, found.get(lead.id, NO_HISTORY), config, now.date())
             if lost is not None:
                 untouched.append((lead, lost))
@@ -195,7 +201,7 @@ def _invoice(lead: Lead, manager: str, windows: Windows, config: Config, base: B
 
 
 def _purchases(
-    lead_id: str,
+    lead: Lead,
     days: list[date],
     manager: str,
     base_interval: float | None,
@@ -207,7 +213,8 @@ def _purchases(
     usual interval is a client won back; two or more purchases make a repeat client."""
     base.clients += 1
     base.repeat_clients += len(days) > 1
-    base.first_purchase[lead_id] = days[0]
+    if days[0] >= lead.created_at.date():
+        base.first_purchase[lead.id] = days[0]
     base.clients_by_month[days[0].replace(day=1)] += 1
     base.seats[manager].clients += 1  # count_leads gave the manager a seat
     for tally in windows.of(days[0], manager):

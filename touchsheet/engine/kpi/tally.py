@@ -26,6 +26,7 @@ class Tally:
     touched: set[str] = field(default_factory=set)  # the leads they went to (the three columns only)
     warm: int = 0
     closing: int = 0
+    meetings: int = 0  # touches whose result is a meeting
     due_days: int = 0  # manual touches whose key says the day they were due
     on_due_day: int = 0  # of those, done by the end of that day
     invoices: int = 0

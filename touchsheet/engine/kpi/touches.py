@@ -41,18 +41,22 @@ def due_day(key: str) -> date | None:
 
 
 def count_touches(log: Iterable[Touch], base: Base, windows: Windows, config: Config) -> int:
-    """Tally every touch done or sent; return how many touches clients had up to their first purchase.
+    """Tally every touch done or sent, and the meetings; return how many touches clients had up to
+    their first purchase.
 
     The log is the largest thing the KPI reads, so it is read in list comprehensions, and what
     depends only on a touch's day, manager, kind or due day is worked out once per distinct value.
     Days are ordinals here: ints hash and compare much faster than dates."""
     done, sent = Status.DONE, Status.SENT
     counting = [touch for touch in log if touch.status is done or touch.status is sent]
-    before_purchase = _whole_log(counting, base)
+    before_purchase, meetings = _whole_log(counting, base)
     since = datetime.combine(windows.first, time(), tzinfo=config.tz)
     recent = [touch for touch in counting if touch.at >= since]
     days = [touch.at.toordinal() for touch in recent]  # the day in the touch's own time, as at.date()
     _tally(recent, days, base.manager_of, windows, config)
+    for touch in meetings:
+        for tally in windows.of(touch.at.date(), touch.manager or base.manager_of.get(touch.lead_id, UNASSIGNED)):
+            tally.meetings += 1
     leads = [touch.lead_id for touch in recent]
     for window, tally in zip(windows.columns, windows.column_tallies):
         start, end = window.start.toordinal(), window.end.toordinal()
@@ -83,17 +87,19 @@ def _tally(recent: list[Touch], days: list[int], manager_of: dict[str, str], win
                 tally.on_due_day += count if day <= due else 0
 
 
-def _whole_log(touches: list[Touch], base: Base) -> int:
-    """The funnel steps results prove (a lead's stage may say less), and the touches clients had up
-    to the day of their first purchase (returned), whenever they were made."""
-    reach, first_purchase = base.reach, base.first_purchase
-    before_purchase = 0
+def _whole_log(touches: list[Touch], base: Base) -> tuple[int, list[Touch]]:
+    """The funnel steps results prove (a lead's stage may say less); returns the touches clients had
+    up to the day of their first purchase, whenever they were made, and the meetings (found among the
+    few touches with a result: a pass of their own over the log would cost a thirtieth of the KPI)."""
+    reach, first_purchase, meeting = base.reach, base.first_purchase, Result.MEETING
+    before_purchase, meetings = 0, []
     for touch in touches:
-        lead_id = touch.lead_id
-        if touch.result is not None and lead_id in reach:
-            step = RESULT_STEP.get(touch.result, 0)
-            if step > reach[lead_id]:
-                reach[lead_id] = step
+        lead_id, result = touch.lead_id, touch.result
+        if result is not None:
+            if result is meeting:
+                meetings.append(touch)
+            if lead_id in reach and RESULT_STEP.get(result, 0) > reach[lead_id]:
+                reach[lead_id] = RESULT_STEP[result]
         if lead_id in first_purchase and touch.at.date() <= first_purchase[lead_id]:
             before_purchase += 1
-    return before_purchase
+    return before_purchase, meetings
