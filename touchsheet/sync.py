@@ -128,10 +128,13 @@ def run_once(
     me: str = "",
     settle: float | None = None,
     stopping: Callable[[], bool] = lambda: False,
+    emails: Counter[Status] | None = None,
 ) -> Summary:
     """One run. `me` names this host for the lease; `settle` is how long a run that takes the
     lease over waits before checking it won; `stopping()` turns true when the worker must stop
-    (the email being handed over is finished, the rest wait for the next run)."""
+    (the email being handed over is finished, the rest wait for the next run); `emails` counts
+    what became of each email as it is handed over, for a caller whose run then fails: its
+    Status tab still says how many went."""
     now = now.astimezone(config.tz)
     began = time.monotonic()
     me = me or socket.gethostname()
@@ -144,7 +147,8 @@ def run_once(
     require_columns(tables.values(), FIX)
     book = absorb(parse_book(tables, config.tz, now, config.id_prefix, config.managers), config, now)
     book, settled = _settle_pending(book, journal)
-    summary = Summary(dry_run=dry_run, absorbed=len(book.new_touches), notes=list(book.notes))
+    emails = Counter() if emails is None else emails
+    summary = Summary(emails, dry_run=dry_run, absorbed=len(book.new_touches), notes=list(book.notes))
     summary.unconfirmed = sum(t.status is Status.UNCONFIRMED for t in book.log)
     renderer = Renderer(config)
     first = plan(book, config, now)
@@ -183,15 +187,18 @@ def run_once(
     return summary
 
 
-def report_failure(config: Config, workbook: Workbook, now: datetime, reason: str, me: str = "") -> None:
-    """Say on the Status tab that a run failed, and why (best effort: the sheet may be what failed).
-    Another host's lease that still holds stays as it is: a failed run takes nobody's place."""
+def report_failure(
+    config: Config, workbook: Workbook, now: datetime, reason: str, me: str = "", emails_sent: int = 0
+) -> None:
+    """Say on the Status tab that a run failed, and why (best effort: the sheet may be what failed),
+    with the emails it sent before. Another host's lease that still holds stays as it is: a failed
+    run takes nobody's place."""
     me = me or socket.gethostname()
     try:
         tables = workbook.read()
         when = now.astimezone(config.tz)
         lease = lease_of(tables["Status"], config.tz)
-        report = RunReport(when, when, f"failed: {reason}")
+        report = RunReport(when, when, f"failed: {reason}", emails_sent)
         kept = lease if not may_run(lease, me, when) else None
         workbook.write(Changes(status=_status(report, me, config, kept)))
     except Exception as e:  # noqa: BLE001 - the run already failed; its own error is what the person needs
