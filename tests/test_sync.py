@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import email
 import shutil
+from collections import Counter
 from datetime import datetime
 
 import pytest
 
 from tests.builders import at
 from tests.sheets.fixtures import GoogleSheet, XlsxSheet
+from touchsheet.engine.model import Status
 from touchsheet.errors import SheetError
 from touchsheet.mail.outbox import Outbox
-from touchsheet.sync import run_once
+from touchsheet.sync import report_failure, run_once
 
 
 @pytest.fixture(params=["xlsx", pytest.param("google", marks=pytest.mark.server)])
@@ -354,6 +356,26 @@ def test_an_old_copy_saved_over_the_workbook_while_emails_go_out_does_not_make_t
         ("L-1", "d0", "sent", datetime(2026, 11, 2, 10, 5)),
         ("L-2", "d0", "sent", datetime(2026, 11, 2, 10, 5)),
     ]
+
+
+def test_a_run_that_fails_after_its_emails_went_says_on_the_status_tab_how_many_went(every_day, tmp_path):
+    # Ivan's and Olga's welcome emails go; an old copy saved over the workbook as the first goes out
+    # makes the run's last save fail. The Status tab says the run failed and that its 2 emails went
+    # (sheets_schema.md: "Emails the mail server took in that run"), not 0.
+    sheet = XlsxSheet(every_day)
+    sheet.init()
+    sheet.put_rows("Leads", [IVAN, {**IVAN, "ID": "L-2", "Name": "Olga Smirnova", "Email": "olga@example.com"}])
+    shutil.copy(sheet.path, tmp_path / "copy.xlsx")
+    outbox = _SavedOverOnFirstSend(tmp_path / "outbox", sheet, tmp_path / "copy.xlsx")
+    emails = Counter()
+    with pytest.raises(SheetError, match="was changed while this run worked") as failed:
+        run_once(sheet.config, sheet.backend(), outbox, at("2026-11-02 10:05"), emails=emails)
+    assert len(sent(outbox)) == 2
+    report_failure(
+        sheet.config, sheet.backend(), at("2026-11-02 10:05"), str(failed.value), emails_sent=emails[Status.SENT]
+    )
+    status = dict(sheet.grid("Status"))
+    assert (status["Result"], status["Emails sent"]) == (f"failed: {failed.value}", 2)
 
 
 def _due_row_of(sheet, lead_id):

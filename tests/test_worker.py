@@ -6,7 +6,10 @@ import datetime as datetime_module
 import email
 import multiprocessing
 import os
+import re
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -19,7 +22,7 @@ import schedule
 from click.testing import CliRunner
 
 from tests.builders import at
-from tests.conftest import ROOT, read_only
+from tests.conftest import EVERY_DAY, ROOT, read_only
 from tests.sheets.fixtures import XlsxSheet
 from touchsheet.cli import cli
 from touchsheet.errors import SheetError
@@ -365,7 +368,7 @@ def test_another_hosts_lease_stops_the_run_until_it_expires(every_day, tmp_path)
     assert status["Lease held by"] == "host-a" and status["Result"] == "ok"
     assert status["Lease until"] >= "2026-11-02 10:20:00"
     blocked = run_once(every_day, sheet.backend(), outbox, at("2026-11-02 10:10"), me="host-b")
-    assert blocked.lines() == ["another host (host-a) holds the sheet until 2026-11-02 10:20: this run stops here"]
+    assert blocked.lines() == ["another run (host-a) holds the sheet until 2026-11-02 10:20: this run stops here"]
     again = run_once(every_day, sheet.backend(), outbox, at("2026-11-02 10:15"), me="host-a")  # its own: fine
     assert "this run stops here" not in again.lines()[0]
     taken = run_once(every_day, sheet.backend(), outbox, at("2026-11-02 10:31"), me="host-b")  # host-a died
@@ -405,6 +408,50 @@ def test_a_failed_run_leaves_another_hosts_lease_alone(every_day, tmp_path):
     status = dict(sheet.grid("Status"))
     assert status["Result"] == "failed: the mail server is down"
     assert (status["Lease held by"], status["Lease until"]) == ("host-a", "2026-11-02 10:15:00")  # still host-a's
+
+
+@pytest.mark.server
+def test_a_second_config_folder_on_the_same_host_stops_while_the_first_holds_the_sheet(make_config, emulator, tmp_path):
+    """The worker runs from one folder; someone copies config.yaml to another folder on the same
+    server and runs a sync there for the same Google Sheet. Each folder has its own lock and journal,
+    so the lease must tell them apart as it does two hosts, or both runs would send the same emails."""
+    from tests.sheets.fixtures import GoogleSheet
+    from touchsheet import config as config_module
+    from touchsheet.mail.outbox import Outbox
+    from touchsheet.sync import run_once
+
+    sheet = GoogleSheet(make_config(), emulator)
+    days = {"working_days": EVERY_DAY, "holidays": {"country": None, "dates": []}}
+    worker_folder = make_config(**days, workbook={"backend": "google", "spreadsheet": sheet.key})
+    sheet.config = worker_folder
+    sheet.init()
+    (tmp_path / "copy").mkdir()
+    shutil.copy(worker_folder.base_dir / "config.yaml", tmp_path / "copy" / "config.yaml")
+    copy = config_module.load(tmp_path / "copy" / "config.yaml")
+    ivan = {"ID": "L-1", "Name": "Ivan X", "Email": "i@example.com", "Created at": datetime(2026, 11, 2, 10, 0)}
+    sheet.put_rows("Leads", [ivan])
+    run_once(worker_folder, sheet.backend(), Outbox(tmp_path / "worker"), at("2026-11-02 10:05"))
+    holder = dict(sheet.grid("Status"))["Lease held by"]
+    blocked = run_once(copy, sheet.backend(), Outbox(tmp_path / "copy-out"), at("2026-11-02 10:10"))
+    # the worker's run ended at about 10:05, so its lease holds until 10:20 (15 minutes)
+    assert blocked.lines() == [f"another run ({holder}) holds the sheet until 2026-11-02 10:20: this run stops here"]
+    assert holder.startswith(f"{socket.gethostname()}:")  # this host, and the worker's folder
+    assert not (tmp_path / "copy-out").exists()
+
+
+def test_a_lease_held_by_this_hosts_name_alone_from_before_the_upgrade_is_taken_at_once(every_day, tmp_path):
+    """Before leases named the config folder too, the Status tab said just the host's name; the first
+    run after the upgrade takes that lease over at once rather than waiting 15 minutes for it to run out."""
+    from touchsheet.mail.outbox import Outbox
+    from touchsheet.sync import run_once
+
+    sheet = XlsxSheet(every_day)
+    sheet.init()
+    host = socket.gethostname()
+    run_once(every_day, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:00"), me=host)  # the old name
+    upgraded = run_once(every_day, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    assert not upgraded.busy
+    assert re.fullmatch(rf"{re.escape(host)}:[0-9a-f]{{6}}", dict(sheet.grid("Status"))["Lease held by"])
 
 
 @pytest.mark.server

@@ -11,6 +11,7 @@ import logging
 import signal
 import sys
 import threading
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -192,18 +193,23 @@ def run(config: Config) -> None:
 def sync_once(config: Config, moment: datetime, dry_run: bool, stop: threading.Event) -> list[str]:
     """One run under the host's lock; a failed run says why on the Status tab, then raises. `stop`:
     set by SIGTERM or Ctrl-C."""
+    from touchsheet.engine.model import Status
     from touchsheet.lock import Busy, run_lock
     from touchsheet.sync import report_failure, run_once
 
     workbook = open_workbook(config, stop)
+    emails: Counter[Status] = Counter()
     try:
         with run_lock(config):
-            summary = run_once(config, workbook, open_transport(config), moment, dry_run, stopping=stop.is_set)
+            summary = run_once(
+                config, workbook, open_transport(config), moment, dry_run, stopping=stop.is_set, emails=emails
+            )
     except Busy as e:
         return [f"{e}: this run stops here"]  # status 0: cron has nothing to report
     except Exception as e:
         if not dry_run:
-            report_failure(config, open_workbook(config, stop), moment, str(e) or e.__class__.__name__)
+            reason = str(e) or e.__class__.__name__
+            report_failure(config, open_workbook(config, stop), moment, reason, emails_sent=emails[Status.SENT])
         raise
     return summary.lines()
 

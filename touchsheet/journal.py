@@ -89,8 +89,13 @@ class Journal:
         os.replace(temporary, self.path)
 
     def _append(self, record: dict) -> None:
-        with open(self.path, "a", encoding="utf-8") as f:
-            f.write(json.dumps(record) + "\n")
+        line = json.dumps(record) + "\n"
+        with open(self.path, "ab+") as f:
+            if f.seek(0, os.SEEK_END):
+                f.seek(-1, os.SEEK_END)
+                if f.read(1) != b"\n":
+                    line = "\n" + line  # after a line a crash cut short: on the same line, this record is lost too
+            f.write(line.encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())  # on disk before the message goes out, even if the power does
 

@@ -28,7 +28,7 @@ from touchsheet.engine.kpi import compute_kpi
 from touchsheet.engine.model import EmailTouch, Status, Touch
 from touchsheet.engine.parse import Book, parse_book
 from touchsheet.engine.plan import Plan, plan
-from touchsheet.engine.status import Lease, RunReport, lease_of, may_run, status_grid
+from touchsheet.engine.status import Lease, RunReport, lease_holder, lease_of, may_run, status_grid
 from touchsheet.engine.table import Table, require_columns
 from touchsheet.errors import MailError
 from touchsheet.journal import Journal, Settled
@@ -128,13 +128,16 @@ def run_once(
     me: str = "",
     settle: float | None = None,
     stopping: Callable[[], bool] = lambda: False,
+    emails: Counter[Status] | None = None,
 ) -> Summary:
-    """One run. `me` names this host for the lease; `settle` is how long a run that takes the
-    lease over waits before checking it won; `stopping()` turns true when the worker must stop
-    (the email being handed over is finished, the rest wait for the next run)."""
+    """One run. `me` names this host and config folder for the lease; `settle` is how long a run
+    that takes the lease over waits before checking it won; `stopping()` turns true when the
+    worker must stop (the email being handed over is finished, the rest wait for the next run);
+    `emails` counts what became of each email as it is handed over, for a caller whose run then
+    fails: its Status tab still says how many went."""
     now = now.astimezone(config.tz)
     began = time.monotonic()
-    me = me or socket.gethostname()
+    me = me or _me(config)
     journal = journal or Journal(config.state_file("journal"))
     tables = workbook.read()
     if not dry_run:
@@ -144,7 +147,8 @@ def run_once(
     require_columns(tables.values(), FIX)
     book = absorb(parse_book(tables, config.tz, now, config.id_prefix, config.managers), config, now)
     book, settled = _settle_pending(book, journal)
-    summary = Summary(dry_run=dry_run, absorbed=len(book.new_touches), notes=list(book.notes))
+    emails = Counter() if emails is None else emails
+    summary = Summary(emails, dry_run=dry_run, absorbed=len(book.new_touches), notes=list(book.notes))
     summary.unconfirmed = sum(t.status is Status.UNCONFIRMED for t in book.log)
     renderer = Renderer(config)
     first = plan(book, config, now)
@@ -183,20 +187,28 @@ def run_once(
     return summary
 
 
-def report_failure(config: Config, workbook: Workbook, now: datetime, reason: str, me: str = "") -> None:
-    """Say on the Status tab that a run failed, and why (best effort: the sheet may be what failed).
-    Another host's lease that still holds stays as it is: a failed run takes nobody's place."""
-    me = me or socket.gethostname()
+def report_failure(
+    config: Config, workbook: Workbook, now: datetime, reason: str, me: str = "", emails_sent: int = 0
+) -> None:
+    """Say on the Status tab that a run failed, and why (best effort: the sheet may be what failed),
+    with the emails it sent before. Another host's lease that still holds stays as it is: a failed
+    run takes nobody's place."""
+    me = me or _me(config)
     try:
         tables = workbook.read()
         when = now.astimezone(config.tz)
         lease = lease_of(tables["Status"], config.tz)
-        report = RunReport(when, when, f"failed: {reason}")
+        report = RunReport(when, when, f"failed: {reason}", emails_sent)
         kept = lease if not may_run(lease, me, when) else None
         workbook.write(Changes(status=_status(report, me, config, kept)))
     except Exception as e:  # noqa: BLE001 - the run already failed; its own error is what the person needs
         if str(e) != reason:  # the same error again is said once, by the caller
             logger.warning("could not record the failure on the Status tab: %s", e)
+
+
+def _me(config: Config) -> str:
+    """This host and the folder of its lock: runs sharing that lock never overlap on this host."""
+    return lease_holder(socket.gethostname(), str(config.state_file("lock").parent.resolve()))
 
 
 def _status(report: RunReport, me: str, config: Config, lease: Lease | None = None) -> list[list[Any]]:
@@ -216,13 +228,13 @@ def _take_lease(
     if lease.holder == me and lease.until is not None and lease.until > now:
         return tables, ""
     if not may_run(lease, me, now):
-        return tables, f"another host ({lease.holder}) holds the sheet until {lease.until:%Y-%m-%d %H:%M}"
+        return tables, f"another run ({lease.holder}) holds the sheet until {lease.until:%Y-%m-%d %H:%M}"
     claim = RunReport(now, now, "running")
     workbook.write(Changes(status=_status(claim, me, config)))
     time.sleep(settle)
     tables = workbook.read()
     holder = lease_of(tables["Status"], config.tz).holder
-    return tables, "" if holder == me else f"another host ({holder}) took the sheet at the same moment"
+    return tables, "" if holder == me else f"another run ({holder}) took the sheet at the same moment"
 
 
 def _settle_pending(book: Book, journal: Journal) -> tuple[Book, list[Touch]]:

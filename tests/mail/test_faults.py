@@ -233,6 +233,35 @@ def test_a_second_copy_of_a_pending_row_never_handed_over_is_sent_once(sheet, se
     assert statuses(sheet)[copy["Key"], "sent"] == 1
 
 
+# A crash, a power cut or a full disk can leave the journal's last line cut short, with no line end.
+TORN = '{"run": "0123", "event": "hand'
+
+
+def test_a_journal_line_cut_short_by_a_crash_still_lets_the_next_run_send_what_was_never_handed_over(sheet, server):
+    # After the torn line, a run writes its 5 emails pending and dies before handing any over: the
+    # journal must still hold that run's claim, so the next run knows none went and sends each once.
+    sheet.config.state_file("journal").write_text(TORN, encoding="utf-8")
+    sheet.put_rows("Leads", LEADS)
+    assert _in_child(sheet.config, "2026-11-02 10:05", die="after-pending") == 9
+    run_once(
+        sheet.config, sheet.backend(), Smtp(sheet.config.mail.smtp, sheet.config.mail.sender), at("2026-11-02 10:15")
+    )
+    assert Counter(server.recorder.keys()) == dict.fromkeys(KEYS, 1)
+    # each pending row says `retry` (never handed over), not `unconfirmed` for a person; its email went on a new row
+    assert Counter(r["Status"] for r in sheet.rows("Touch log")) == {"retry": 5, "sent": 5}
+
+
+def test_a_journal_line_cut_short_by_a_crash_still_stops_an_email_going_twice(sheet, run, server):
+    # L-1's welcome email goes after the torn line; then its Touch log row loses its date. The journal
+    # must still know it went, or it goes again.
+    sheet.config.state_file("journal").write_text(TORN, encoding="utf-8")
+    sheet.put_rows("Leads", [lead_row(1)])
+    assert run("2026-11-02 10:05").lines()[0] == "emails sent: 1"
+    sheet.set("Touch log", 2, "At", "this morning")
+    run("2026-11-02 10:15")
+    assert server.recorder.keys() == ["L-1/d0/2026-11-02"]
+
+
 def _in_child(config, when, die):
     """Run one sync in a forked process that dies (os._exit(9)) at `die`; return its exit code."""
     process = multiprocessing.get_context("fork").Process(target=_child, args=(config.base_dir, when, die))

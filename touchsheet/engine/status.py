@@ -1,11 +1,13 @@
 """The Status tab: is the worker alive, how did its last run go, and who may run now (the lease).
 
-Two hosts must never run at once: a run may go ahead when the lease on the sheet is its own, or
-free, or expired (a host that died stops renewing it). Each run renews its lease when it writes.
+Two hosts (or two config folders on one host) must never run at once: a run may go ahead when the
+lease on the sheet is its own, or free, or expired (a host that died stops renewing it). Each run
+renews its lease when it writes.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -52,8 +54,18 @@ def lease_of(table: Table, tz: ZoneInfo) -> Lease:
     return Lease(text(found.get(HOLDER)), until)
 
 
+def lease_holder(host: str, folder: str) -> str:
+    """Who runs, as the lease names it: the host and a short id of the folder holding its lock and
+    journal (`crm-box:3f9c2a`). Two config folders on one host lock apart: the lease tells them
+    apart as it does two hosts."""
+    return f"{host}:{hashlib.sha256(folder.encode()).hexdigest()[:6]}"
+
+
 def may_run(lease: Lease, me: str, now: datetime) -> bool:
-    return not lease.holder or lease.holder == me or lease.until is None or lease.until <= now
+    """A lease naming the host alone was written before leases named the folder: this host takes
+    it over at once, through a claim and a read-back (another of its folders may claim it too)."""
+    named_before = lease.holder == me.partition(":")[0]
+    return not lease.holder or lease.holder == me or named_before or lease.until is None or lease.until <= now
 
 
 @dataclass(frozen=True)
