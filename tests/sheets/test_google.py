@@ -1140,6 +1140,26 @@ def test_init_on_a_sheet_with_data_adds_only_what_is_missing(every_day, emulator
     assert sheet.backend().init() == []
 
 
+def test_a_second_leads_tab_stops_the_run_until_it_is_renamed(every_day, emulator, tmp_path):
+    # the team keeps its clients on "Клиенты", a name of the Leads tab too: the run says only one
+    # is read; once the team renamed it, the next run goes on
+    sheet = GoogleSheet(every_day, emulator)
+    sheet.key = emulator.create_spreadsheet(
+        "Our CRM",
+        tabs={"Leads": [["ID", "Name", "Email"]], "Клиенты": [["ID", "Name", "Email"]]},
+        share_with=["touchsheet@demo-project.iam.gserviceaccount.com"],
+    )
+    said = (
+        "Tabs 'Leads' and 'Клиенты' are each named as touchsheet's Leads tab, and only 'Leads' is read: "
+        "merge them into one, or rename the others."
+    )
+    assert said in sheet.backend().init()
+    with pytest.raises(SheetError, match=re.escape(said)):
+        sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))
+    emulator.rename_sheet(sheet.key, "Клиенты", "Clients")
+    sync(sheet, "2026-10-01 10:05", Outbox(tmp_path / "out"))
+
+
 def test_init_puts_a_new_column_right_of_a_column_the_team_typed_in_without_a_header(every_day, emulator):
     from touchsheet.schema import LEADS
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from datetime import datetime
 
@@ -19,6 +20,7 @@ from openpyxl.worksheet.table import Table as ExcelTable
 from tests.builders import at
 from tests.conftest import read_only
 from tests.sheets.fixtures import XlsxSheet
+from touchsheet.checks import check_all
 from touchsheet.errors import SheetError
 from touchsheet.mail.outbox import Outbox
 from touchsheet.schema import DUE_TODAY, LEADS
@@ -127,12 +129,38 @@ def test_missing_columns_are_one_clear_error_naming_them_all_which_the_status_ta
     assert dict(sheet.grid("Status"))["Result"] == f"failed: {stopped.value}"
 
 
+def test_an_unsubscribed_tick_in_a_second_opt_out_column_stops_the_run_before_any_email(sheet, tmp_path):
+    # Leads keeps its empty Opt out (O) and the team adds "Unsubscribed" (an alias of Opt out) in Y,
+    # ticked for Ivan: only one column can be read, so the run stops rather than email him
+    sheet.add_column("Leads", "Unsubscribed")
+    sheet.put_rows("Leads", [{**IVAN, "Unsubscribed": "yes"}])
+    message = "Tab 'Leads': columns O 'Opt out' and Y 'Unsubscribed' are each 'Opt out', and only the first is read"
+    with pytest.raises(SheetError, match=message):
+        run_once(sheet.config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"), settle=0)
+    assert list((tmp_path / "out").glob("*.eml")) == []
+    assert check_all(sheet.config, sheet.backend(), at("2026-11-02 10:05"))[-1].startswith(message)
+
+
 def test_missing_tabs_are_one_clear_error_naming_them_all(sheet):
     book = openpyxl.load_workbook(sheet.path)
     del book["Touch log"]
     del book["Costs"]
     book.save(sheet.path)
     with pytest.raises(SheetError, match="has no tab 'Touch log', 'Costs'. Fix: run `python -m touchsheet init"):
+        sheet.backend().read()
+
+
+def test_a_second_leads_tab_is_said_not_left_unread_in_silence(sheet):
+    # the team keeps its clients on a tab of their own, "Клиенты": a name of the Leads tab too
+    book = openpyxl.load_workbook(sheet.path)
+    book.create_sheet("Клиенты").append(["ID", "Name", "Email", "Created at"])
+    book.save(sheet.path)
+    said = (
+        "Tabs 'Leads' and 'Клиенты' are each named as touchsheet's Leads tab, and only 'Leads' is read: "
+        "merge them into one, or rename the others."
+    )
+    assert sheet.backend().init() == [said]
+    with pytest.raises(SheetError, match=re.escape(said)):
         sheet.backend().read()
 
 

@@ -7,7 +7,7 @@ someone typed).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +55,11 @@ class Table:
     def missing(self) -> list[str]:
         return [c.name for c in self.tab.columns if c.required and c.name not in self.columns]
 
+    def doubled(self) -> dict[str, list[int]]:
+        """The known columns two headers or more name (an alias among them, or a hidden old copy):
+        only the first is read, so a tick in the other (an Opt out) would be missed in silence."""
+        return {name: places for name, places in header_places(self.tab, self.headers).items() if len(places) > 1}
+
     def blank(self, row: list[Any]) -> bool:
         """Whether a row holds nothing in the tab's own columns: the team's columns are never read
         (a formula of theirs filled down ahead of the data makes no row)."""
@@ -87,28 +92,61 @@ def table_from_grid(tab: Tab, title: str, grid: list[list[Any]]) -> Table:
 
 
 def match_columns(tab: Tab, headers: list[Any]) -> dict[str, int]:
-    """Map each known column to its position by header name; the first match wins.
+    """Map each known column to its position by header name; the first match wins (a second one
+    stops the run: `Table.doubled`).
 
     Unknown headers are simply not mapped: those columns belong to the team and are never touched.
     """
-    found: dict[str, int] = {}
+    return {name: places[0] for name, places in header_places(tab, headers).items()}
+
+
+def header_places(tab: Tab, headers: list[Any]) -> dict[str, list[int]]:
+    """Each known column's positions, left to right, by header name."""
+    found: dict[str, list[int]] = {}
     for index, header in enumerate(headers):
         if header is None or str(header).strip() == "":
             continue
         key = norm(header)
         for column in tab.columns:
-            if column.name not in found and key in column_keys(column):
-                found[column.name] = index
+            if key in column_keys(column):
+                found.setdefault(column.name, []).append(index)
                 break
     return found
 
 
-def require_columns(tables: Iterable[Table], fix: str) -> None:
-    """Raise one clear error naming every required column the tabs lack."""
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def require_columns(tables: Collection[Table], fix: str) -> None:
+    """Raise one clear error naming every required column the tabs lack, and every column two
+    headers name."""
     missing = [
         f"Tab '{table.title}' has no column {', '.join(repr(m) for m in table.missing())}"
         for table in tables
         if table.missing()
     ]
-    if missing:
-        raise SheetError(f"{'; '.join(missing)}. Fix: {fix}")
+    said = [f"{'; '.join(missing)}. Fix: {fix}"] if missing else []
+    said += [
+        f"Tab '{table.title}': columns {_named(table, places)} are each '{name}', and only the first is read: keep one."
+        for table in tables
+        for name, places in table.doubled().items()
+    ]
+    if said:
+        raise SheetError(" ".join(said))
+
+
+def _named(table: Table, places: list[int]) -> str:
+    """[5, 6] -> "F 'Opt out' and G 'Unsubscribed'"."""
+    return listed([f"{column_letter(p)} '{str(table.headers[p]).strip()}'" for p in places])
+
+
+def listed(items: list[str]) -> str:
+    """['a', 'b', 'c'] -> 'a, b and c'."""
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else items[0]

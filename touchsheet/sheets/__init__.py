@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from touchsheet.engine.table import Table
+from touchsheet.engine.table import Table, listed
+from touchsheet.schema import Tab
 from touchsheet.sheets.changes import Changes
 
 FIX = "run `python -m touchsheet init --config <config.yaml>` to add it (data is kept)."  # a tab or column missing
@@ -15,8 +16,9 @@ FIX = "run `python -m touchsheet init --config <config.yaml>` to add it (data is
 
 class Workbook(Protocol):
     def read(self) -> dict[str, Table]:
-        """Every tab by its English name; SheetError naming the tab when one is missing. A missing
-        column is for the caller to refuse (`require_columns`): the Status tab can still say why a run failed."""
+        """Every tab by its English name; SheetError naming the tab when one is missing, or when two
+        go by its names (`one_tab_each`). A missing column is for the caller to refuse
+        (`require_columns`): the Status tab can still say why a run failed."""
         ...
 
     def write(self, changes: Changes) -> dict[str, list[int]]:
@@ -31,3 +33,14 @@ class Workbook(Protocol):
     def init(self) -> list[str]:
         """Create the workbook, or the tabs and columns it lacks; say what was added. Data is never touched."""
         ...
+
+
+def one_tab_each(titles: dict[Tab, list[str]]) -> list[str]:
+    """A line for each of touchsheet's tabs that two tabs of the workbook go by (`Лиды` and
+    `Клиенты`, both the Leads tab's names), given their titles in tab order: only the first is read."""
+    return [
+        f"Tabs {listed([repr(t) for t in found])} are each named as touchsheet's {tab.name} tab, and only "
+        f"'{found[0]}' is read: merge them into one, or rename the others."
+        for tab, found in titles.items()
+        if len(found) > 1
+    ]
