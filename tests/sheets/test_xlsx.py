@@ -99,6 +99,67 @@ def test_init_puts_a_new_column_right_of_a_column_the_team_typed_in_without_a_he
     assert leads["W2"].value == "VIP: call his wife, not him"
 
 
+def test_the_teams_own_channel_and_reason_columns_are_not_written_over(make_config, tmp_path):
+    # A Russian team's Leads has its own "Канал" (where the lead came from) and "Повод" (what the
+    # client asked for): the Russian headers touchsheet writes each lead's Next channel and Next
+    # reason under. init adds nothing to the tab and says so; the run stops and says so too.
+    config = make_config("config.ru.yaml")
+    book = openpyxl.Workbook()
+    book.active.title = "Лиды"
+    book.active.append(["№", "Клиент", "Email", "Менеджер", "Дата заявки", "Канал", "Повод"])
+    book.active.append([1, "Иван Петров", "ivan@example.com", "Анна Смирнова", "01.10.2026 09:00", "Авито", "Скидка"])
+    book.save(config.workbook_path)
+    said = (
+        "Tab 'Лиды': columns F 'Канал' and G 'Повод' hold what your team typed, and touchsheet writes each "
+        "lead's 'Next channel' and 'Next reason' there: rename yours, then run init to give touchsheet its own."
+    )
+    assert said in XlsxWorkbook(config.workbook_path, "ru").init()
+    with pytest.raises(SheetError, match=re.escape(said)):
+        run_once(config, XlsxWorkbook(config.workbook_path, "ru"), Outbox(tmp_path / "out"), at("2026-10-01 10:00"))
+    leads = openpyxl.load_workbook(config.workbook_path)["Лиды"]
+    assert (leads.max_column, leads["F2"].value, leads["G2"].value) == (7, "Авито", "Скидка")  # no column added
+
+
+def test_a_column_of_touchsheets_deleted_after_a_run_is_added_back_and_the_others_stay_its_own(sheet, tmp_path):
+    # after a run filled Ivan's Next channel and the rest, someone deleted the Flags column (W):
+    # init adds it back, and does not take the columns the run wrote for the team's own
+    sheet.put_rows("Leads", [IVAN])
+    run_once(sheet.config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"), settle=0)
+    book = openpyxl.load_workbook(sheet.path)
+    book["Leads"].delete_cols(23)
+    book.save(sheet.path)
+    assert sheet.backend().init() == ["tab 'Leads': added column(s) Flags"]
+
+
+def test_the_teams_own_kpi_and_tasks_tabs_are_not_wiped(make_config, tmp_path):
+    # The team's workbook has its own "Показатели" (its plan for October) and "Задачи" (its to-do
+    # list): alias names of the KPI and Due today tabs, which every run rewrites. init lays out
+    # neither and says so; the run stops and says so too; both keep what the team typed.
+    config = make_config("config.ru.yaml")
+    book = openpyxl.Workbook()
+    book.active.title = "Лиды"
+    book.active.append(["№", "Клиент", "Email", "Менеджер", "Дата заявки"])
+    book.create_sheet("Показатели").append(["Октябрь", 1500000])
+    book.create_sheet("Задачи").append(["Задача", "Срок", "Клиент"])
+    book["Задачи"].append(["Отправить договор", datetime(2026, 10, 2), "Иван Петров"])
+    book.save(config.workbook_path)
+    said = [
+        "Tab 'Задачи' holds what your team typed, and touchsheet rewrites its Due today tab at every run: "
+        "rename yours, then run init to make touchsheet's own 'Задачи на сегодня'.",
+        "Tab 'Показатели' holds what your team typed, and touchsheet rewrites its KPI tab at every run: "
+        "rename yours, then run init to make touchsheet's own 'KPI'.",
+    ]
+    assert XlsxWorkbook(config.workbook_path, "ru").init()[-2:] == said
+    with pytest.raises(SheetError, match=re.escape(" ".join(said))):
+        run_once(config, XlsxWorkbook(config.workbook_path, "ru"), Outbox(tmp_path / "out"), at("2026-10-01 10:00"))
+    book = openpyxl.load_workbook(config.workbook_path)
+    assert [c.value for c in book["Показатели"][1]] == ["Октябрь", 1500000]
+    assert [[c.value for c in row] for row in book["Задачи"]] == [
+        ["Задача", "Срок", "Клиент"],
+        ["Отправить договор", datetime(2026, 10, 2), "Иван Петров"],
+    ]
+
+
 def test_a_lead_without_a_manager_is_said_in_russian_and_read_back_as_one(make_config, tmp_path):
     config = make_config("config.ru.yaml", working_days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
     s = XlsxSheet(config)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from touchsheet.errors import SheetError
-from touchsheet.schema import Tab, column_keys, norm
+from touchsheet.schema import LEADS, Owner, Tab, column_keys, norm
 
 
 def is_blank(value: Any) -> bool:
@@ -60,6 +60,19 @@ class Table:
         only the first is read, so a tick in the other (an Opt out) would be missed in silence."""
         return {name: places for name, places in header_places(self.tab, self.headers).items() if len(places) > 1}
 
+    def held(self) -> list[str]:
+        """The worker's columns a team's Leads tab has under the names touchsheet writes in, holding
+        what the team typed (its own 'Канал', where a lead came from): a run would write over it.
+        Found while the tab is not laid out for touchsheet yet: a column of its own is missing and
+        no run has written there."""
+        worker = [c.name for c in self.tab.columns if c.owner is Owner.WORKER]
+        if self.tab is not LEADS or all(name in self.columns for name in worker) or any(map(self._holds, _RUN_MARKS)):
+            return []
+        return [name for name in worker if self._holds(name)]
+
+    def _holds(self, column: str) -> bool:
+        return any(not is_blank(self.cell(row, column)) for row in self.rows)
+
     def blank(self, row: list[Any]) -> bool:
         """Whether a row holds nothing in the tab's own columns: the team's columns are never read
         (a formula of theirs filled down ahead of the data makes no row)."""
@@ -72,6 +85,9 @@ class Table:
             return None
         return row[index]
 
+
+# A run writes these on each lead with a touch ahead or behind it: a value in either is a run's
+_RUN_MARKS = ("Next touch at", "Last touch at")
 
 _HEADER_SCAN = 10  # a header row may sit below a title row or two
 
@@ -125,14 +141,15 @@ def column_letter(index: int) -> str:
 
 
 def require_columns(tables: Collection[Table], fix: str) -> None:
-    """Raise one clear error naming every required column the tabs lack, and every column two
-    headers name."""
+    """Raise one clear error naming every required column the tabs lack, every column of the
+    team's a run would write over, and every column two headers name."""
     missing = [
         f"Tab '{table.title}' has no column {', '.join(repr(m) for m in table.missing())}"
         for table in tables
-        if table.missing()
+        if table.missing() and not table.held()  # init adds none while the team's are in the way
     ]
     said = [f"{'; '.join(missing)}. Fix: {fix}"] if missing else []
+    said += [line for table in tables for line in held_by_team(table)]
     said += [
         f"Tab '{table.title}': columns {_named(table, places)} are each '{name}', and only the first is read: keep one."
         for table in tables
@@ -140,6 +157,20 @@ def require_columns(tables: Collection[Table], fix: str) -> None:
     ]
     if said:
         raise SheetError(" ".join(said))
+
+
+def held_by_team(table: Table) -> list[str]:
+    """The line that names the team's columns `Table.held` finds, for `init` and the run alike."""
+    held = table.held()
+    if not held:
+        return []
+    columns = "column" if len(held) == 1 else "columns"
+    holds = "holds" if len(held) == 1 else "hold"
+    return [
+        f"Tab '{table.title}': {columns} {_named(table, [table.columns[name] for name in held])} {holds} what your "
+        f"team typed, and touchsheet writes each lead's {listed([repr(name) for name in held])} there: rename "
+        "yours, then run init to give touchsheet its own."
+    ]
 
 
 def _named(table: Table, places: list[int]) -> str:

@@ -39,10 +39,10 @@ from typing import Any
 from google.oauth2 import service_account
 
 from touchsheet.engine.cells import SERIAL_RANGE, from_serial, is_blank
-from touchsheet.engine.table import Table, table_from_grid
+from touchsheet.engine.table import Table, held_by_team, table_from_grid
 from touchsheet.errors import SheetError
 from touchsheet.schema import COSTS, TABS, TOUCH_LOG, Tab, norm, tab_keys
-from touchsheet.sheets import FIX, one_tab_each
+from touchsheet.sheets import FIX, one_tab_each, teams_tab
 from touchsheet.sheets.a1 import column_letter, quote
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, empty_row, same
 from touchsheet.sheets.gapi import (
@@ -119,9 +119,11 @@ class GoogleWorkbook:
             tab.name: _as_read(table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name]), words)
             for tab in TABS
         }
-        doubled = one_tab_each(self._titles())
-        if doubled:
-            raise SheetError(" ".join(doubled))
+        theirs = one_tab_each(self._titles()) + [
+            line for table in self._tables.values() for line in teams_tab(table, self.locale)
+        ]
+        if theirs:
+            raise SheetError(" ".join(theirs))
         self._snapshot = dict(self._tables)
         self._appended = {}
         return self._tables
@@ -513,12 +515,15 @@ class GoogleWorkbook:
             self.api.format([{"addSheet": {"properties": _new_tab(tab, self.locale)}} for tab in add])
             done += [f"added tab '{tab.label(self.locale)}'" for tab in add]
         self._tabs = self._look_up_tabs()
-        grids = self._get([tab.name for tab in TABS if tab.columns])
+        grids = self._get([tab.name for tab in TABS])
         data, fresh, layout = [], [], []
+        theirs = one_tab_each(self._titles())  # what the team keeps where touchsheet would write: left as it is
         for tab in TABS:
-            if not tab.columns:
-                continue
             table = table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name])
+            held = teams_tab(table, self.locale) + held_by_team(table)
+            theirs += held
+            if held or not tab.columns:
+                continue
             header_row = table.header_row or 1
             # right of every column in use: a column of the team's own may have no header
             used = (table.headers, *table.rows)
@@ -545,7 +550,7 @@ class GoogleWorkbook:
                 for t, g in ((t, self._get([t.name])[t.name]) for t in fresh)
             }
             self.api.format(init_requests(self._tabs, self._tables, self.locale))
-        return done + one_tab_each(self._titles())
+        return done + theirs
 
 
 def _new_tab(tab: Tab, locale: str) -> dict[str, Any]:
