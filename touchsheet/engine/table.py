@@ -7,6 +7,7 @@ someone typed).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -118,16 +119,26 @@ def match_columns(tab: Tab, headers: list[Any]) -> dict[str, int]:
 
 def header_places(tab: Tab, headers: list[Any]) -> dict[str, list[int]]:
     """Each known column's positions, left to right, by header name."""
+    names = _names_by_key(tab)
     found: dict[str, list[int]] = {}
     for index, header in enumerate(headers):
         if header is None or str(header).strip() == "":
             continue
-        key = norm(header)
-        for column in tab.columns:
-            if key in column_keys(column):
-                found.setdefault(column.name, []).append(index)
-                break
+        name = names.get(norm(header))
+        if name is not None:
+            found.setdefault(name, []).append(index)
     return found
+
+
+@functools.cache
+def _names_by_key(tab: Tab) -> dict[str, str]:
+    """Each header key a tab's columns go by -> the column's name (the header row is looked for
+    in ten rows of every tab at every read)."""
+    names: dict[str, str] = {}
+    for column in tab.columns:
+        for key in column_keys(column):
+            names.setdefault(key, column.name)
+    return names
 
 
 def column_letter(index: int) -> str:
