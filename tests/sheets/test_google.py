@@ -1140,6 +1140,67 @@ def test_init_on_a_sheet_with_data_adds_only_what_is_missing(every_day, emulator
     assert sheet.backend().init() == []
 
 
+def test_the_teams_own_channel_and_reason_columns_are_not_written_over(make_config, emulator, tmp_path):
+    # A Russian team's Leads has its own "Канал" (where the lead came from) and "Повод" (what the
+    # client asked for): the Russian headers touchsheet writes each lead's Next channel and Next
+    # reason under. init adds nothing to the tab and says so; the run stops and says so too.
+    sheet = GoogleSheet(make_config("config.ru.yaml"), emulator)
+    typed = [
+        ["№", "Клиент", "Email", "Менеджер", "Дата заявки", "Канал", "Повод"],
+        [1, "Иван Петров", "ivan@example.com", "Анна Смирнова", "01.10.2026 09:00", "Авито", "Скидка"],
+    ]
+    sheet.key = emulator.create_spreadsheet(
+        "Our CRM", tabs={"Лиды": typed}, share_with=["touchsheet@demo-project.iam.gserviceaccount.com"]
+    )
+    said = (
+        "Tab 'Лиды': columns F 'Канал' and G 'Повод' hold what your team typed, and touchsheet writes each "
+        "lead's 'Next channel' and 'Next reason' there: rename yours, then run init to give touchsheet its own."
+    )
+    assert said in sheet.backend().init()
+    with pytest.raises(SheetError, match=re.escape(said)):
+        sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))
+    assert emulator.values(sheet.key, "Лиды") == typed
+
+
+def test_the_teams_own_metrics_tab_is_not_wiped(every_day, emulator, tmp_path):
+    # "Metrics" is an alias of the KPI tab, which every run rewrites whole; this one is the team's
+    # own (its plan for October): init leaves it as it is and says so, and the run stops saying so
+    sheet = GoogleSheet(every_day, emulator)
+    sheet.key = emulator.create_spreadsheet(
+        "Our CRM",
+        tabs={"Leads": [["ID", "Name", "Email"]], "Metrics": [["October plan", 150000]]},
+        share_with=["touchsheet@demo-project.iam.gserviceaccount.com"],
+    )
+    said = (
+        "Tab 'Metrics' holds what your team typed, and touchsheet rewrites its KPI tab at every run: "
+        "rename yours, then run init to make touchsheet's own 'KPI'."
+    )
+    assert sheet.backend().init()[-1] == said
+    with pytest.raises(SheetError, match=re.escape(said)):
+        sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))
+    assert emulator.values(sheet.key, "Metrics") == [["October plan", 150000]]
+
+
+def test_a_second_leads_tab_stops_the_run_until_it_is_renamed(every_day, emulator, tmp_path):
+    # the team keeps its clients on "Клиенты", a name of the Leads tab too: the run says only one
+    # is read; once the team renamed it, the next run goes on
+    sheet = GoogleSheet(every_day, emulator)
+    sheet.key = emulator.create_spreadsheet(
+        "Our CRM",
+        tabs={"Leads": [["ID", "Name", "Email"]], "Клиенты": [["ID", "Name", "Email"]]},
+        share_with=["touchsheet@demo-project.iam.gserviceaccount.com"],
+    )
+    said = (
+        "Tabs 'Leads' and 'Клиенты' are each named as touchsheet's Leads tab, and only 'Leads' is read: "
+        "merge them into one, or rename the others."
+    )
+    assert said in sheet.backend().init()
+    with pytest.raises(SheetError, match=re.escape(said)):
+        sync(sheet, "2026-10-01 10:00", Outbox(tmp_path / "out"))
+    emulator.rename_sheet(sheet.key, "Клиенты", "Clients")
+    sync(sheet, "2026-10-01 10:05", Outbox(tmp_path / "out"))
+
+
 def test_init_puts_a_new_column_right_of_a_column_the_team_typed_in_without_a_header(every_day, emulator):
     from touchsheet.schema import LEADS
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from datetime import datetime
 
@@ -19,6 +20,7 @@ from openpyxl.worksheet.table import Table as ExcelTable
 from tests.builders import at
 from tests.conftest import read_only
 from tests.sheets.fixtures import XlsxSheet
+from touchsheet.checks import check_all
 from touchsheet.errors import SheetError
 from touchsheet.mail.outbox import Outbox
 from touchsheet.schema import DUE_TODAY, LEADS
@@ -97,6 +99,67 @@ def test_init_puts_a_new_column_right_of_a_column_the_team_typed_in_without_a_he
     assert leads["W2"].value == "VIP: call his wife, not him"
 
 
+def test_the_teams_own_channel_and_reason_columns_are_not_written_over(make_config, tmp_path):
+    # A Russian team's Leads has its own "Канал" (where the lead came from) and "Повод" (what the
+    # client asked for): the Russian headers touchsheet writes each lead's Next channel and Next
+    # reason under. init adds nothing to the tab and says so; the run stops and says so too.
+    config = make_config("config.ru.yaml")
+    book = openpyxl.Workbook()
+    book.active.title = "Лиды"
+    book.active.append(["№", "Клиент", "Email", "Менеджер", "Дата заявки", "Канал", "Повод"])
+    book.active.append([1, "Иван Петров", "ivan@example.com", "Анна Смирнова", "01.10.2026 09:00", "Авито", "Скидка"])
+    book.save(config.workbook_path)
+    said = (
+        "Tab 'Лиды': columns F 'Канал' and G 'Повод' hold what your team typed, and touchsheet writes each "
+        "lead's 'Next channel' and 'Next reason' there: rename yours, then run init to give touchsheet its own."
+    )
+    assert said in XlsxWorkbook(config.workbook_path, "ru").init()
+    with pytest.raises(SheetError, match=re.escape(said)):
+        run_once(config, XlsxWorkbook(config.workbook_path, "ru"), Outbox(tmp_path / "out"), at("2026-10-01 10:00"))
+    leads = openpyxl.load_workbook(config.workbook_path)["Лиды"]
+    assert (leads.max_column, leads["F2"].value, leads["G2"].value) == (7, "Авито", "Скидка")  # no column added
+
+
+def test_a_column_of_touchsheets_deleted_after_a_run_is_added_back_and_the_others_stay_its_own(sheet, tmp_path):
+    # after a run filled Ivan's Next channel and the rest, someone deleted the Flags column (W):
+    # init adds it back, and does not take the columns the run wrote for the team's own
+    sheet.put_rows("Leads", [IVAN])
+    run_once(sheet.config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"), settle=0)
+    book = openpyxl.load_workbook(sheet.path)
+    book["Leads"].delete_cols(23)
+    book.save(sheet.path)
+    assert sheet.backend().init() == ["tab 'Leads': added column(s) Flags"]
+
+
+def test_the_teams_own_kpi_and_tasks_tabs_are_not_wiped(make_config, tmp_path):
+    # The team's workbook has its own "Показатели" (its plan for October) and "Задачи" (its to-do
+    # list): alias names of the KPI and Due today tabs, which every run rewrites. init lays out
+    # neither and says so; the run stops and says so too; both keep what the team typed.
+    config = make_config("config.ru.yaml")
+    book = openpyxl.Workbook()
+    book.active.title = "Лиды"
+    book.active.append(["№", "Клиент", "Email", "Менеджер", "Дата заявки"])
+    book.create_sheet("Показатели").append(["Октябрь", 1500000])
+    book.create_sheet("Задачи").append(["Задача", "Срок", "Клиент"])
+    book["Задачи"].append(["Отправить договор", datetime(2026, 10, 2), "Иван Петров"])
+    book.save(config.workbook_path)
+    said = [
+        "Tab 'Задачи' holds what your team typed, and touchsheet rewrites its Due today tab at every run: "
+        "rename yours, then run init to make touchsheet's own 'Задачи на сегодня'.",
+        "Tab 'Показатели' holds what your team typed, and touchsheet rewrites its KPI tab at every run: "
+        "rename yours, then run init to make touchsheet's own 'KPI'.",
+    ]
+    assert XlsxWorkbook(config.workbook_path, "ru").init()[-2:] == said
+    with pytest.raises(SheetError, match=re.escape(" ".join(said))):
+        run_once(config, XlsxWorkbook(config.workbook_path, "ru"), Outbox(tmp_path / "out"), at("2026-10-01 10:00"))
+    book = openpyxl.load_workbook(config.workbook_path)
+    assert [c.value for c in book["Показатели"][1]] == ["Октябрь", 1500000]
+    assert [[c.value for c in row] for row in book["Задачи"]] == [
+        ["Задача", "Срок", "Клиент"],
+        ["Отправить договор", datetime(2026, 10, 2), "Иван Петров"],
+    ]
+
+
 def test_a_lead_without_a_manager_is_said_in_russian_and_read_back_as_one(make_config, tmp_path):
     config = make_config("config.ru.yaml", working_days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
     s = XlsxSheet(config)
@@ -127,12 +190,38 @@ def test_missing_columns_are_one_clear_error_naming_them_all_which_the_status_ta
     assert dict(sheet.grid("Status"))["Result"] == f"failed: {stopped.value}"
 
 
+def test_an_unsubscribed_tick_in_a_second_opt_out_column_stops_the_run_before_any_email(sheet, tmp_path):
+    # Leads keeps its empty Opt out (O) and the team adds "Unsubscribed" (an alias of Opt out) in Y,
+    # ticked for Ivan: only one column can be read, so the run stops rather than email him
+    sheet.add_column("Leads", "Unsubscribed")
+    sheet.put_rows("Leads", [{**IVAN, "Unsubscribed": "yes"}])
+    message = "Tab 'Leads': columns O 'Opt out' and Y 'Unsubscribed' are each 'Opt out', and only the first is read"
+    with pytest.raises(SheetError, match=message):
+        run_once(sheet.config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"), settle=0)
+    assert list((tmp_path / "out").glob("*.eml")) == []
+    assert check_all(sheet.config, sheet.backend(), at("2026-11-02 10:05"))[-1].startswith(message)
+
+
 def test_missing_tabs_are_one_clear_error_naming_them_all(sheet):
     book = openpyxl.load_workbook(sheet.path)
     del book["Touch log"]
     del book["Costs"]
     book.save(sheet.path)
     with pytest.raises(SheetError, match="has no tab 'Touch log', 'Costs'. Fix: run `python -m touchsheet init"):
+        sheet.backend().read()
+
+
+def test_a_second_leads_tab_is_said_not_left_unread_in_silence(sheet):
+    # the team keeps its clients on a tab of their own, "Клиенты": a name of the Leads tab too
+    book = openpyxl.load_workbook(sheet.path)
+    book.create_sheet("Клиенты").append(["ID", "Name", "Email", "Created at"])
+    book.save(sheet.path)
+    said = (
+        "Tabs 'Leads' and 'Клиенты' are each named as touchsheet's Leads tab, and only 'Leads' is read: "
+        "merge them into one, or rename the others."
+    )
+    assert sheet.backend().init() == [said]
+    with pytest.raises(SheetError, match=re.escape(said)):
         sheet.backend().read()
 
 

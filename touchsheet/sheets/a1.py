@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
+from touchsheet.engine.table import column_letter
 
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+__all__ = ["column_letter", "quote"]
 
 
 def quote(title: str) -> str:

@@ -39,10 +39,10 @@ from typing import Any
 from google.oauth2 import service_account
 
 from touchsheet.engine.cells import SERIAL_RANGE, from_serial, is_blank
-from touchsheet.engine.table import Table, table_from_grid
+from touchsheet.engine.table import Table, held_by_team, table_from_grid
 from touchsheet.errors import SheetError
 from touchsheet.schema import COSTS, TABS, TOUCH_LOG, Tab, norm, tab_keys
-from touchsheet.sheets import FIX
+from touchsheet.sheets import FIX, one_tab_each, teams_tab
 from touchsheet.sheets.a1 import column_letter, quote
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, empty_row, same
 from touchsheet.sheets.gapi import (
@@ -119,6 +119,11 @@ class GoogleWorkbook:
             tab.name: _as_read(table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name]), words)
             for tab in TABS
         }
+        theirs = one_tab_each(self._titles()) + [
+            line for table in self._tables.values() for line in teams_tab(table, self.locale)
+        ]
+        if theirs:
+            raise SheetError(" ".join(theirs))
         self._snapshot = dict(self._tables)
         self._appended = {}
         return self._tables
@@ -139,24 +144,36 @@ class GoogleWorkbook:
         for sheet in sheets:
             properties = sheet["properties"]
             for tab in TABS:
-                if tab.name not in found and norm(properties["title"]) in tab_keys(tab):
-                    grid = properties.get("gridProperties", {})
-                    found[tab.name] = {
-                        "title": properties["title"],
-                        "id": properties["sheetId"],
-                        "rows": grid.get("rowCount", 1000),
-                        "columns": grid.get("columnCount", 26),
-                        "charts": [c["chartId"] for c in sheet.get("charts", [])],
-                    }
+                if norm(properties["title"]) not in tab_keys(tab):
+                    continue
+                if tab.name in found:  # a second tab by one of its names: only the first is read
+                    found[tab.name].setdefault("also", []).append(properties["title"])
+                    continue
+                grid = properties.get("gridProperties", {})
+                found[tab.name] = {
+                    "title": properties["title"],
+                    "id": properties["sheetId"],
+                    "rows": grid.get("rowCount", 1000),
+                    "columns": grid.get("columnCount", 26),
+                    "charts": [c["chartId"] for c in sheet.get("charts", [])],
+                }
         self._remember(found)
         return found
 
     def _cached_tabs(self) -> dict[str, dict[str, Any]] | None:
+        """The tabs as last looked up; none while two tabs went by one of touchsheet's (each run
+        looks them up again, to see the one renamed)."""
         try:
             found = json.loads(self.cache.read_text()) if self.cache else None
         except (OSError, ValueError):
             return None
-        return found["tabs"] if isinstance(found, dict) and found.get("key") == self.key and found.get("tabs") else None
+        if not isinstance(found, dict) or found.get("key") != self.key or not found.get("tabs"):
+            return None
+        return None if any("also" in tab for tab in found["tabs"].values()) else found["tabs"]
+
+    def _titles(self) -> dict[Tab, list[str]]:
+        """The titles of the tabs each of touchsheet's goes by, the one read first."""
+        return {tab: [self._tabs[tab.name]["title"], *self._tabs[tab.name].get("also", [])] for tab in TABS}
 
     def _remember(self, tabs: dict[str, dict[str, Any]]) -> None:
         if self.cache is not None:
@@ -498,12 +515,15 @@ class GoogleWorkbook:
             self.api.format([{"addSheet": {"properties": _new_tab(tab, self.locale)}} for tab in add])
             done += [f"added tab '{tab.label(self.locale)}'" for tab in add]
         self._tabs = self._look_up_tabs()
-        grids = self._get([tab.name for tab in TABS if tab.columns])
+        grids = self._get([tab.name for tab in TABS])
         data, fresh, layout = [], [], []
+        theirs = one_tab_each(self._titles())  # what the team keeps where touchsheet would write: left as it is
         for tab in TABS:
-            if not tab.columns:
-                continue
             table = table_from_grid(tab, self._tabs[tab.name]["title"], grids[tab.name])
+            held = teams_tab(table, self.locale) + held_by_team(table)
+            theirs += held
+            if held or not tab.columns:
+                continue
             header_row = table.header_row or 1
             # right of every column in use: a column of the team's own may have no header
             used = (table.headers, *table.rows)
@@ -530,7 +550,7 @@ class GoogleWorkbook:
                 for t, g in ((t, self._get([t.name])[t.name]) for t in fresh)
             }
             self.api.format(init_requests(self._tabs, self._tables, self.locale))
-        return done
+        return done + theirs
 
 
 def _new_tab(tab: Tab, locale: str) -> dict[str, Any]:

@@ -30,10 +30,18 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from touchsheet.engine.model import Channel, Result, Stage
-from touchsheet.engine.table import ErrorValue, Formula, Table, is_blank, match_columns, table_from_grid
+from touchsheet.engine.table import (
+    ErrorValue,
+    Formula,
+    Table,
+    held_by_team,
+    is_blank,
+    match_columns,
+    table_from_grid,
+)
 from touchsheet.errors import SheetError
 from touchsheet.schema import DUE_TODAY, LEADS, TABS, Tab, allowed_words, norm, tab_keys
-from touchsheet.sheets import FIX
+from touchsheet.sheets import FIX, one_tab_each, teams_tab
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, Changes
 from touchsheet.sheets.formats import number_format
 from touchsheet.sheets.kpi_sheet import Chart, KpiSheet
@@ -60,11 +68,15 @@ class XlsxWorkbook:
         if not self.path.exists():
             raise SheetError(f"{self.path} does not exist. Fix: run `python -m touchsheet init --config <config.yaml>`")
         book = self._load()
-        sheets = {tab: _find_sheet(book, tab) for tab in TABS}
+        titles = _titles(book)
+        sheets = {tab: book[found[0]] if found else None for tab, found in titles.items()}
         missing = [f"'{tab.label(self.locale)}'" for tab, sheet in sheets.items() if sheet is None]
         if missing:
             raise SheetError(f"{self.path.name} has no tab {', '.join(missing)}. Fix: {FIX}")
         tables = {tab.name: _table(tab, sheet) for tab, sheet in sheets.items() if sheet is not None}
+        theirs = one_tab_each(titles) + [line for table in tables.values() for line in teams_tab(table, self.locale)]
+        if theirs:
+            raise SheetError(" ".join(theirs))
         if book.epoch == CALENDAR_MAC_1904:
             on_1900_calendar(tables.values())
         self._book, self._tables = book, tables
@@ -120,15 +132,21 @@ class XlsxWorkbook:
             book = openpyxl.Workbook()
             book.remove(book.active)
             done.append(f"created {self.path}")
-        for tab in TABS:
-            sheet = _find_sheet(book, tab)
+        titles = _titles(book)
+        theirs = one_tab_each(titles)  # what the team keeps where touchsheet would write: left as it is
+        for tab, found in titles.items():
+            sheet = book[found[0]] if found else None
             if sheet is None:
                 sheet = book.create_sheet(tab.label(self.locale))
                 done.append(f"added tab '{sheet.title}'")
-            done += _add_missing_columns(sheet, tab, self.locale)
+            table = _table(tab, sheet)
+            held = teams_tab(table, self.locale) + held_by_team(table)
+            theirs += held
+            if not held:
+                done += _add_missing_columns(sheet, table, self.locale)
         if done:
             self._save(book)
-        return done
+        return done + theirs
 
     def _load(self) -> Book:
         try:
@@ -206,9 +224,9 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return found.st_mtime_ns, found.st_size
 
 
-def _find_sheet(book: Book, tab: Tab) -> Worksheet | None:
-    keys = tab_keys(tab)
-    return next((book[title] for title in book.sheetnames if norm(title) in keys), None)
+def _titles(book: Book) -> dict[Tab, list[str]]:
+    """The titles of the tabs each of touchsheet's goes by, in tab order: the first is the one read."""
+    return {tab: [title for title in book.sheetnames if norm(title) in tab_keys(tab)] for tab in TABS}
 
 
 def _sheet(book: Book, table: Table) -> Worksheet:
@@ -395,10 +413,10 @@ def _write_grid(sheet: Worksheet, rows: list[list[Any]], locale: str) -> None:
     sheet.column_dimensions["B"].width = 40
 
 
-def _add_missing_columns(sheet: Worksheet, tab: Tab, locale: str) -> list[str]:
+def _add_missing_columns(sheet: Worksheet, table: Table, locale: str) -> list[str]:
+    tab = table.tab
     if not tab.columns:
         return []
-    table = _table(tab, sheet)
     fresh = not table.headers or all(h is None for h in table.headers)
     header_row = table.header_row or 1
     # right of every column in use: a column of the team's own may have no header
