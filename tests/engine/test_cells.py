@@ -78,7 +78,20 @@ def test_phones_typed_as_numbers_lose_the_decimal_point():
     assert cells.text(79161234567.0) == "79161234567"
 
 
-@pytest.mark.parametrize("typed, expected", [("12 500,50 ₽", 12500.5), (45000, 45000.0), ("7800 руб.", 7800.0)])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("12 500,50 ₽", 12500.5),
+        (45000, 45000.0),
+        ("7800 руб.", 7800.0),
+        ("12,5", 12.5),  # the Russian decimal comma
+        ("12,500", 12500.0),  # pasted from an English web page or CSV: thousands, not twelve and a half
+        ("1,250,000", 1250000.0),
+        ("$1,250.00", 1250.0),
+        ("1.250,00 €", 1250.0),
+        ("-2,500", -2500.0),
+    ],
+)
 def test_amounts(typed, expected):
     assert cells.number(typed) == expected
 

@@ -681,6 +681,42 @@ def test_a_heading_merged_across_leads_is_unmerged_so_the_run_can_write(sheet, c
     assert not openpyxl.load_workbook(sheet.path)["Leads"].merged_cells.ranges
 
 
+def _merged_down(sheet, column, rows):
+    """The team's way of grouping leads: one value typed in the first row, merged down over `rows`."""
+    book = openpyxl.load_workbook(sheet.path)
+    leads = book["Leads"]
+    letter = openpyxl.utils.get_column_letter([c.value for c in leads[1]].index(column) + 1)
+    leads.merge_cells(f"{letter}{rows[0]}:{letter}{rows[-1]}")
+    book.save(sheet.path)
+
+
+def test_a_manager_merged_down_over_a_group_of_leads_is_the_manager_of_each(sheet, config, tmp_path):
+    lead = {"Email": "lead@example.com", "Created at": "02.11.2026 10:00", "Phone": "+7 900 111-22-33"}
+    sheet.put_rows("Leads", [{**lead, "ID": f"L-{n}", "Name": f"Lead{n} Petrov"} for n in (1, 2, 3)])
+    sheet.set("Leads", 2, "Manager", "Boris Clark")
+    _merged_down(sheet, "Manager", [2, 3, 4])
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    # on screen all three are Boris's: so are their first-contact calls (none to "(no manager)")
+    assert sorted((r["Lead"], r["Manager"]) for r in sheet.rows("Due today")) == [
+        ("Lead1 Petrov", "Boris Clark"),
+        ("Lead2 Petrov", "Boris Clark"),
+        ("Lead3 Petrov", "Boris Clark"),
+    ]
+
+
+def test_a_stage_the_run_writes_under_a_merged_group_leaves_the_others_their_stage(sheet, config, tmp_path):
+    lead = {"Email": "lead@example.com", "Created at": "02.11.2026 10:00", "Manager": "Anna Smith"}
+    sheet.put_rows("Leads", [{**lead, "ID": f"L-{n}", "Name": f"Lead{n} Petrov"} for n in (1, 2, 3)])
+    sheet.set("Leads", 2, "Stage", "new")
+    _merged_down(sheet, "Stage", [2, 3, 4])
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 10:05"))
+    row = next(n for n, r in enumerate(sheet.rows("Due today"), 2) if r["Lead"] == "Lead2 Petrov")
+    sheet.set("Due today", row, "Result", "meeting")
+    run_once(config, sheet.backend(), Outbox(tmp_path / "out"), at("2026-11-02 11:05"))
+    # the range is unmerged so L-2's stage lands; L-1 and L-3 still read "new", as they showed
+    assert [(r["ID"], r["Stage"]) for r in sheet.rows("Leads")] == [("L-1", "new"), ("L-2", "meeting"), ("L-3", "new")]
+
+
 def test_the_log_grows_right_below_its_last_row_beside_a_formula_of_the_teams_filled_down(sheet, tmp_path):
     sheet.put_rows("Leads", [{"ID": "L-1", "Name": "Ivan", "Email": "i@example.com", "Created at": "02.11.2026 10:00"}])
     sheet.add_column("Touch log", "Week")

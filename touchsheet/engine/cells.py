@@ -34,6 +34,7 @@ _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?:[\sT,]+(\d{1,2})[:
 _ISO = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[\sT,]+(\d{1,2})[:.](\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 )
+_THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+$")
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\.]{2,}$")
 # control characters (C0, DEL, C1) and the line and paragraph separators: they hold every character
 # str.splitlines() breaks at (\x85 NEL among them), and the email package refuses each in a header
@@ -170,13 +171,23 @@ def number(value: Any) -> float | None:
     else:
         cleaned = re.sub(r"[\s\u00a0₽$€£]|руб\.?|rub", "", str(value), flags=re.IGNORECASE)
         try:
-            amount = float(cleaned.replace(",", "."))
+            amount = float(_decimal_point(cleaned))
         except ValueError:
             amount = math.nan
     # float() also takes "NaN", "inf" and "1e999": no amount, and no number JSON (the Sheets API) can carry
     if not math.isfinite(amount):
         raise BadCell(Message("not_an_amount", value=value))
     return amount
+
+
+def _decimal_point(typed: str) -> str:
+    """The amount with a point for its decimal mark: of a comma and a point, the last one typed is the
+    mark ('1.250,00', '1,250.00'); a comma before groups of three digits only groups thousands
+    ('12,500' is a web page's 12500: no amount has tenths of a kopeck); any other comma is the mark."""
+    if "," in typed and "." in typed:
+        grouping = "." if typed.rfind(",") > typed.rfind(".") else ","
+        return typed.replace(grouping, "").replace(",", ".")
+    return typed.replace(",", "") if _THOUSANDS.match(typed) else typed.replace(",", ".")
 
 
 def flag(value: Any) -> bool | None:

@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook as Book
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -252,7 +253,16 @@ def _table(tab: Tab, sheet: Worksheet) -> Table:
                     values[column] = ErrorValue(value)
             elif kind in READ_AS:
                 values[column] = READ_AS[kind](value)
+    for merged in _merged_down(sheet):  # on screen, each row under the range shows its value
+        first = rows[merged.min_row - 1][merged.min_col - 1]
+        for index in range(merged.min_row, merged.max_row):
+            rows[index][merged.min_col - 1] = first
     return table_from_grid(tab, sheet.title, rows)
+
+
+def _merged_down(sheet: Worksheet) -> list[CellRange]:
+    """Cells merged down one column: a manager's name, a date, typed once for a group of leads."""
+    return [r for r in sheet.merged_cells.ranges if r.min_col == r.max_col and r.min_row < r.max_row]
 
 
 def _put(sheet: Worksheet, row: int, column: int, value: Any, locale: str) -> None:
@@ -275,10 +285,16 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any, locale: str) -> No
 
 
 def _unmerge(sheet: Worksheet, cell: MergedCell) -> Cell:
-    """A cell the run writes lies under cells the team merged (a heading row across the tab): the
-    range is unmerged so the value lands. Only a range's first cell holds a value: nothing is lost."""
+    """A cell the run writes lies under cells the team merged (a heading row across the tab, a name
+    down a group of leads): the range is unmerged so the value lands. Only a range's first cell holds
+    a value; merged down, it is copied to each row, as the run read it: nothing is lost."""
     merged = next(r for r in sheet.merged_cells.ranges if cell.coordinate in r)
+    down = merged in _merged_down(sheet)
+    first = sheet.cell(row=merged.min_row, column=merged.min_col).value
     sheet.unmerge_cells(merged.coord)
+    if down:  # each row keeps the value it showed (a stage written for one lead of the group)
+        for row in range(merged.min_row + 1, merged.max_row + 1):
+            sheet.cell(row=row, column=merged.min_col).value = first
     logger.info("tab '%s': unmerged %s to write %s", sheet.title, merged.coord, cell.coordinate)
     return sheet.cell(row=cell.row, column=cell.column)
 
