@@ -11,8 +11,8 @@ from xml.etree import ElementTree
 import openpyxl
 
 from touchsheet.config import Config
+from touchsheet.engine.table import column_letter
 from touchsheet.schema import TABS, Tab
-from touchsheet.sheets.a1 import column_letter
 from touchsheet.sheets.xlsx import XlsxWorkbook
 
 TAB = {tab.name: tab for tab in TABS}

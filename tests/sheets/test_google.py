@@ -18,9 +18,9 @@ from tests.builders import MSK, at
 from tests.sheets.fixtures import GoogleSheet
 from touchsheet.engine.model import Status
 from touchsheet.engine.parse import parse_book
+from touchsheet.engine.table import column_letter
 from touchsheet.errors import SheetError
 from touchsheet.mail.outbox import Outbox
-from touchsheet.sheets.a1 import column_letter
 from touchsheet.sheets.gapi import Patience
 from touchsheet.sheets.google import GoogleWorkbook
 from touchsheet.sync import run_once

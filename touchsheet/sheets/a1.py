@@ -1,10 +1,6 @@
-"""A1 notation: column letters and quoted tab names, as the Sheets API wants them."""
+"""A1 notation: quoted tab names, as the Sheets API wants them (column letters: engine/table.py)."""
 
 from __future__ import annotations
-
-from touchsheet.engine.table import column_letter
-
-__all__ = ["column_letter", "quote"]
 
 
 def quote(title: str) -> str:

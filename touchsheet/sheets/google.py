@@ -39,11 +39,11 @@ from typing import Any
 from google.oauth2 import service_account
 
 from touchsheet.engine.cells import SERIAL_RANGE, from_serial, is_blank
-from touchsheet.engine.table import Table, held_by_team, table_from_grid
+from touchsheet.engine.table import Table, column_letter, held_by_team, table_from_grid
 from touchsheet.errors import SheetError
 from touchsheet.schema import COSTS, TABS, TOUCH_LOG, Tab, norm, tab_keys
 from touchsheet.sheets import FIX, one_tab_each, teams_tab
-from touchsheet.sheets.a1 import column_letter, quote
+from touchsheet.sheets.a1 import quote
 from touchsheet.sheets.changes import DUE_MANAGER_COLUMNS, CellWrite, Changes, empty_row, same
 from touchsheet.sheets.gapi import (
     GOOGLE,

@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from touchsheet.engine.model import Channel, Kind, Result, Stage, Status
-from touchsheet.engine.table import Table
+from touchsheet.engine.table import Table, column_letter
 from touchsheet.schema import DUE_TODAY, LEADS, TOUCH_LOG, Owner, allowed_words
-from touchsheet.sheets.a1 import column_letter
 from touchsheet.sheets.formats import number_format
 from touchsheet.sheets.kpi_sheet import Chart, KpiSheet
 

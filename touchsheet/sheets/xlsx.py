@@ -261,8 +261,12 @@ def _table(tab: Tab, sheet: Worksheet) -> Table:
 
 
 def _merged_down(sheet: Worksheet) -> list[CellRange]:
+    return [r for r in sheet.merged_cells.ranges if _down(r)]
+
+
+def _down(merged: CellRange) -> bool:
     """Cells merged down one column: a manager's name, a date, typed once for a group of leads."""
-    return [r for r in sheet.merged_cells.ranges if r.min_col == r.max_col and r.min_row < r.max_row]
+    return merged.min_col == merged.max_col and merged.min_row < merged.max_row
 
 
 def _put(sheet: Worksheet, row: int, column: int, value: Any, locale: str) -> None:
@@ -289,10 +293,9 @@ def _unmerge(sheet: Worksheet, cell: MergedCell) -> Cell:
     down a group of leads): the range is unmerged so the value lands. Only a range's first cell holds
     a value; merged down, it is copied to each row, as the run read it: nothing is lost."""
     merged = next(r for r in sheet.merged_cells.ranges if cell.coordinate in r)
-    down = merged in _merged_down(sheet)
     first = sheet.cell(row=merged.min_row, column=merged.min_col).value
     sheet.unmerge_cells(merged.coord)
-    if down:  # each row keeps the value it showed (a stage written for one lead of the group)
+    if _down(merged):  # each row keeps the value it showed (a stage written for one lead of the group)
         for row in range(merged.min_row + 1, merged.max_row + 1):
             sheet.cell(row=row, column=merged.min_col).value = first
     logger.info("tab '%s': unmerged %s to write %s", sheet.title, merged.coord, cell.coordinate)
